@@ -1,0 +1,361 @@
+"""The scikit-learn contract shared by every autoencoder."""
+
+import copy
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_array, check_random_state, check_scalar
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
+from skorch.helper import predefined_split
+from skorch.utils import noop
+
+from ._losses import (
+    RECONSTRUCTION_LOSSES,
+    SPARSITY_PENALTIES,
+    AutoencoderCriterion,
+    reconstruction_error,
+)
+from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
+from ._net import OPTIMIZERS, AutoencoderNet, InMemoryDataset, seeded
+from ._priors import LATENT_DENSITIES, fit_latent_density
+from ._validation import SubclassOf, check_device, check_unit_interval
+
+# Rows per forward pass in transform, inverse_transform, score_samples and sample.
+_INFERENCE_BATCH = 4096
+
+
+def _as_tensor(X):
+    """A float32 CPU tensor sharing memory with ``X`` when it is safe to."""
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if not X.flags.writeable:
+        X = X.copy()
+    return torch.from_numpy(X)
+
+
+class BaseAutoencoder(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+):
+    """Base class of the autoencoders; not for direct use.
+
+    A family provides ``__init__`` (its parameters) and ``_encoder_decoder``;
+    it may override ``_build_module`` and ``_build_criterion``.
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
+        "noise": [StrOptions(set(NOISES)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), SubclassOf(torch.optim.Optimizer)],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "plateau", "cosine"})],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "latent_density": [StrOptions(set(LATENT_DENSITIES))],
+        "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "device": [str, torch.device],
+    }
+
+    # ------------------------------------------------------------------ hooks
+
+    @abstractmethod
+    def _encoder_decoder(self, n_features):
+        """Return ``(encoder, decoder)`` torch modules for ``n_features`` inputs."""
+
+    def _check_input(self, X):
+        """Family-specific checks of the validated training data."""
+        check_unit_interval(X, self.loss)
+        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
+            raise ValueError(
+                f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
+                f"of inputs corrupted); got {self.noise_level!r}."
+            )
+        if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
+            raise ValueError(
+                f"latent_density='mixture' with n_mixture_components="
+                f"{self.n_mixture_components} needs at least that many samples; got "
+                f"n_samples={len(X)}."
+            )
+
+    def _build_module(self, X):
+        encoder, decoder = self._encoder_decoder(X.shape[1])
+        corruption = Corruption(self.noise, self.noise_level,
+                                low=float(X.min()), high=float(X.max()))
+        return AutoencoderModule(
+            encoder, decoder, corruption,
+            code_activation="sigmoid" if self.sparsity == "kl" else "identity",
+            output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
+        )
+
+    def _build_criterion(self):
+        return AutoencoderCriterion(self.loss, self.sparsity, self.sparsity_weight,
+                                    self.sparsity_target)
+
+    # -------------------------------------------------------------- training
+
+    def _build_net(self, module, criterion, device, n_samples):
+        """The one place where skae's parameters become skorch's."""
+        sink = print if self.verbose else noop
+        callbacks = []
+        if self.early_stopping:
+            callbacks.append(("early_stopping", EarlyStopping(
+                monitor="valid_loss", patience=self.n_iter_no_change, threshold=self.tol,
+                threshold_mode="abs", load_best=True, sink=sink)))
+        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        if self.learning_rate == "plateau":
+            callbacks.append(("lr_scheduler", LRScheduler(
+                "ReduceLROnPlateau", monitor=monitor, factor=0.2, patience=2,
+                threshold=self.tol, threshold_mode="abs")))
+        elif self.learning_rate == "cosine":
+            callbacks.append(("lr_scheduler", LRScheduler(
+                "CosineAnnealingLR", T_max=self.max_iter)))
+        if self.verbose > 1:
+            callbacks.append(("progress_bar", ProgressBar()))
+        callbacks += copy.deepcopy(self.callbacks or [])
+
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        optimizer_params = {"weight_decay": self.weight_decay}
+        if optimizer is torch.optim.SGD:
+            optimizer_params["momentum"] = self.momentum
+            optimizer_params["nesterov"] = self.nesterovs_momentum and self.momentum > 0
+        batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        return AutoencoderNet(
+            module=module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=self.learning_rate_init,
+            max_epochs=self.max_iter,
+            batch_size=batch_size,
+            iterator_train__shuffle=self.shuffle,
+            train_split=None,
+            callbacks=callbacks,
+            verbose=int(self.verbose > 0),
+            device=device,
+            **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
+        )
+
+    def _split(self, X, rng):
+        """Training and validation parts of X (no validation without early stopping)."""
+        if not self.early_stopping:
+            return X, None
+        n_valid = int(round(self.validation_fraction * len(X)))
+        if n_valid < 1 or n_valid >= len(X):
+            raise ValueError(
+                f"early_stopping=True with validation_fraction={self.validation_fraction} "
+                f"leaves {n_valid} of n_samples={len(X)} samples for validation; it needs "
+                "at least one sample in each of the training and validation parts."
+            )
+        order = rng.permutation(len(X))
+        return X[order[n_valid:]], X[order[:n_valid]]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; converted to float32.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        warm = self.warm_start and hasattr(self, "net_")
+        X = validate_data(self, X, dtype=np.float32, reset=not warm)
+        self._check_input(X)
+        if self.batch_norm and len(X) < 2:
+            raise ValueError(
+                f"batch_norm=True needs at least 2 training samples; got n_samples={len(X)}."
+            )
+        device = check_device(self.device)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        X_train, X_valid = self._split(X, rng)
+        train_split = None if X_valid is None else predefined_split(
+            InMemoryDataset(_as_tensor(X_valid)))
+
+        if warm:
+            with seeded(seed + self.n_iter_):
+                self.net_.set_params(train_split=train_split)
+                self.net_.partial_fit(InMemoryDataset(_as_tensor(X_train)),
+                                      epochs=self.max_iter)
+        else:
+            with seeded(seed):
+                module = self._build_module(X_train)
+                self.net_ = self._build_net(module, self._build_criterion(), str(device),
+                                            len(X_train))
+                self.net_.set_params(train_split=train_split)
+                self.net_.fit(InMemoryDataset(_as_tensor(X_train)))
+            self._n_features_out = self.n_components
+
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = list(history[:, "train_loss"])
+        self.validation_loss_curve_ = (
+            list(history[:, "valid_loss"]) if self.early_stopping else None)
+        self.best_epoch_ = (dict(self.net_.callbacks_)["early_stopping"].best_epoch_
+                            if self.early_stopping else None)
+        self.latent_density_ = fit_latent_density(
+            self._forward_batches(self.module_.encode, X), self.latent_density,
+            self.n_mixture_components, random_state=seed)
+        return self
+
+    # ------------------------------------------------------------- inference
+
+    @property
+    def module_(self):
+        """The trained torch module (``net_.module_``)."""
+        return self.net_.module_
+
+    def _forward_batches(self, fn, X):
+        """Apply the torch function ``fn`` to X in batches, in evaluation mode."""
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        device = self.net_.device
+        try:
+            with torch.inference_mode():
+                out = [fn(chunk.to(device)).cpu()
+                       for chunk in torch.split(_as_tensor(X), _INFERENCE_BATCH)]
+        finally:
+            module.train(was_training)
+        return torch.cat(out).numpy()
+
+    def transform(self, X):
+        """Encode X into codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The codes, float32.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        return self._forward_batches(self.module_.encode, X)
+
+    def inverse_transform(self, X):
+        """Decode codes back to input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+            The decoded inputs, float32.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=np.float32, input_name="X")
+        if Z.shape[1] != self._n_features_out:
+            raise ValueError(
+                f"inverse_transform expects codes with {self._n_features_out} columns "
+                f"(n_components); got X with {Z.shape[1]} columns."
+            )
+        return self._forward_batches(self.module_.decode, Z)
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each sample (higher is better).
+
+        The error is the training loss (``loss``) averaged over features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Minus the per-sample reconstruction error.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        check_unit_interval(X, self.loss)
+        return -self._forward_batches(self._reconstruction_error, X)
+
+    def _reconstruction_error(self, x):
+        return reconstruction_error(self.module_(x)[0], x, self.loss)
+
+    def score(self, X, y=None):
+        """Mean negative reconstruction error (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        score : float
+            The mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new inputs by decoding codes drawn from the latent density.
+
+        The density (``latent_density``) was fitted to the training codes.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draw; the same value gives the same samples.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_in_)
+            Generated inputs, float32.
+        """
+        check_is_fitted(self)
+        check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        rng = check_random_state(random_state)
+        codes = self.latent_density_.sample(n_samples, rng).astype(np.float32)
+        return self._forward_batches(self.module_.decode, codes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

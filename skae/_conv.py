@@ -1,0 +1,179 @@
+"""Convolutional autoencoder for images stored as flat rows."""
+
+import math
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseAutoencoder
+from ._docstrings import fill_doc
+from ._modules import make_conv_encoder_decoder
+from ._validation import OddInt, SizeTuple
+
+
+def infer_image_shape(n_features):
+    """The most square one-channel layout ``(1, H, W)`` with ``H * W == n_features``."""
+    height = max(h for h in range(1, math.isqrt(n_features) + 1) if n_features % h == 0)
+    return (1, height, n_features // height)
+
+
+@fill_doc()
+class ConvAutoencoder(BaseAutoencoder):
+    """Convolutional autoencoder: conv encoder, linear bottleneck, transposed-conv decoder.
+
+    X stays 2-D, one flattened image per row in ``(C, H, W)`` order (as
+    ``images.reshape(n, -1)`` gives for ``(n, C, H, W)`` or, with ``C=1``,
+    ``(n, H, W)`` arrays). Each encoder stage is a convolution with ``stride``
+    (or a stride-1 convolution followed by 2x2 ``pooling``); a linear layer
+    maps the last feature map to the code. The decoder mirrors the encoder
+    with transposed convolutions sized to give back exactly ``(C, H, W)``, so
+    odd and non-square images (8x8, 28x28, 28x39) work.
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Width of the code.
+    image_shape : tuple of 3 int or None, default=None
+        ``(channels, height, width)`` of one image; its product must equal
+        the number of features. None infers the most square one-channel
+        layout with ``height * width == n_features`` (``(1, 8, 8)`` for 64
+        features, ``(1, 1, n)`` for a prime ``n``).
+    channels : tuple of int, default=(32, 64)
+        Output channels of the encoder's convolution stages.
+    kernel_size : int, default=3
+        Odd kernel size of every convolution ("same" padding).
+    stride : int, default=2
+        Stride of the encoder's convolutions when ``pooling`` is None.
+    pooling : {"max", "avg"} or None, default=None
+        Downsample each stage by 2x2 pooling after a stride-1 convolution
+        instead of a strided convolution.
+    %(layers_params)s
+    %(objective_params)s
+    %(training_params)s
+
+    Attributes
+    ----------
+    image_shape_ : tuple of 3 int
+        The image layout used (given or inferred).
+    %(fitted_attributes)s
+
+    See Also
+    --------
+    Autoencoder : Dense autoencoder for any tabular data.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ConvAutoencoder
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> cae = ConvAutoencoder(image_shape=(1, 8, 8), n_components=10, max_iter=2,
+    ...                       random_state=0).fit(X / 16)
+    >>> cae.transform(X[:5] / 16).shape
+    (5, 10)
+    >>> cae.sample(2, random_state=0).shape
+    (2, 64)
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "image_shape": [SizeTuple(length=3), None],
+        "channels": [SizeTuple(min_length=1)],
+        "kernel_size": [OddInt()],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"max", "avg"}), None],
+    }
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        image_shape=None,
+        channels=(32, 64),
+        kernel_size=3,
+        stride=2,
+        pooling=None,
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        loss="squared_error",
+        noise=None,
+        noise_level=0.1,
+        sparsity=None,
+        sparsity_weight=1e-3,
+        sparsity_target=0.05,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        weight_decay=0.0,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        latent_density="full",
+        n_mixture_components=10,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        self.n_components = n_components
+        self.image_shape = image_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pooling = pooling
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.loss = loss
+        self.noise = noise
+        self.noise_level = noise_level
+        self.sparsity = sparsity
+        self.sparsity_weight = sparsity_weight
+        self.sparsity_target = sparsity_target
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.latent_density = latent_density
+        self.n_mixture_components = n_mixture_components
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    def _check_input(self, X):
+        super()._check_input(X)
+        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
+            raise ValueError(
+                f"image_shape={tuple(self.image_shape)} has "
+                f"{math.prod(self.image_shape)} values per image, but X has "
+                f"{X.shape[1]} features; X must hold one flattened (C, H, W) image "
+                "per row."
+            )
+
+    def _encoder_decoder(self, n_features):
+        if self.image_shape is None:
+            self.image_shape_ = infer_image_shape(n_features)
+        else:
+            self.image_shape_ = tuple(self.image_shape)
+        return make_conv_encoder_decoder(
+            self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
+            self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,
+        )

@@ -1,0 +1,131 @@
+"""Parameter and attribute descriptions shared by the autoencoder docstrings.
+
+A docstring writes ``%(name)s`` where a shared block belongs; ``fill_doc``
+substitutes it once, at import.
+"""
+
+_BLOCKS = {
+    "layers_params": """\
+activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", \
+"identity"}, default="relu"
+        Nonlinearity of the hidden layers.
+    dropout : float in [0, 1), default=0.0
+        Dropout probability after each hidden layer (training only).
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden layer.""",
+    "objective_params": """\
+loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
+        Reconstruction loss. ``"binary_crossentropy"`` puts a sigmoid on the
+        output and needs X in [0, 1].
+    noise : {"gaussian", "masking", "salt_and_pepper"} or None, default=%(noise)s
+        Corruption of the inputs during training (denoising); the target is
+        always the clean input, and nothing is corrupted outside ``fit``.
+    noise_level : float, default=%(noise_level)s
+        Standard deviation of the Gaussian noise, or the fraction of inputs
+        zeroed (masking) or set to the minimum or maximum of the training data
+        (salt and pepper); the last two need a value in [0, 1].
+    sparsity : {"l1", "kl"} or None, default=%(sparsity)s
+        Sparsity penalty on the codes: ``"l1"`` adds the mean L1 norm of the
+        codes; ``"kl"`` puts a sigmoid on the codes and adds the KL divergence
+        between ``sparsity_target`` and each unit's mean activation.
+    sparsity_weight : float, default=%(sparsity_weight)s
+        Weight of the sparsity penalty in the objective.
+    sparsity_target : float in (0, 1), default=0.05
+        Target mean activation of ``sparsity="kl"``.""",
+    "training_params": """\
+optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
+"adadelta"} or torch.optim.Optimizer subclass, default="adam"
+        Optimizer, by name or as a class.
+    learning_rate_init : float, default=1e-3
+        Initial step size.
+    learning_rate : {"constant", "plateau", "cosine"}, default="constant"
+        Step-size schedule, applied once per epoch. ``"plateau"`` divides the
+        step size by 5 when the monitored loss (validation loss with early
+        stopping, training loss otherwise) has not improved by ``tol`` for 2
+        epochs; ``"cosine"`` anneals it to 0 over ``max_iter`` epochs.
+    momentum : float in [0, 1], default=0.9
+        Momentum of ``optimizer="sgd"``.
+    nesterovs_momentum : bool, default=True
+        Nesterov momentum for ``optimizer="sgd"`` (when ``momentum > 0``).
+    weight_decay : float, default=0.0
+        L2 penalty, passed as the optimizer's ``weight_decay`` (decoupled
+        weight decay for ``"adamw"``).
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``min(200, n_samples)``.
+    max_iter : int, default=%(max_iter)s
+        Number of epochs (passes over the training data).
+    shuffle : bool, default=True
+        Shuffle the training data at each epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when the
+        validation loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, and restore the weights of the best epoch. Without it, no
+        data is held out and training runs for ``max_iter`` epochs.
+    validation_fraction : float in (0, 1), default=0.1
+        Fraction of the training data held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss counted as an improvement.
+    latent_density : {"full", "diag", "mixture"}, default="full"
+        Density fitted to the training codes, from which :meth:`sample`
+        draws: a Gaussian with full or diagonal (per-dimension) covariance,
+        or a mixture of ``n_mixture_components`` full-covariance Gaussians.
+    n_mixture_components : int, default=10
+        Number of components of ``latent_density="mixture"``.
+    warm_start : bool, default=False
+        When fitted already, continue training the same network for
+        ``max_iter`` more epochs instead of starting anew. The architecture
+        is the one of the first fit.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (instances or ``(name, callback)`` pairs); they
+        are copied, never modified.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the weights, the shuffling, dropout, noise and the
+        validation split. The same int gives the same model on CPU. Torch's
+        global random state is left as it was.
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch (losses and duration); 2
+        adds a progress bar.
+    device : str or torch.device, default="cpu"
+        Where to train and infer, e.g. ``"cuda"``. A device that is not
+        present is an error.""",
+    "fitted_attributes": """\
+net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.history`` holds every epoch's losses,
+        each loss term included (``train_reconstruction``, ...).
+    module_ : torch.nn.Module
+        The trained torch module, with ``encode`` and ``decode``.
+    n_iter_ : int
+        Number of epochs trained (over all warm starts).
+    loss_curve_ : list of float
+        Training loss at each epoch.
+    validation_loss_curve_ : list of float or None
+        Validation loss at each epoch; None without early stopping.
+    best_epoch_ : int or None
+        Epoch (1-based) whose weights early stopping restored; None without
+        early stopping.
+    latent_density_ : object
+        The density fitted to the training codes, used by :meth:`sample`.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.""",
+}
+
+_AUTOENCODER_DEFAULTS = {
+    "noise": "None", "noise_level": "0.1", "sparsity": "None",
+    "sparsity_weight": "1e-3", "max_iter": "200",
+}
+
+
+def fill_doc(**defaults):
+    """Class decorator substituting the shared blocks into ``__doc__``."""
+    values = {**_AUTOENCODER_DEFAULTS, **defaults}
+
+    def decorate(cls):
+        blocks = {name: text % values for name, text in _BLOCKS.items()}
+        cls.__doc__ = cls.__doc__ % blocks
+        return cls
+
+    return decorate

@@ -1,0 +1,173 @@
+"""Torch architectures: MLP and convolutional builders, the autoencoder module.
+
+This module knows nothing about scikit-learn: it receives plain Python values
+that the estimators have already validated.
+"""
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "selu": nn.SELU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "identity": nn.Identity,
+}
+
+NOISES = ("gaussian", "masking", "salt_and_pepper")
+
+
+def _hidden_block(layer, width, activation, batch_norm, dropout, norm_cls):
+    """A layer followed by optional batch norm, the activation and optional dropout."""
+    block = [layer]
+    if batch_norm:
+        block.append(norm_cls(width))
+    block.append(ACTIVATIONS[activation]())
+    if dropout > 0:
+        block.append(nn.Dropout(dropout))
+    return block
+
+
+def make_mlp(sizes, activation, batch_norm=False, dropout=0.0):
+    """MLP through ``sizes``; every layer but the last is a hidden block.
+
+    The last layer is linear: the caller adds whatever goes on top of it.
+    """
+    layers = []
+    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
+        layers += _hidden_block(
+            nn.Linear(n_in, n_out), n_out, activation, batch_norm, dropout, nn.BatchNorm1d
+        )
+    layers.append(nn.Linear(sizes[-2], sizes[-1]))
+    return nn.Sequential(*layers)
+
+
+def _downsampled(size, kernel_size, stride, pooling):
+    """Spatial size after one encoder stage (odd kernel, "same" padding)."""
+    if pooling is None:
+        return (size - 1) // stride + 1
+    return -(-size // 2)  # ceil(size / 2), as pooling with ceil_mode=True
+
+
+def make_conv_encoder_decoder(
+    image_shape, channels, n_components, kernel_size, stride, pooling,
+    activation, batch_norm, dropout,
+):
+    """Convolutional encoder and a decoder that mirrors it exactly.
+
+    Each encoder stage is a convolution (``stride``) or a stride-1 convolution
+    followed by 2x2 pooling; the decoder uses transposed convolutions whose
+    ``output_padding`` restores every intermediate size, so any
+    ``(C, H, W)`` round-trips, odd and non-square sizes included.
+
+    Returns ``(encoder, decoder)``; both map flat ``(n, C*H*W)`` tensors.
+    """
+    n_channels, height, width = image_shape
+    padding = kernel_size // 2
+    factor = stride if pooling is None else 2
+    conv_stride = stride if pooling is None else 1
+
+    sizes = [(height, width)]
+    encoder = [nn.Unflatten(1, tuple(image_shape))]
+    c_in = n_channels
+    for c_out in channels:
+        encoder += _hidden_block(
+            nn.Conv2d(c_in, c_out, kernel_size, conv_stride, padding),
+            c_out, activation, batch_norm, dropout, nn.BatchNorm2d,
+        )
+        if pooling is not None:
+            pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
+            encoder.append(pool(2, ceil_mode=True))
+        h, w = sizes[-1]
+        sizes.append((_downsampled(h, kernel_size, stride, pooling),
+                      _downsampled(w, kernel_size, stride, pooling)))
+        c_in = c_out
+    h_last, w_last = sizes[-1]
+    flat = c_in * h_last * w_last
+    encoder += [nn.Flatten(), nn.Linear(flat, n_components)]
+
+    decoder = [nn.Linear(n_components, flat), ACTIVATIONS[activation](),
+               nn.Unflatten(1, (c_in, h_last, w_last))]
+    widths = list(channels[::-1][1:]) + [n_channels]
+    for i, c_out in enumerate(widths):
+        (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
+        # ConvTranspose2d gives (in - 1) * s - 2p + k + output_padding.
+        base_h = (h_in - 1) * factor - 2 * padding + kernel_size
+        base_w = (w_in - 1) * factor - 2 * padding + kernel_size
+        layer = nn.ConvTranspose2d(
+            c_in, c_out, kernel_size, factor, padding,
+            output_padding=(h_out - base_h, w_out - base_w),
+        )
+        if i == len(widths) - 1:
+            decoder.append(layer)
+        else:
+            decoder += _hidden_block(layer, c_out, activation, batch_norm, dropout,
+                                     nn.BatchNorm2d)
+        c_in = c_out
+    decoder.append(nn.Flatten())
+    return nn.Sequential(*encoder), nn.Sequential(*decoder)
+
+
+class Corruption(nn.Module):
+    """Input corruption for denoising; the identity outside training.
+
+    Parameters
+    ----------
+    noise : {"gaussian", "masking", "salt_and_pepper"} or None
+    level : float
+        Standard deviation of the Gaussian noise, or the fraction of inputs
+        that are zeroed (masking) or set to ``low``/``high`` (salt and pepper).
+    low, high : float
+        Values used by salt-and-pepper noise (the range of the training data).
+    """
+
+    def __init__(self, noise=None, level=0.0, low=0.0, high=1.0):
+        super().__init__()
+        self.noise = noise
+        self.level = level
+        self.low = low
+        self.high = high
+
+    def forward(self, x):
+        if not self.training or self.noise is None or self.level == 0:
+            return x
+        if self.noise == "gaussian":
+            return x + self.level * torch.randn_like(x)
+        hit = torch.rand_like(x) < self.level
+        if self.noise == "masking":
+            return x.masked_fill(hit, 0.0)
+        salt = torch.rand_like(x) < 0.5
+        return torch.where(hit, torch.where(salt, self.high, self.low), x)
+
+
+class AutoencoderModule(nn.Module):
+    """Encoder, decoder and the pieces around them.
+
+    ``forward`` returns ``(decoder_output, codes)``; the decoder output is raw
+    (logits when ``output_activation="sigmoid"``), so losses can use the
+    numerically stable forms. ``encode`` and ``decode`` are deterministic and
+    ``decode`` applies the output activation.
+    """
+
+    def __init__(self, encoder, decoder, corruption=None, code_activation="identity",
+                 output_activation="identity"):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+        self.corruption = corruption if corruption is not None else Corruption()
+        self.code_activation = ACTIVATIONS[code_activation]()
+        self.output_activation = ACTIVATIONS[output_activation]()
+
+    def encode(self, x):
+        return self.code_activation(self.encoder(x))
+
+    def decode(self, z):
+        return self.output_activation(self.decoder(z))
+
+    def forward(self, x):
+        z = self.encode(self.corruption(x))
+        return self.decoder(z), z

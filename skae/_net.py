@@ -1,0 +1,126 @@
+"""The training engine: one skorch ``NeuralNet`` subclass for every family.
+
+The input is its own target; each named loss term of the criterion is
+logged to the history (``train_<term>``, ``valid_<term>``) next to skorch's
+``train_loss`` and ``valid_loss``. In-memory data is cut into mini-batches by
+indexing the whole tensor with a shuffled index.
+"""
+
+import math
+from contextlib import contextmanager
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, PassthroughScoring, PrintLog
+
+OPTIMIZERS = {
+    "sgd": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "adamax": torch.optim.Adamax,
+    "nadam": torch.optim.NAdam,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+    "adadelta": torch.optim.Adadelta,
+}
+
+
+@contextmanager
+def seeded(seed):
+    """Run the block on torch's global generators seeded with ``seed``, then
+    restore their previous state, so the caller's random state is untouched."""
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class InMemoryDataset(torch.utils.data.Dataset):
+    """A float tensor that is its own target."""
+
+    def __init__(self, X):
+        self.X = X
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], self.X[i]
+
+
+class TensorBatches:
+    """Mini-batches ``(Xb, Xb)`` cut from a tensor by slicing or by a shuffled index.
+
+    With ``merge_singleton`` a last batch of one sample joins the one before
+    it (batch norm cannot train on a single sample), so no sample is dropped.
+    """
+
+    def __init__(self, X, batch_size, shuffle, device, merge_singleton=False):
+        self.X = X
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = device
+        self.merge_singleton = merge_singleton
+
+    def _bounds(self):
+        n, bs = len(self.X), self.batch_size
+        starts = list(range(0, n, bs))
+        if self.merge_singleton and len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        return list(zip(starts, starts[1:] + [n]))
+
+    def __len__(self):
+        return len(self._bounds())
+
+    def __iter__(self):
+        order = torch.randperm(len(self.X)) if self.shuffle else None
+        for start, stop in self._bounds():
+            xb = self.X[start:stop] if order is None else self.X[order[start:stop]]
+            xb = xb.to(self.device, non_blocking=True)
+            yield xb, xb
+
+
+class DivergenceCheck(Callback):
+    """Stop with an error naming the epoch when the training loss is not finite."""
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        if not math.isfinite(loss):
+            raise FloatingPointError(
+                f"Training diverged: the training loss is {loss} at epoch "
+                f"{net.history[-1, 'epoch']}. Lower learning_rate_init, scale the "
+                "input, or choose another optimizer."
+            )
+
+
+class AutoencoderNet(NeuralNet):
+    """skorch net whose criterion returns a dict of named loss terms."""
+
+    @property
+    def _default_callbacks(self):
+        terms = getattr(self.criterion, "term_names", ())
+        keys = [f"{prefix}_{name}" for name in terms for prefix in ("train", "valid")]
+        scoring = [(key, PassthroughScoring(key, on_train=key.startswith("train")))
+                   for key in keys]
+        # With a single term the per-term columns repeat the loss: do not print them.
+        print_log = PrintLog(keys_ignored=keys if len(terms) == 1 else None)
+        defaults = [(name, print_log if name == "print_log" else callback)
+                    for name, callback in super()._default_callbacks]
+        return defaults + scoring + [("divergence", DivergenceCheck())]
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        terms = self.criterion_(y_pred, y_true)
+        prefix = "train" if training else "valid"
+        for name, value in terms.items():
+            self.history.record_batch(f"{prefix}_{name}", value.item())
+        return sum(terms.values())
+
+    def get_iterator(self, dataset, training=False):
+        if not isinstance(dataset, InMemoryDataset):
+            return super().get_iterator(dataset, training=training)
+        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
+        batch_size = kwargs.get("batch_size", self.batch_size)
+        if batch_size == -1:
+            batch_size = len(dataset)
+        return TensorBatches(dataset.X, batch_size, shuffle=kwargs.get("shuffle", False),
+                             device=self.device, merge_singleton=training)

@@ -1,0 +1,100 @@
+"""Parameter constraints that scikit-learn's vocabulary does not provide,
+and the checks on data and hardware shared by every estimator.
+
+scikit-learn's ``validate_parameter_constraints`` accepts only its own
+constraint classes, so these derive from ``Options`` and override what it
+checks and how it describes itself.
+"""
+
+from numbers import Integral
+
+import torch
+from sklearn.utils._param_validation import Options
+
+
+class _Constraint(Options):
+    def __init__(self):
+        super().__init__(object, set())
+
+
+class SizeTuple(_Constraint):
+    """A tuple or list of positive ints, with a fixed or minimum length."""
+
+    def __init__(self, length=None, min_length=0):
+        super().__init__()
+        self.length = length
+        self.min_length = min_length
+
+    def is_satisfied_by(self, val):
+        if not isinstance(val, (tuple, list)):
+            return False
+        if self.length is not None and len(val) != self.length:
+            return False
+        return len(val) >= self.min_length and all(
+            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in val
+        )
+
+    def __str__(self):
+        if self.length is not None:
+            return f"a tuple of {self.length} positive ints"
+        if self.min_length:
+            return f"a tuple of at least {self.min_length} positive ints"
+        return "a tuple of positive ints"
+
+
+class SubclassOf(_Constraint):
+    """A class deriving from ``cls``."""
+
+    def __init__(self, cls):
+        super().__init__()
+        self.cls = cls
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, type) and issubclass(val, self.cls)
+
+    def __str__(self):
+        return f"a subclass of {self.cls.__module__}.{self.cls.__qualname__}"
+
+
+class OddInt(_Constraint):
+    """A positive odd int."""
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, Integral) and not isinstance(val, bool) and val >= 1 and val % 2
+
+    def __str__(self):
+        return "an odd positive int"
+
+
+def check_device(device):
+    """Return ``device`` as a ``torch.device``; ValueError if it is absent."""
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device={device!r} is not a torch device: {exc}") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available on this "
+                "machine; use device='cpu'."
+            )
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but this machine has "
+                f"{torch.cuda.device_count()} CUDA device(s)."
+            )
+    elif dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r} was requested but MPS is not available.")
+    elif dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
+    return dev
+
+
+def check_unit_interval(X, loss):
+    """Binary cross-entropy needs data in [0, 1]; say so when it is not."""
+    if loss == "binary_crossentropy" and X.size and (X.min() < 0 or X.max() > 1):
+        raise ValueError(
+            "loss='binary_crossentropy' needs X with values in [0, 1]; got values in "
+            f"[{X.min():.4g}, {X.max():.4g}]. Scale X (e.g. with MinMaxScaler) or use "
+            "loss='squared_error'."
+        )
