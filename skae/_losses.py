@@ -5,27 +5,25 @@ from torch import nn
 from torch.nn import functional as F
 
 
-def _squared_error(output, target):
-    return (output - target).square()
-
-
-def _binary_crossentropy(logits, target):
-    return F.binary_cross_entropy_with_logits(logits, target, reduction="none")
-
-
-# loss name -> (element-wise loss on the raw decoder output, output activation)
+# loss name -> (element-wise loss of the raw decoder output, with a ``reduction``
+# argument as torch's functional losses; the output activation it implies)
 RECONSTRUCTION_LOSSES = {
-    "squared_error": (_squared_error, "identity"),
-    "binary_crossentropy": (_binary_crossentropy, "sigmoid"),
+    "squared_error": (F.mse_loss, "identity"),
+    "binary_crossentropy": (F.binary_cross_entropy_with_logits, "sigmoid"),
 }
 
 
-def reconstruction_error(output, target, loss):
-    """Per-sample reconstruction error: the element-wise loss averaged over features.
+def reconstruction_error(output, target, loss, per_sample=True):
+    """Reconstruction error: the element-wise loss averaged over features.
 
     ``output`` is the raw decoder output (logits for binary cross-entropy).
+    Returns one value per sample, or with ``per_sample=False`` the mean over
+    the batch (the same value as the mean of the per-sample errors).
     """
-    return RECONSTRUCTION_LOSSES[loss][0](output, target).mean(dim=1)
+    loss_fn = RECONSTRUCTION_LOSSES[loss][0]
+    if per_sample:
+        return loss_fn(output, target, reduction="none").mean(dim=1)
+    return loss_fn(output, target, reduction="mean")
 
 
 def l1_sparsity(codes):
@@ -70,7 +68,8 @@ class AutoencoderCriterion(nn.Module):
 
     def forward(self, y_pred, target):
         output, codes = y_pred
-        terms = {"reconstruction": reconstruction_error(output, target, self.loss).mean()}
+        terms = {"reconstruction": reconstruction_error(output, target, self.loss,
+                                                        per_sample=False)}
         if self.sparsity:
             penalty = SPARSITY_PENALTIES[self.sparsity](codes, self.sparsity_target)
             terms["sparsity"] = self.sparsity_weight * penalty

@@ -108,6 +108,12 @@ class AutoencoderNet(NeuralNet):
                     for name, callback in super()._default_callbacks]
         return defaults + scoring + [("divergence", DivergenceCheck())]
 
+    def _set_training(self, training=True):
+        # skorch sets the mode at every batch; walking the module tree costs
+        # about as much as a small batch, so do it only when the mode changes.
+        if self.module_.training != training or self.criterion_.training != training:
+            super()._set_training(training)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         terms = self.criterion_(y_pred, y_true)
         prefix = "train" if training else "valid"
