@@ -15,7 +15,7 @@ from sklearn.base import (
 from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import LRScheduler, ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
@@ -26,7 +26,7 @@ from ._losses import (
     reconstruction_error,
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
-from ._net import OPTIMIZERS, AutoencoderNet, InMemoryDataset, seeded
+from ._net import OPTIMIZERS, AutoencoderNet, EarlyStopping, InMemoryDataset, seeded
 from ._priors import LATENT_DENSITIES, fit_latent_density
 from ._validation import SubclassOf, check_device, check_unit_interval
 
@@ -127,8 +127,7 @@ class BaseAutoencoder(
         callbacks = []
         if self.early_stopping:
             callbacks.append(("early_stopping", EarlyStopping(
-                monitor="valid_loss", patience=self.n_iter_no_change, threshold=self.tol,
-                threshold_mode="abs", load_best=True, sink=sink)))
+                self.n_iter_no_change, self.tol, sink=sink)))
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         if self.learning_rate == "plateau":
             callbacks.append(("lr_scheduler", LRScheduler(

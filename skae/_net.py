@@ -6,6 +6,7 @@ logged to the history (``train_<term>``, ``valid_<term>``) next to skorch's
 indexing the whole tensor with a shuffled index.
 """
 
+import copy
 import math
 from contextlib import contextmanager
 
@@ -91,6 +92,52 @@ class DivergenceCheck(Callback):
                 f"{net.history[-1, 'epoch']}. Lower learning_rate_init, scale the "
                 "input, or choose another optimizer."
             )
+
+
+class EarlyStopping(Callback):
+    """Early stopping as scikit-learn's MLP does it, restoring the best weights.
+
+    An epoch counts as no improvement when the validation loss is not below
+    the best loss so far by at least ``tol``; training stops after
+    ``n_iter_no_change`` such epochs in a row. The best weights are those of
+    the epoch with the lowest validation loss, whatever ``tol``, and are
+    restored when training ends, stopped early or not.
+    """
+
+    def __init__(self, n_iter_no_change=10, tol=1e-4, sink=print):
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.sink = sink
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_loss_ = math.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.no_improvement_count_ = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        loss, epoch = net.history[-1, "valid_loss"], net.history[-1, "epoch"]
+        if loss > self.best_loss_ - self.tol:
+            self.no_improvement_count_ += 1
+        else:
+            self.no_improvement_count_ = 0
+        if loss < self.best_loss_:
+            self.best_loss_, self.best_epoch_ = loss, epoch
+            self.best_state_ = copy.deepcopy(net.module_.state_dict())
+        if self.no_improvement_count_ >= self.n_iter_no_change:
+            self.sink(f"Validation loss did not improve by tol={self.tol} for "
+                      f"{self.n_iter_no_change} epochs; stopping at epoch {epoch}.")
+            raise KeyboardInterrupt  # skorch's way to end training from a callback
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)
+            self.best_state_ = None  # do not keep a second copy of the weights
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["best_state_"] = None
+        return state
 
 
 class AutoencoderNet(NeuralNet):

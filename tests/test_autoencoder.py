@@ -1,0 +1,133 @@
+"""What is unique to the dense family: architecture, denoising, sparsity, search, sampling."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.decomposition import PCA
+from sklearn.model_selection import GridSearchCV
+
+from skae import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
+
+
+def test_architecture_mirrors_hidden_layers(X_small):
+    ae = Autoencoder(n_components=3, hidden_layer_sizes=(12, 6), max_iter=1,
+                     dropout=0.1, batch_norm=True, activation="tanh").fit(X_small)
+    widths = lambda seq: [(m.in_features, m.out_features) for m in seq
+                          if isinstance(m, torch.nn.Linear)]
+    assert widths(ae.module_.encoder) == [(16, 12), (12, 6), (6, 3)]
+    assert widths(ae.module_.decoder) == [(3, 6), (6, 12), (12, 16)]
+    kinds = {type(m) for m in ae.module_.encoder}
+    assert {torch.nn.BatchNorm1d, torch.nn.Dropout, torch.nn.Tanh} <= kinds
+
+
+def test_no_hidden_layers_is_a_linear_autoencoder(X_small):
+    ae = Autoencoder(n_components=3, hidden_layer_sizes=(), max_iter=1).fit(X_small)
+    assert len(ae.module_.encoder) == 1 and len(ae.module_.decoder) == 1
+
+
+def test_beats_pca_on_digits(digits):
+    X = digits[0]
+    ae = Autoencoder(n_components=8, max_iter=100, random_state=0).fit(X)
+    pca = PCA(n_components=8).fit(X)
+    pca_error = np.mean((pca.inverse_transform(pca.transform(X)) - X) ** 2)
+    assert -ae.score(X) < pca_error
+
+
+def test_grid_search_prefers_wider_codes_without_scoring(digits):
+    X = digits[0][:600]
+    search = GridSearchCV(Autoencoder(max_iter=30, random_state=0),
+                          {"n_components": [2, 16]}, cv=3).fit(X)
+    assert search.best_params_ == {"n_components": 16}
+
+
+def test_binary_crossentropy_outputs_probabilities(digits):
+    X = digits[0][:300]
+    ae = Autoencoder(loss="binary_crossentropy", max_iter=5, random_state=0).fit(X)
+    X_rec = ae.inverse_transform(ae.transform(X))
+    assert X_rec.min() >= 0 and X_rec.max() <= 1
+    assert (ae.score_samples(X) < 0).all()
+
+
+@pytest.mark.parametrize("noise, level", [("gaussian", 0.3), ("masking", 0.3),
+                                          ("salt_and_pepper", 0.3)])
+def test_noise_corrupts_only_during_training(noise, level, X_small):
+    ae = Autoencoder(noise=noise, noise_level=level, max_iter=2, random_state=0).fit(X_small)
+    corruption = ae.module_.corruption
+    x = torch.from_numpy(X_small)
+    corruption.train()
+    assert not torch.equal(corruption(x), x)
+    corruption.eval()
+    assert torch.equal(corruption(x), x)
+    np.testing.assert_array_equal(ae.transform(X_small), ae.transform(X_small))
+
+
+def test_salt_and_pepper_uses_the_training_range(X_small):
+    X = X_small * 4
+    ae = Autoencoder(noise="salt_and_pepper", noise_level=1.0, max_iter=1).fit(X)
+    corrupted = ae.module_.corruption.train()(torch.from_numpy(X))
+    np.testing.assert_allclose(sorted(set(corrupted.unique().tolist())), [X.min(), X.max()])
+
+
+def test_denoising_autoencoder_defaults_and_denoises(digits):
+    X = digits[0]
+    dae = DenoisingAutoencoder(max_iter=60, random_state=0)
+    assert (dae.noise, dae.noise_level) == ("masking", 0.2)
+    dae.fit(X)
+    rng = np.random.default_rng(0)
+    noisy = np.where(rng.random(X.shape) < 0.2, 0, X).astype(np.float32)
+    denoised = dae.inverse_transform(dae.transform(noisy))
+    assert np.mean((denoised - X) ** 2) < 0.5 * np.mean((noisy - X) ** 2)
+
+
+def test_l1_sparsity_shrinks_codes(digits):
+    X = digits[0][:600]
+    params = dict(n_components=32, max_iter=30, random_state=0)
+    dense = Autoencoder(**params).fit(X)
+    sparse = SparseAutoencoder(sparsity_weight=0.05, **params).fit(X)
+    assert sparse.sparsity == "l1"
+    assert np.abs(sparse.transform(X)).mean() < 0.5 * np.abs(dense.transform(X)).mean()
+
+
+def test_kl_sparsity_gives_sigmoid_codes_near_the_target(digits):
+    X = digits[0][:600]
+    sae = SparseAutoencoder(n_components=32, sparsity="kl", sparsity_weight=0.5,
+                            sparsity_target=0.05, max_iter=40, random_state=0).fit(X)
+    codes = sae.transform(X)
+    assert codes.min() > 0 and codes.max() < 1
+    assert codes.mean() < 0.15
+
+
+@pytest.mark.parametrize("density", ["full", "diag", "mixture"])
+def test_sample_follows_the_fitted_latent_density(density, digits):
+    X = digits[0]
+    ae = Autoencoder(n_components=4, max_iter=20, latent_density=density,
+                     n_mixture_components=5, random_state=0).fit(X)
+    codes = ae.transform(X)
+    drawn = ae.latent_density_.sample(20000, np.random.RandomState(0))
+    np.testing.assert_allclose(drawn.mean(axis=0), codes.mean(axis=0),
+                               atol=0.05 * codes.std())
+    cov_codes, cov_drawn = np.cov(codes.T), np.cov(drawn.T)
+    np.testing.assert_allclose(np.diag(cov_drawn), np.diag(cov_codes), rtol=0.1)
+    off_diagonal = ~np.eye(4, dtype=bool)
+    if density == "diag":
+        assert np.abs(cov_drawn[off_diagonal]).max() < 0.05 * np.diag(cov_codes).max()
+    elif density == "full":
+        np.testing.assert_allclose(cov_drawn, cov_codes, atol=0.05 * np.diag(cov_codes).max())
+    else:
+        assert ae.latent_density_.means.shape == (5, 4)
+    samples = ae.sample(7, random_state=3)
+    np.testing.assert_array_equal(
+        samples, ae.inverse_transform(ae.latent_density_.sample(7, np.random.RandomState(3))))
+
+
+def test_mixture_needs_enough_samples(X_small):
+    with pytest.raises(ValueError, match="n_mixture_components=50 needs at least that many"):
+        Autoencoder(latent_density="mixture", n_mixture_components=50).fit(X_small)
+
+
+def test_sample_rejects_a_bad_count(X_small):
+    ae = Autoencoder(max_iter=1).fit(X_small)
+    with pytest.raises(ValueError, match="n_samples == 0, must be >= 1"):
+        ae.sample(0)
+    with pytest.raises(TypeError, match="n_samples must be an instance of int"):
+        ae.sample(2.5)

@@ -1,0 +1,73 @@
+"""What is unique to ConvAutoencoder: image layouts, strides and pooling, clustering."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.cluster import KMeans
+from sklearn.pipeline import Pipeline
+
+from skae import ConvAutoencoder
+from skae._conv import infer_image_shape
+from skae.metrics import cluster_accuracy
+
+
+@pytest.mark.parametrize("image_shape", [(1, 8, 8), (1, 28, 28), (1, 28, 39), (3, 5, 7),
+                                         (1, 1, 13), (2, 9, 4)])
+@pytest.mark.parametrize("layout", [dict(), dict(pooling="max"), dict(pooling="avg"),
+                                    dict(kernel_size=5, stride=3), dict(stride=1)],
+                         ids=["stride2", "max", "avg", "k5s3", "stride1"])
+def test_any_image_shape_round_trips(image_shape, layout):
+    n_features = int(np.prod(image_shape))
+    X = np.random.default_rng(0).random((6, n_features)).astype(np.float32)
+    cae = ConvAutoencoder(n_components=3, image_shape=image_shape, channels=(4, 8),
+                          max_iter=1, random_state=0, **layout).fit(X)
+    assert cae.image_shape_ == image_shape
+    assert cae.inverse_transform(cae.transform(X)).shape == X.shape
+    assert cae.sample(2, random_state=0).shape == (2, n_features)
+
+
+@pytest.mark.parametrize("n_features, expected", [(64, (1, 8, 8)), (784, (1, 28, 28)),
+                                                  (1092, (1, 28, 39)), (13, (1, 1, 13)),
+                                                  (1, (1, 1, 1)), (12, (1, 3, 4))])
+def test_image_shape_is_inferred_from_n_features(n_features, expected):
+    assert infer_image_shape(n_features) == expected
+    X = np.zeros((3, n_features), dtype=np.float32)
+    cae = ConvAutoencoder(n_components=2, channels=(2,), max_iter=1).fit(X)
+    assert cae.image_shape_ == expected
+
+
+def test_convolutions_are_used(digits):
+    cae = ConvAutoencoder(image_shape=(1, 8, 8), channels=(4, 8), batch_norm=True,
+                          dropout=0.1, max_iter=1).fit(digits[0][:50])
+    encoder_kinds = [type(m) for m in cae.module_.encoder]
+    assert encoder_kinds.count(torch.nn.Conv2d) == 2
+    assert torch.nn.BatchNorm2d in encoder_kinds and torch.nn.Dropout in encoder_kinds
+    decoder_kinds = [type(m) for m in cae.module_.decoder]
+    assert decoder_kinds.count(torch.nn.ConvTranspose2d) == 2
+
+
+def test_image_shape_must_match_n_features(digits):
+    with pytest.raises(ValueError, match=r"image_shape=\(1, 28, 28\) has 784 values per "
+                                         r"image, but X has 64 features"):
+        ConvAutoencoder(image_shape=(1, 28, 28)).fit(digits[0])
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"kernel_size": 4}, "'kernel_size' parameter .* must be an odd positive int"),
+    ({"image_shape": (8, 8)}, "'image_shape' parameter .* must be a tuple of 3 positive"),
+    ({"channels": ()}, "'channels' parameter .* must be a tuple of at least 1 positive"),
+    ({"pooling": "min"}, "'pooling' parameter"),
+])
+def test_bad_conv_parameters(params, message, digits):
+    with pytest.raises(ValueError, match=message):
+        ConvAutoencoder(**params).fit(digits[0])
+
+
+def test_pipeline_with_kmeans_clusters_digits(digits):
+    X, y = digits
+    pipe = Pipeline([("ae", ConvAutoencoder(image_shape=(1, 8, 8), n_components=10,
+                                            max_iter=60, random_state=0)),
+                     ("km", KMeans(10, n_init=10, random_state=0))])
+    labels = pipe.fit_predict(X)
+    # Chance is about 0.1; KMeans on the raw pixels scores 0.79.
+    assert cluster_accuracy(y, labels) > 0.7

@@ -1,0 +1,149 @@
+"""The training engine: optimizers, schedules, early stopping, warm start, logging."""
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from skae import Autoencoder, SparseAutoencoder
+from skae._net import OPTIMIZERS, TensorBatches
+
+
+def small(**params):
+    return Autoencoder(n_components=4, hidden_layer_sizes=(16,), random_state=0,
+                       **{"max_iter": 5, **params})
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_optimizer_trains(name, digits):
+    X = digits[0][:300]
+    lr = 0.05 if name in ("sgd", "adagrad") else 1.0 if name == "adadelta" else 1e-3
+    ae = small(optimizer=name, learning_rate_init=lr, max_iter=15).fit(X)
+    assert isinstance(ae.net_.optimizer_, OPTIMIZERS[name])
+    assert ae.loss_curve_[-1] < ae.loss_curve_[0]
+
+
+def test_optimizer_class_and_sgd_options(X_small):
+    ae = small(optimizer=torch.optim.RAdam).fit(X_small)
+    assert isinstance(ae.net_.optimizer_, torch.optim.RAdam)
+    sgd = small(optimizer="sgd", momentum=0.5, nesterovs_momentum=False,
+                weight_decay=0.01).fit(X_small)
+    group = sgd.net_.optimizer_.param_groups[0]
+    assert (group["momentum"], group["nesterov"], group["weight_decay"]) == (0.5, False, 0.01)
+
+
+@pytest.mark.parametrize("schedule", ["plateau", "cosine"])
+def test_learning_rate_schedules_lower_the_step(schedule, X_small):
+    ae = small(learning_rate=schedule, learning_rate_init=0.01, max_iter=12, tol=10.0)
+    ae.fit(X_small)
+    assert ae.net_.optimizer_.param_groups[0]["lr"] < 0.01
+
+
+def test_constant_learning_rate_stays(X_small):
+    ae = small(learning_rate_init=0.01).fit(X_small)
+    assert ae.net_.optimizer_.param_groups[0]["lr"] == 0.01
+
+
+def test_no_validation_split_without_early_stopping(X_small):
+    ae = small().fit(X_small)
+    assert ae.validation_loss_curve_ is None and ae.best_epoch_ is None
+    assert "valid_loss" not in ae.net_.history[-1]
+    assert sum(ae.net_.history[-1, "batches", :, "train_batch_size"]) == len(X_small)
+
+
+def test_early_stopping_restores_the_best_epoch(digits):
+    X = digits[0][:400]
+    # A large step makes the validation loss wander, so training stops early.
+    ae = small(early_stopping=True, n_iter_no_change=3, max_iter=200,
+               learning_rate_init=0.05, validation_fraction=0.25).fit(X)
+    assert ae.n_iter_ < 200
+    curve = ae.validation_loss_curve_
+    assert len(curve) == ae.n_iter_ == len(ae.loss_curve_)
+    assert ae.best_epoch_ == int(np.argmin(curve)) + 1
+    assert ae.best_epoch_ < ae.n_iter_
+    # The restored weights give the best epoch's validation loss, not the last one's.
+    rng = np.random.RandomState(0)
+    rng.randint(np.iinfo(np.int32).max)
+    X_valid = X[rng.permutation(len(X))[:100]]
+    assert -ae.score(X_valid) == pytest.approx(min(curve), rel=1e-4)
+    assert -ae.score(X_valid) < curve[-1]
+
+
+def test_early_stopping_needs_a_validation_sample(X_small):
+    with pytest.raises(ValueError, match="leaves 0 of n_samples=3 samples for validation"):
+        small(early_stopping=True, validation_fraction=0.1).fit(X_small[:3])
+
+
+def test_warm_start_continues_training(X_small):
+    ae = small(warm_start=True).fit(X_small)
+    first = list(ae.loss_curve_)
+    net = ae.net_
+    ae.fit(X_small)
+    assert ae.net_ is net and ae.n_iter_ == 10
+    assert ae.loss_curve_[:5] == first
+    cold = small(warm_start=False, max_iter=5).fit(X_small)
+    assert cold.n_iter_ == 5
+
+
+def test_warm_start_rejects_other_features(X_small):
+    ae = small(warm_start=True).fit(X_small)
+    with pytest.raises(ValueError, match="X has 15 features"):
+        ae.fit(X_small[:, :15])
+
+
+def test_user_callbacks_run_and_are_not_modified(X_small):
+    class CountEpochs(Callback):
+        def __init__(self):
+            self.epochs = 0
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    counter = CountEpochs()
+    ae = small(callbacks=[counter]).fit(X_small)
+    assert counter.epochs == 0
+    assert dict(ae.net_.callbacks_)["CountEpochs"].epochs == 5
+
+
+def test_loss_terms_are_logged(X_small):
+    sae = SparseAutoencoder(n_components=4, hidden_layer_sizes=(16,), max_iter=3,
+                            early_stopping=True, validation_fraction=0.25,
+                            random_state=0).fit(X_small)
+    row = sae.net_.history[-1]
+    for prefix in ("train", "valid"):
+        assert row[f"{prefix}_loss"] == pytest.approx(
+            row[f"{prefix}_reconstruction"] + row[f"{prefix}_sparsity"], rel=1e-5)
+
+
+@pytest.mark.parametrize("verbose, expected", [(0, None), (1, "train_loss")])
+def test_verbose_prints_one_line_per_epoch(verbose, expected, X_small, capsys):
+    small(verbose=verbose, max_iter=3).fit(X_small)
+    out = capsys.readouterr().out
+    if expected is None:
+        assert out == ""
+    else:
+        assert expected in out and "dur" in out
+        assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 3
+
+
+def test_batches_index_whole_tensor_and_keep_every_sample():
+    X = torch.arange(11.0).reshape(11, 1)
+    batches = list(TensorBatches(X, 5, shuffle=True, device="cpu", merge_singleton=True))
+    assert [len(xb) for xb, _ in batches] == [5, 6]
+    assert all(xb is yb for xb, yb in batches)
+    assert sorted(torch.cat([xb for xb, _ in batches]).flatten().tolist()) == list(range(11))
+    plain = list(TensorBatches(X, 5, shuffle=False, device="cpu"))
+    assert [len(xb) for xb, _ in plain] == [5, 5, 1]
+
+
+def test_batch_norm_with_a_trailing_single_sample(X_small):
+    ae = small(batch_norm=True, batch_size=13).fit(X_small)  # 40 = 3 * 13 + 1
+    assert np.isfinite(ae.loss_curve_).all()
+    with pytest.raises(ValueError, match="batch_norm=True needs at least 2"):
+        small(batch_norm=True).fit(X_small[:1])
+
+
+def test_batch_size_auto_is_min_200_n_samples(digits):
+    ae = small(max_iter=1).fit(digits[0][:450])
+    assert ae.net_.history[-1, "batches", 0, "train_batch_size"] == 200
+    assert ae.net_.history[-1, "train_batch_count"] == 3
