@@ -206,12 +206,12 @@ class BaseAutoencoder(
             InMemoryDataset(_as_tensor(X_valid)))
 
         if warm:
-            with seeded(seed + self.n_iter_):
+            with seeded(seed + self.n_iter_, device):
                 self.net_.set_params(train_split=train_split)
                 self.net_.partial_fit(InMemoryDataset(_as_tensor(X_train)),
                                       epochs=self.max_iter)
         else:
-            with seeded(seed):
+            with seeded(seed, device):
                 module = self._build_module(X_train)
                 self.net_ = self._build_net(module, self._build_criterion(), str(device),
                                             len(X_train))

@@ -27,12 +27,19 @@ OPTIMIZERS = {
 
 
 @contextmanager
-def seeded(seed):
-    """Run the block on torch's global generators seeded with ``seed``, then
-    restore their previous state, so the caller's random state is untouched."""
-    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
+def seeded(seed, device):
+    """Run the block with torch's generators for the CPU and ``device`` seeded
+    with ``seed``, then restore their previous state: the caller's random
+    state is untouched, and no other device's generator is involved."""
+    device = torch.device(device)
+    cuda = []
+    if device.type == "cuda":
+        cuda = [torch.cuda.current_device() if device.index is None else device.index]
+    with torch.random.fork_rng(devices=cuda):
+        torch.random.default_generator.manual_seed(seed)
+        for index in cuda:
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
         yield
 
 
