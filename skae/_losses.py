@@ -4,7 +4,6 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-
 # loss name -> (element-wise loss of the raw decoder output, with a ``reduction``
 # argument as torch's functional losses; the output activation it implies)
 RECONSTRUCTION_LOSSES = {

@@ -12,8 +12,10 @@ from skae import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 def test_architecture_mirrors_hidden_layers(X_small):
     ae = Autoencoder(n_components=3, hidden_layer_sizes=(12, 6), max_iter=1,
                      dropout=0.1, batch_norm=True, activation="tanh").fit(X_small)
-    widths = lambda seq: [(m.in_features, m.out_features) for m in seq
-                          if isinstance(m, torch.nn.Linear)]
+    def widths(seq):
+        return [(m.in_features, m.out_features) for m in seq
+                if isinstance(m, torch.nn.Linear)]
+
     assert widths(ae.module_.encoder) == [(16, 12), (12, 6), (6, 3)]
     assert widths(ae.module_.decoder) == [(3, 6), (6, 12), (12, 16)]
     kinds = {type(m) for m in ae.module_.encoder}

@@ -1,6 +1,5 @@
 """Every example runs, in a fast mode, so none rots."""
 
-import os
 import runpy
 from pathlib import Path
 

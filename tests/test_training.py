@@ -115,15 +115,18 @@ def test_loss_terms_are_logged(X_small):
             row[f"{prefix}_reconstruction"] + row[f"{prefix}_sparsity"], rel=1e-5)
 
 
-@pytest.mark.parametrize("verbose, expected", [(0, None), (1, "train_loss")])
-def test_verbose_prints_one_line_per_epoch(verbose, expected, X_small, capsys):
+@pytest.mark.parametrize("verbose", [0, 1, 2])
+def test_verbose_prints_one_line_per_epoch(verbose, X_small, capsys):
     small(verbose=verbose, max_iter=3).fit(X_small)
-    out = capsys.readouterr().out
-    if expected is None:
-        assert out == ""
-    else:
-        assert expected in out and "dur" in out
-        assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 3
+    captured = capsys.readouterr()
+    if verbose == 0:
+        assert captured.out == "" and captured.err == ""
+        return
+    assert "train_loss" in captured.out and "dur" in captured.out
+    epoch_lines = [line for line in captured.out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(epoch_lines) == 3
+    # verbose=2 adds a progress bar (tqdm writes it to stderr).
+    assert ("it/s" in captured.err) == (verbose == 2)
 
 
 def test_batches_index_whole_tensor_and_keep_every_sample():
