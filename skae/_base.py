@@ -192,6 +192,12 @@ class BaseAutoencoder(
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "net_")
+        if warm and self.early_stopping != ("early_stopping" in dict(self.net_.callbacks_)):
+            raise ValueError(
+                "warm_start=True continues the first fit's training, which had "
+                f"early_stopping={not self.early_stopping}; got early_stopping="
+                f"{self.early_stopping}. Set warm_start=False to train anew."
+            )
         X = validate_data(self, X, dtype=np.float32, reset=not warm)
         self._check_input(X)
         if self.batch_norm and len(X) < 2:

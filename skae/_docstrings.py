@@ -74,9 +74,10 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
     n_mixture_components : int, default=10
         Number of components of ``latent_density="mixture"``.
     warm_start : bool, default=False
-        When fitted already, continue training the same network for
-        ``max_iter`` more epochs instead of starting anew. The architecture
-        is the one of the first fit.
+        When fitted already, continue training the same network, with the
+        same optimizer state, for ``max_iter`` more epochs instead of
+        starting anew. The architecture and training settings are those of
+        the first fit; changing ``early_stopping`` in between is an error.
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks (instances or ``(name, callback)`` pairs); they
         are copied, never modified.

@@ -85,6 +85,16 @@ def test_warm_start_continues_training(X_small):
     assert cold.n_iter_ == 5
 
 
+def test_warm_start_keeps_the_early_stopping_setting(X_small):
+    ae = small(warm_start=True).fit(X_small)
+    with pytest.raises(ValueError, match="first fit's training, which had "
+                                         "early_stopping=False; got early_stopping=True"):
+        ae.set_params(early_stopping=True).fit(X_small)
+    es = small(warm_start=True, early_stopping=True, validation_fraction=0.25).fit(X_small)
+    es.fit(X_small)
+    assert len(es.validation_loss_curve_) == es.n_iter_ == 10
+
+
 def test_warm_start_rejects_other_features(X_small):
     ae = small(warm_start=True).fit(X_small)
     with pytest.raises(ValueError, match="X has 15 features"):
