@@ -68,7 +68,7 @@ class BaseAutoencoder(
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
@@ -121,7 +121,7 @@ class BaseAutoencoder(
 
     # -------------------------------------------------------------- training
 
-    def _build_net(self, module, criterion, device, n_samples):
+    def _build_net(self, module, criterion, device):
         """The one place where skae's parameters become skorch's."""
         sink = print if self.verbose else noop
         callbacks = []
@@ -145,14 +145,13 @@ class BaseAutoencoder(
         if optimizer is torch.optim.SGD:
             optimizer_params["momentum"] = self.momentum
             optimizer_params["nesterov"] = self.nesterovs_momentum and self.momentum > 0
-        batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
         return AutoencoderNet(
             module=module,
             criterion=criterion,
             optimizer=optimizer,
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
-            batch_size=batch_size,
+            batch_size=self.batch_size,
             iterator_train__shuffle=self.shuffle,
             train_split=None,
             callbacks=callbacks,
@@ -219,8 +218,7 @@ class BaseAutoencoder(
         else:
             with seeded(seed, device):
                 module = self._build_module(X_train)
-                self.net_ = self._build_net(module, self._build_criterion(), str(device),
-                                            len(X_train))
+                self.net_ = self._build_net(module, self._build_criterion(), str(device))
                 self.net_.set_params(train_split=train_split)
                 self.net_.fit(InMemoryDataset(_as_tensor(X_train)))
             self._n_features_out = self.n_components

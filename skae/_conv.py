@@ -107,7 +107,7 @@ class ConvAutoencoder(BaseAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
-        batch_size="auto",
+        batch_size=64,
         max_iter=200,
         shuffle=True,
         early_stopping=False,

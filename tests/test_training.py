@@ -156,7 +156,9 @@ def test_batch_norm_with_a_trailing_single_sample(X_small):
         small(batch_norm=True).fit(X_small[:1])
 
 
-def test_batch_size_auto_is_min_200_n_samples(digits):
+def test_batch_size_default_and_larger_than_the_data(digits):
     ae = small(max_iter=1).fit(digits[0][:450])
-    assert ae.net_.history[-1, "batches", 0, "train_batch_size"] == 200
-    assert ae.net_.history[-1, "train_batch_count"] == 3
+    assert ae.net_.history[-1, "batches", 0, "train_batch_size"] == 64
+    assert ae.net_.history[-1, "train_batch_count"] == 8
+    ae = small(max_iter=1, batch_size=1000).fit(digits[0][:450])
+    assert ae.net_.history[-1, "batches", :, "train_batch_size"] == [450]
