@@ -46,7 +46,7 @@ def make_mlp(sizes, activation, batch_norm=False, dropout=0.0):
     return nn.Sequential(*layers)
 
 
-def _downsampled(size, kernel_size, stride, pooling):
+def _downsampled(size, stride, pooling):
     """Spatial size after one encoder stage (odd kernel, "same" padding)."""
     if pooling is None:
         return (size - 1) // stride + 1
@@ -83,8 +83,7 @@ def make_conv_encoder_decoder(
             pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
             encoder.append(pool(2, ceil_mode=True))
         h, w = sizes[-1]
-        sizes.append((_downsampled(h, kernel_size, stride, pooling),
-                      _downsampled(w, kernel_size, stride, pooling)))
+        sizes.append((_downsampled(h, stride, pooling), _downsampled(w, stride, pooling)))
         c_in = c_out
     h_last, w_last = sizes[-1]
     flat = c_in * h_last * w_last
