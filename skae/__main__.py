@@ -94,24 +94,19 @@ def main(argv=None):
         return cluster_accuracy(y_test, km.predict(features_test))
 
     models = _models(args.n_components, args.max_iter, args.random_state)
-    rows = [("raw pixels", "", kmeans_accuracy(X_train, X_test), "")]
+    rows = [("raw pixels", "", f"{kmeans_accuracy(X_train, X_test):.3f}", "")]
     for name, model in models.items():
         start = time.perf_counter()
         codes_train = model.fit_transform(X_train)
         seconds = time.perf_counter() - start
         error = np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2)
-        rows.append((name, f"{error:.4f}",
-                     kmeans_accuracy(codes_train, model.transform(X_test)),
-                     f"{seconds:.1f}"))
+        accuracy = kmeans_accuracy(codes_train, model.transform(X_test))
+        rows.append((name, f"{error:.4f}", f"{accuracy:.3f}", f"{seconds:.1f}"))
 
     header = ("features", "test reconstruction MSE", "KMeans cluster accuracy", "fit (s)")
-    widths = [max(len(str(r[i])) if i != 2 else 5 for r in [header, *rows]) for i in range(4)]
-    widths = [max(w, len(h)) for w, h in zip(widths, header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("  ".join("-" * w for w in widths))
-    for name, error, accuracy, seconds in rows:
-        cells = (name, error, f"{accuracy:.3f}", seconds)
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     print("\nKMeans cluster accuracy: test images clustered by KMeans(10) fitted on the "
           "training features,\nclusters matched one-to-one to digit labels "
           "(skae.metrics.cluster_accuracy).")
