@@ -2,12 +2,20 @@
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 from ._conv import ConvAutoencoder
+from ._vae import (
+    ConditionalVariationalAutoencoder,
+    ConvVariationalAutoencoder,
+    VariationalAutoencoder,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Autoencoder",
+    "ConditionalVariationalAutoencoder",
     "ConvAutoencoder",
+    "ConvVariationalAutoencoder",
     "DenoisingAutoencoder",
     "SparseAutoencoder",
+    "VariationalAutoencoder",
 ]

@@ -6,8 +6,22 @@ from ._modules import make_mlp
 from ._validation import SizeTuple
 
 
+class MLPArchitecture:
+    """Mixin: an MLP encoder through ``hidden_layer_sizes`` and its mirror."""
+
+    _parameter_constraints = {"hidden_layer_sizes": [SizeTuple()]}
+
+    def _encoder_decoder(self, n_features, n_conditions=0):
+        """Encoder ``n_features -> n_components``; decoder back from
+        ``n_components + n_conditions`` (codes with a condition appended)."""
+        widths = [n_features, *self.hidden_layer_sizes, self.n_components]
+        layers = (self.activation, self.batch_norm, self.dropout)
+        decoder_widths = [self.n_components + n_conditions, *widths[::-1][1:]]
+        return make_mlp(widths, *layers), make_mlp(decoder_widths, *layers)
+
+
 @fill_doc()
-class Autoencoder(BaseAutoencoder):
+class Autoencoder(MLPArchitecture, BaseAutoencoder):
     """Autoencoder with an MLP encoder and a mirrored MLP decoder.
 
     The encoder maps each sample through ``hidden_layer_sizes`` to a linear
@@ -28,10 +42,12 @@ class Autoencoder(BaseAutoencoder):
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
+    %(density_params)s
 
     Attributes
     ----------
     %(fitted_attributes)s
+    %(density_attributes)s
 
     See Also
     --------
@@ -56,7 +72,7 @@ class Autoencoder(BaseAutoencoder):
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
-        "hidden_layer_sizes": [SizeTuple()],
+        **MLPArchitecture._parameter_constraints,
     }
 
     def __init__(
@@ -126,11 +142,6 @@ class Autoencoder(BaseAutoencoder):
         self.verbose = verbose
         self.device = device
 
-    def _encoder_decoder(self, n_features):
-        widths = [n_features, *self.hidden_layer_sizes, self.n_components]
-        layers = (self.activation, self.batch_norm, self.dropout)
-        return make_mlp(widths, *layers), make_mlp(widths[::-1], *layers)
-
 
 @fill_doc(noise='"masking"', noise_level="0.2")
 class DenoisingAutoencoder(Autoencoder):
@@ -151,10 +162,12 @@ class DenoisingAutoencoder(Autoencoder):
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
+    %(density_params)s
 
     Attributes
     ----------
     %(fitted_attributes)s
+    %(density_attributes)s
 
     See Also
     --------
@@ -205,7 +218,7 @@ class DenoisingAutoencoder(Autoencoder):
         verbose=0,
         device="cpu",
     ):
-        super().__init__(**_arguments(locals()))
+        super().__init__(**arguments(locals()))
 
 
 @fill_doc(sparsity='"l1"')
@@ -227,10 +240,12 @@ class SparseAutoencoder(Autoencoder):
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
+    %(density_params)s
 
     Attributes
     ----------
     %(fitted_attributes)s
+    %(density_attributes)s
 
     See Also
     --------
@@ -281,9 +296,9 @@ class SparseAutoencoder(Autoencoder):
         verbose=0,
         device="cpu",
     ):
-        super().__init__(**_arguments(locals()))
+        super().__init__(**arguments(locals()))
 
 
-def _arguments(frame_locals):
+def arguments(frame_locals):
     """The ``__init__`` arguments from its ``locals()``, without ``self``."""
     return {k: v for k, v in frame_locals.items() if k not in ("self", "__class__")}

@@ -119,6 +119,10 @@ class BaseAutoencoder(
         return AutoencoderCriterion(self.loss, self.sparsity, self.sparsity_weight,
                                     self.sparsity_target)
 
+    def _training_callbacks(self):
+        """Family-specific skorch callbacks, as ``(name, callback)`` pairs."""
+        return []
+
     # -------------------------------------------------------------- training
 
     def _build_net(self, module, criterion, device):
@@ -138,6 +142,7 @@ class BaseAutoencoder(
                 "CosineAnnealingLR", T_max=self.max_iter)))
         if self.verbose > 1:
             callbacks.append(("progress_bar", ProgressBar()))
+        callbacks += self._training_callbacks()
         callbacks += copy.deepcopy(self.callbacks or [])
 
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
@@ -160,19 +165,33 @@ class BaseAutoencoder(
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
 
-    def _split(self, X, rng):
-        """Training and validation parts of X (no validation without early stopping)."""
+    def _split(self, n_samples, rng):
+        """Indices of the training and validation parts (no validation
+        without early stopping)."""
         if not self.early_stopping:
-            return X, None
-        n_valid = int(round(self.validation_fraction * len(X)))
-        if n_valid < 1 or n_valid >= len(X):
+            return slice(None), None
+        n_valid = int(round(self.validation_fraction * n_samples))
+        if n_valid < 1 or n_valid >= n_samples:
             raise ValueError(
                 f"early_stopping=True with validation_fraction={self.validation_fraction} "
-                f"leaves {n_valid} of n_samples={len(X)} samples for validation; it needs "
-                "at least one sample in each of the training and validation parts."
+                f"leaves {n_valid} of n_samples={n_samples} samples for validation; it "
+                "needs at least one sample in each of the training and validation parts."
             )
-        order = rng.permutation(len(X))
-        return X[order[n_valid:]], X[order[:n_valid]]
+        order = rng.permutation(n_samples)
+        return order[n_valid:], order[:n_valid]
+
+    def _condition(self, X, y, reset):
+        """The per-sample condition fed to the module with X, or None.
+
+        Unconditional families ignore ``y``.
+        """
+        return None
+
+    def _after_training(self, X, condition, seed):
+        """Fit what :meth:`sample` needs: a density over the training codes."""
+        self.latent_density_ = fit_latent_density(
+            self._forward_batches(self.module_.encode, X), self.latent_density,
+            self.n_mixture_components, random_state=seed)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -198,6 +217,7 @@ class BaseAutoencoder(
                 f"{self.early_stopping}. Set warm_start=False to train anew."
             )
         X = validate_data(self, X, dtype=np.float32, reset=not warm)
+        condition = self._condition(X, y, reset=not warm)
         self._check_input(X)
         if self.batch_norm and len(X) < 2:
             raise ValueError(
@@ -206,33 +226,41 @@ class BaseAutoencoder(
         device = check_device(self.device)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        X_train, X_valid = self._split(X, rng)
-        train_split = None if X_valid is None else predefined_split(
-            InMemoryDataset(_as_tensor(X_valid)))
+        train, valid = self._split(len(X), rng)
 
+        def dataset(rows):
+            return InMemoryDataset(
+                _as_tensor(X[rows]),
+                None if condition is None else _as_tensor(condition[rows]))
+
+        train_split = None if valid is None else predefined_split(dataset(valid))
         if warm:
             with seeded(seed + self.n_iter_, device):
                 self.net_.set_params(train_split=train_split)
-                self.net_.partial_fit(InMemoryDataset(_as_tensor(X_train)),
-                                      epochs=self.max_iter)
+                self.net_.partial_fit(dataset(train), epochs=self.max_iter)
         else:
             with seeded(seed, device):
-                module = self._build_module(X_train)
+                module = self._build_module(X[train])
                 self.net_ = self._build_net(module, self._build_criterion(), str(device))
                 self.net_.set_params(train_split=train_split)
-                self.net_.fit(InMemoryDataset(_as_tensor(X_train)))
+                self.net_.fit(dataset(train))
             self._n_features_out = self.n_components
 
         history = self.net_.history
+        terms = self.net_.criterion_.term_names
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
-        self.validation_loss_curve_ = (
-            list(history[:, "valid_loss"]) if self.early_stopping else None)
-        self.best_epoch_ = (dict(self.net_.callbacks_)["early_stopping"].best_epoch_
-                            if self.early_stopping else None)
-        self.latent_density_ = fit_latent_density(
-            self._forward_batches(self.module_.encode, X), self.latent_density,
-            self.n_mixture_components, random_state=seed)
+        self.loss_terms_curve_ = {t: list(history[:, f"train_{t}"]) for t in terms}
+        if self.early_stopping:
+            self.validation_loss_curve_ = list(history[:, "valid_loss"])
+            self.validation_loss_terms_curve_ = {
+                t: list(history[:, f"valid_{t}"]) for t in terms}
+            self.best_epoch_ = dict(self.net_.callbacks_)["early_stopping"].best_epoch_
+        else:
+            self.validation_loss_curve_ = None
+            self.validation_loss_terms_curve_ = None
+            self.best_epoch_ = None
+        self._after_training(X, condition, seed)
         return self
 
     # ------------------------------------------------------------- inference
@@ -242,16 +270,17 @@ class BaseAutoencoder(
         """The trained torch module (``net_.module_``)."""
         return self.net_.module_
 
-    def _forward_batches(self, fn, X):
-        """Apply the torch function ``fn`` to X in batches, in evaluation mode."""
+    def _forward_batches(self, fn, *arrays, batch_size=_INFERENCE_BATCH):
+        """Apply the torch function ``fn`` to row chunks of the arrays, in
+        evaluation mode; ``fn`` takes one chunk of each array."""
         module = self.module_
         was_training = module.training
         module.eval()
         device = self.net_.device
+        chunks = zip(*(torch.split(_as_tensor(a), batch_size) for a in arrays))
         try:
             with torch.inference_mode():
-                out = [fn(chunk.to(device)).cpu()
-                       for chunk in torch.split(_as_tensor(X), _INFERENCE_BATCH)]
+                out = [fn(*(c.to(device) for c in chunk)).cpu() for chunk in chunks]
         finally:
             module.train(was_training)
         return torch.cat(out).numpy()
@@ -355,8 +384,73 @@ class BaseAutoencoder(
         check_is_fitted(self)
         check_scalar(n_samples, "n_samples", Integral, min_val=1)
         rng = check_random_state(random_state)
-        codes = self.latent_density_.sample(n_samples, rng).astype(np.float32)
-        return self._forward_batches(self.module_.decode, codes)
+        return self._forward_batches(self.module_.decode, self._sample_codes(n_samples, rng))
+
+    def _code_centre_and_scale(self):
+        """Mean and standard deviation of the codes along each dimension."""
+        return self.latent_density_.mean_and_std()
+
+    def _traversal_codes(self, X, dimensions, n_steps, span):
+        """Codes of shape (n_dimensions, n_steps, n_components) for a traversal."""
+        check_is_fitted(self)
+        check_scalar(n_steps, "n_steps", Integral, min_val=1)
+        check_scalar(span, "span", Real, min_val=0)
+        centre, scale = self._code_centre_and_scale()
+        if X is not None:
+            codes = self.transform(X)
+            if len(codes) != 1:
+                raise ValueError(
+                    f"latent_traversal moves around the code of one sample; got X with "
+                    f"{len(codes)} samples. Pass X[[i]] for sample i."
+                )
+            centre = codes[0]
+        if dimensions is None:
+            dimensions = np.arange(self.n_components)
+        dimensions = np.asarray(dimensions)
+        if (dimensions.ndim != 1 or not np.issubdtype(dimensions.dtype, np.integer)
+                or (dimensions < 0).any() or (dimensions >= self.n_components).any()):
+            raise ValueError(
+                f"dimensions must be a 1-D array of ints in [0, n_components="
+                f"{self.n_components}); got {dimensions.tolist()!r}."
+            )
+        offsets = np.linspace(-span, span, n_steps)
+        codes = np.tile(np.asarray(centre, dtype=np.float64), (len(dimensions), n_steps, 1))
+        for row, dim in enumerate(dimensions):
+            codes[row, :, dim] += offsets * scale[dim]
+        return codes.astype(np.float32)
+
+    def latent_traversal(self, X=None, *, dimensions=None, n_steps=7, span=3.0):
+        """Decode codes that move one latent dimension at a time around a code.
+
+        Row ``i`` of the result moves dimension ``dimensions[i]`` from
+        ``-span`` to ``+span`` standard deviations around the centre, the
+        other dimensions staying at the centre's values. The standard
+        deviations are those of the training codes (the prior's, 1, for a
+        variational autoencoder).
+
+        Parameters
+        ----------
+        X : array-like of shape (1, n_features) or None, default=None
+            The sample whose code is the centre; None centres on the mean
+            code (the origin for a variational autoencoder).
+        dimensions : array-like of int or None, default=None
+            Latent dimensions to move; None moves each in turn.
+        n_steps : int, default=7
+            Number of codes along each dimension.
+        span : float, default=3.0
+            Half-width of the walk, in standard deviations.
+
+        Returns
+        -------
+        X_traversal : ndarray of shape (n_dimensions, n_steps, n_features_in_)
+            The decoded codes.
+        """
+        codes = self._traversal_codes(X, dimensions, n_steps, span)
+        decoded = self.inverse_transform(codes.reshape(-1, self.n_components))
+        return decoded.reshape(*codes.shape[:2], -1)
+
+    def _sample_codes(self, n_samples, rng):
+        return self.latent_density_.sample(n_samples, rng).astype(np.float32)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

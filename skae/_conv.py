@@ -17,8 +17,40 @@ def infer_image_shape(n_features):
     return (1, height, n_features // height)
 
 
+class ConvArchitecture:
+    """Mixin: a convolutional encoder for flat ``image_shape`` rows and its mirror."""
+
+    _parameter_constraints = {
+        "image_shape": [SizeTuple(length=3), None],
+        "channels": [SizeTuple(min_length=1)],
+        "kernel_size": [OddInt()],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"max", "avg"}), None],
+    }
+
+    def _check_input(self, X):
+        super()._check_input(X)
+        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
+            raise ValueError(
+                f"image_shape={tuple(self.image_shape)} has "
+                f"{math.prod(self.image_shape)} values per image, but X has "
+                f"{X.shape[1]} features; X must hold one flattened (C, H, W) image "
+                "per row."
+            )
+
+    def _encoder_decoder(self, n_features):
+        if self.image_shape is None:
+            self.image_shape_ = infer_image_shape(n_features)
+        else:
+            self.image_shape_ = tuple(self.image_shape)
+        return make_conv_encoder_decoder(
+            self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
+            self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,
+        )
+
+
 @fill_doc()
-class ConvAutoencoder(BaseAutoencoder):
+class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
     """Convolutional autoencoder: conv encoder, linear bottleneck, transposed-conv decoder.
 
     X stays 2-D, one flattened image per row in ``(C, H, W)`` order (as
@@ -50,12 +82,14 @@ class ConvAutoencoder(BaseAutoencoder):
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
+    %(density_params)s
 
     Attributes
     ----------
     image_shape_ : tuple of 3 int
         The image layout used (given or inferred).
     %(fitted_attributes)s
+    %(density_attributes)s
 
     See Also
     --------
@@ -76,11 +110,7 @@ class ConvAutoencoder(BaseAutoencoder):
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
-        "image_shape": [SizeTuple(length=3), None],
-        "channels": [SizeTuple(min_length=1)],
-        "kernel_size": [OddInt()],
-        "stride": [Interval(Integral, 1, None, closed="left")],
-        "pooling": [StrOptions({"max", "avg"}), None],
+        **ConvArchitecture._parameter_constraints,
     }
 
     def __init__(
@@ -157,23 +187,3 @@ class ConvAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
-
-    def _check_input(self, X):
-        super()._check_input(X)
-        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)} has "
-                f"{math.prod(self.image_shape)} values per image, but X has "
-                f"{X.shape[1]} features; X must hold one flattened (C, H, W) image "
-                "per row."
-            )
-
-    def _encoder_decoder(self, n_features):
-        if self.image_shape is None:
-            self.image_shape_ = infer_image_shape(n_features)
-        else:
-            self.image_shape_ = tuple(self.image_shape)
-        return make_conv_encoder_decoder(
-            self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
-            self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,
-        )

@@ -13,6 +13,13 @@ activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", \
         Dropout probability after each hidden layer (training only).
     batch_norm : bool, default=False
         Batch normalisation after each hidden layer.""",
+    "density_params": """\
+latent_density : {"full", "diag", "mixture"}, default="full"
+        Density fitted to the training codes, from which :meth:`sample`
+        draws: a Gaussian with full or diagonal (per-dimension) covariance,
+        or a mixture of ``n_mixture_components`` full-covariance Gaussians.
+    n_mixture_components : int, default=10
+        Number of components of ``latent_density="mixture"``.""",
     "objective_params": """\
 loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
         Reconstruction loss. ``"binary_crossentropy"`` puts a sigmoid on the
@@ -32,6 +39,28 @@ loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
         Weight of the sparsity penalty in the objective.
     sparsity_target : float in (0, 1), default=0.05
         Target mean activation of ``sparsity="kl"``.""",
+    "vae_objective_params": """\
+loss : {"squared_error", "binary_crossentropy"}, default=%(loss)s
+        Likelihood of the decoder. ``"binary_crossentropy"`` is a Bernoulli
+        likelihood for data in [0, 1] (pixel intensities); its mean is a
+        sigmoid. ``"squared_error"`` is a Gaussian likelihood for real-valued
+        data, with one learned standard deviation shared by all features.
+    beta : float, default=1.0
+        Weight of the KL term in the objective (the beta-VAE); 1 trains on
+        the evidence lower bound (ELBO), larger values trade reconstruction
+        for codes closer to the prior.
+    kl_warmup : int, default=0
+        Number of epochs over which the KL weight rises linearly to
+        ``beta`` (``beta * e / kl_warmup`` at epoch ``e``); 0 starts at
+        ``beta``. A warm-up keeps a decoder from ignoring its codes early in
+        training.""",
+    "vae_methods_note": """\
+:meth:`transform` gives the posterior mean (``sample_posterior=True``
+    draws codes from the posterior instead), :meth:`inverse_transform` the
+    likelihood's mean of codes, :meth:`score_samples` the evidence lower
+    bound (ELBO) of each sample in nats, :meth:`log_likelihood` the tighter
+    importance-sampled (IWAE) estimate of log p(x), and :meth:`sample`
+    decodes codes drawn from the standard normal prior.""",
     "training_params": """\
 optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
 "adadelta"} or torch.optim.Optimizer subclass, default="adam"
@@ -69,12 +98,6 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         Epochs without improvement before early stopping.
     tol : float, default=1e-4
         Smallest decrease of the validation loss counted as an improvement.
-    latent_density : {"full", "diag", "mixture"}, default="full"
-        Density fitted to the training codes, from which :meth:`sample`
-        draws: a Gaussian with full or diagonal (per-dimension) covariance,
-        or a mixture of ``n_mixture_components`` full-covariance Gaussians.
-    n_mixture_components : int, default=10
-        Number of components of ``latent_density="mixture"``.
     warm_start : bool, default=False
         When fitted already, continue training the same network, with the
         same optimizer state, for ``max_iter`` more epochs instead of
@@ -102,23 +125,30 @@ net_ : skorch.NeuralNet
     n_iter_ : int
         Number of epochs trained (over all warm starts).
     loss_curve_ : list of float
-        Training loss at each epoch.
+        Training loss (the objective) at each epoch.
+    loss_terms_curve_ : dict of str to list of float
+        Each loss term of the objective at each epoch (e.g.
+        ``"reconstruction"``, ``"sparsity"``, ``"kl"``).
     validation_loss_curve_ : list of float or None
         Validation loss at each epoch; None without early stopping.
+    validation_loss_terms_curve_ : dict of str to list of float or None
+        Each loss term on the validation data at each epoch; None without
+        early stopping.
     best_epoch_ : int or None
         Epoch (1-based) whose weights early stopping restored; None without
         early stopping.
-    latent_density_ : object
-        The density fitted to the training codes, used by :meth:`sample`.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.""",
+    "density_attributes": """\
+latent_density_ : object
+        The density fitted to the training codes, used by :meth:`sample`.""",
 }
 
 _AUTOENCODER_DEFAULTS = {
     "noise": "None", "noise_level": "0.1", "sparsity": "None",
-    "sparsity_weight": "1e-3", "max_iter": "200",
+    "sparsity_weight": "1e-3", "max_iter": "200", "loss": '"squared_error"',
 }
 
 

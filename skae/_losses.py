@@ -1,8 +1,12 @@
-"""Objectives: reconstruction terms and sparsity penalties (math only)."""
+"""Objectives: reconstruction terms, sparsity penalties, the ELBO (math only)."""
+
+import math
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ._priors import StandardNormal, diagonal_normal_log_prob
 
 # loss name -> (element-wise loss of the raw decoder output, with a ``reduction``
 # argument as torch's functional losses; the output activation it implies)
@@ -49,8 +53,9 @@ class AutoencoderCriterion(nn.Module):
     """Named loss terms of a (possibly sparse) autoencoder.
 
     Called with the module's ``(decoder_output, codes)`` and the clean input,
-    returns a dict ``{"reconstruction": ..., ["sparsity": ...]}`` of scalar
-    tensors whose sum is the training objective.
+    returns ``(objective, terms)``: the training objective and a dict
+    ``{"reconstruction": ..., ["sparsity": ...]}`` of scalar tensors whose
+    sum it is.
     """
 
     def __init__(self, loss="squared_error", sparsity=None, sparsity_weight=0.0,
@@ -72,4 +77,66 @@ class AutoencoderCriterion(nn.Module):
         if self.sparsity:
             penalty = SPARSITY_PENALTIES[self.sparsity](codes, self.sparsity_target)
             terms["sparsity"] = self.sparsity_weight * penalty
-        return terms
+        return sum(terms.values()), terms
+
+
+# ------------------------------------------------------------ variational
+
+
+def negative_log_likelihood(output, target, loss, log_scale=None):
+    """-log p(x | z) of each sample in nats, summed over features.
+
+    ``loss="binary_crossentropy"`` is the Bernoulli likelihood of logits
+    ``output``; ``loss="squared_error"`` is the Gaussian likelihood with mean
+    ``output`` and the standard deviation ``exp(log_scale)`` shared by all
+    features.
+    """
+    if loss == "binary_crossentropy":
+        return F.binary_cross_entropy_with_logits(output, target, reduction="none").sum(1)
+    standardised = (target - output) * torch.exp(-log_scale)
+    per_feature = 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
+    return per_feature.sum(1)
+
+
+def gaussian_kl(mean, log_var):
+    """KL(N(mean, diag(exp(log_var))) || N(0, I)) of each sample, in nats."""
+    return 0.5 * (mean**2 + torch.exp(log_var) - 1.0 - log_var).sum(dim=-1)
+
+
+def importance_log_weights(x, z, output, mean, log_var, loss, log_scale=None):
+    """log p(x, z) - log q(z | x) for draws ``z`` of shape (k, n, d).
+
+    ``output`` is the decoder output for ``z`` flattened to (k * n, ...);
+    returns (k, n) log weights, whose log-mean-exp over k is the IWAE bound.
+    """
+    k, n = z.shape[:2]
+    nll = negative_log_likelihood(output, x.repeat(k, 1), loss, log_scale).view(k, n)
+    prior = StandardNormal(z.shape[-1]).log_prob(z)
+    return -nll + prior - diagonal_normal_log_prob(z, mean, log_var)
+
+
+class ELBOCriterion(nn.Module):
+    """Negative ELBO of a variational autoencoder, in nats per sample.
+
+    Called with the module's ``(decoder_output, mean, log_var, log_scale)``
+    and the input, returns ``(objective, {"reconstruction": ..., "kl": ...})``
+    with batch means of -log p(x | z) and of KL(q(z | x) || p(z)). The
+    objective weighs the KL by ``beta`` and, in training mode, by
+    ``kl_weight`` (set by the KL warm-up); in evaluation mode the weight is
+    ``beta`` alone, so validation losses compare across epochs.
+    """
+
+    term_names = ("reconstruction", "kl")
+
+    def __init__(self, loss="binary_crossentropy", beta=1.0):
+        super().__init__()
+        self.loss = loss
+        self.beta = beta
+        self.kl_weight = 1.0
+
+    def forward(self, y_pred, target):
+        output, mean, log_var, log_scale = y_pred
+        reconstruction = negative_log_likelihood(output, target, self.loss, log_scale).mean()
+        kl = gaussian_kl(mean, log_var).mean()
+        weight = self.beta * (self.kl_weight if self.training else 1.0)
+        return reconstruction + weight * kl, {"reconstruction": reconstruction, "kl": kl}

@@ -170,3 +170,69 @@ class AutoencoderModule(nn.Module):
     def forward(self, x):
         z = self.encode(self.corruption(x))
         return self.decoder(z), z
+
+
+class GaussianHead(nn.Module):
+    """Linear layer giving the mean and log-variance of a diagonal Gaussian."""
+
+    # exp(log_var) stays finite in float32 and above 1e-13.
+    LOG_VAR_RANGE = (-30.0, 20.0)
+
+    def __init__(self, in_features, n_components):
+        super().__init__()
+        self.linear = nn.Linear(in_features, 2 * n_components)
+
+    def forward(self, h):
+        mean, log_var = self.linear(h).chunk(2, dim=-1)
+        return mean, log_var.clamp(*self.LOG_VAR_RANGE)
+
+
+def with_gaussian_head(encoder):
+    """``encoder`` (ending in a linear layer to the code) with that layer
+    replaced by a :class:`GaussianHead` of the same widths."""
+    last = encoder[-1]
+    if not isinstance(last, nn.Linear):
+        raise TypeError(f"the encoder must end in nn.Linear; it ends in {last!r}")
+    return nn.Sequential(*encoder[:-1], GaussianHead(last.in_features, last.out_features))
+
+
+class VariationalModule(nn.Module):
+    """Gaussian encoder, decoder and the likelihood's scale of a VAE.
+
+    ``forward(x, condition=None, noise=None)`` draws ``z = mean + std * noise``
+    (the reparameterisation trick; ``noise`` is standard normal, drawn here
+    when not given) and returns ``(decoder_output, mean, log_var,
+    log_scale)``; ``log_scale`` is the learned log standard deviation of a
+    Gaussian likelihood, or None. A ``condition`` (e.g. one-hot labels) is
+    appended to the codes before decoding. ``encode`` gives the posterior
+    mean; ``decode`` applies the output activation (the likelihood's mean).
+    """
+
+    def __init__(self, encoder, decoder, output_activation="identity",
+                 learn_scale=False):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+        self.output_activation = ACTIVATIONS[output_activation]()
+        self.log_scale = nn.Parameter(torch.zeros(())) if learn_scale else None
+
+    def posterior(self, x):
+        return self.encoder(x)
+
+    def encode(self, x):
+        return self.encoder(x)[0]
+
+    def decode_raw(self, z, condition=None):
+        if condition is not None:
+            z = torch.cat([z, condition], dim=-1)
+        return self.decoder(z)
+
+    def decode(self, z, condition=None):
+        return self.output_activation(self.decode_raw(z, condition))
+
+    def forward(self, x, condition=None, noise=None):
+        mean, log_var = self.encoder(x)
+        if noise is None:
+            noise = torch.randn_like(mean)
+        z = mean + torch.exp(0.5 * log_var) * noise
+        return self.decode_raw(z, condition), mean, log_var, self.log_scale

@@ -44,34 +44,43 @@ def seeded(seed, device):
 
 
 class InMemoryDataset(torch.utils.data.Dataset):
-    """A float tensor that is its own target."""
+    """A float tensor that is its own target, with an optional condition.
 
-    def __init__(self, X):
+    With a ``condition`` tensor (one row per sample, e.g. one-hot labels) the
+    module is called as ``module(x=..., condition=...)``.
+    """
+
+    def __init__(self, X, condition=None):
         self.X = X
+        self.condition = condition
 
     def __len__(self):
         return len(self.X)
 
     def __getitem__(self, i):
-        return self.X[i], self.X[i]
+        if self.condition is None:
+            return self.X[i], self.X[i]
+        return {"x": self.X[i], "condition": self.condition[i]}, self.X[i]
 
 
 class TensorBatches:
-    """Mini-batches ``(Xb, Xb)`` cut from a tensor by slicing or by a shuffled index.
+    """Mini-batches cut from in-memory tensors by slicing or by a shuffled index.
 
-    With ``merge_singleton`` a last batch of one sample joins the one before
-    it (batch norm cannot train on a single sample), so no sample is dropped.
+    Yields ``(Xb, Xb)``, or ``({"x": Xb, "condition": Cb}, Xb)`` when the
+    data set has a condition. With ``merge_singleton`` a last batch of one
+    sample joins the one before it (batch norm cannot train on a single
+    sample), so no sample is dropped.
     """
 
-    def __init__(self, X, batch_size, shuffle, device, merge_singleton=False):
-        self.X = X
+    def __init__(self, dataset, batch_size, shuffle, device, merge_singleton=False):
+        self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = device
         self.merge_singleton = merge_singleton
 
     def _bounds(self):
-        n, bs = len(self.X), self.batch_size
+        n, bs = len(self.dataset), self.batch_size
         starts = list(range(0, n, bs))
         if self.merge_singleton and len(starts) > 1 and n - starts[-1] == 1:
             starts.pop()
@@ -80,12 +89,19 @@ class TensorBatches:
     def __len__(self):
         return len(self._bounds())
 
+    def _take(self, tensor, start, stop, order):
+        part = tensor[start:stop] if order is None else tensor[order[start:stop]]
+        return part.to(self.device, non_blocking=True)
+
     def __iter__(self):
-        order = torch.randperm(len(self.X)) if self.shuffle else None
+        X, condition = self.dataset.X, self.dataset.condition
+        order = torch.randperm(len(X)) if self.shuffle else None
         for start, stop in self._bounds():
-            xb = self.X[start:stop] if order is None else self.X[order[start:stop]]
-            xb = xb.to(self.device, non_blocking=True)
-            yield xb, xb
+            xb = self._take(X, start, stop, order)
+            if condition is None:
+                yield xb, xb
+            else:
+                yield {"x": xb, "condition": self._take(condition, start, stop, order)}, xb
 
 
 class DivergenceCheck(Callback):
@@ -99,6 +115,20 @@ class DivergenceCheck(Callback):
                 f"{net.history[-1, 'epoch']}. Lower learning_rate_init, scale the "
                 "input, or choose another optimizer."
             )
+
+
+class KLWarmup(Callback):
+    """Ramp the KL weight of the criterion linearly over the first epochs.
+
+    At epoch ``e`` (1-based, counted over warm starts) the criterion's
+    ``kl_weight`` is ``min(1, e / n_epochs)``.
+    """
+
+    def __init__(self, n_epochs):
+        self.n_epochs = n_epochs
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.criterion_.kl_weight = min(1.0, len(net.history) / self.n_epochs)
 
 
 class EarlyStopping(Callback):
@@ -148,7 +178,11 @@ class EarlyStopping(Callback):
 
 
 class AutoencoderNet(NeuralNet):
-    """skorch net whose criterion returns a dict of named loss terms."""
+    """skorch net whose criterion returns ``(objective, terms)``.
+
+    ``terms`` is a dict of named scalar loss terms, each logged to the
+    history; the objective (a weighted sum of them) is what is minimised.
+    """
 
     @property
     def _default_callbacks(self):
@@ -169,11 +203,11 @@ class AutoencoderNet(NeuralNet):
             super()._set_training(training)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        terms = self.criterion_(y_pred, y_true)
+        objective, terms = self.criterion_(y_pred, y_true)
         prefix = "train" if training else "valid"
         for name, value in terms.items():
             self.history.record_batch(f"{prefix}_{name}", value.item())
-        return sum(terms.values())
+        return objective
 
     def get_iterator(self, dataset, training=False):
         if not isinstance(dataset, InMemoryDataset):
@@ -182,5 +216,5 @@ class AutoencoderNet(NeuralNet):
         batch_size = kwargs.get("batch_size", self.batch_size)
         if batch_size == -1:
             batch_size = len(dataset)
-        return TensorBatches(dataset.X, batch_size, shuffle=kwargs.get("shuffle", False),
+        return TensorBatches(dataset, batch_size, shuffle=kwargs.get("shuffle", False),
                              device=self.device, merge_singleton=training)

@@ -1,13 +1,17 @@
-"""Densities over codes and their samplers (numpy math only).
+"""Densities over codes and their samplers.
 
 A plain autoencoder has no prior of its own; ``sample`` draws codes from a
 Gaussian (diagonal or full covariance) or a Gaussian mixture fitted to the
-training codes, then decodes them.
+training codes, then decodes them. A variational autoencoder has the
+standard normal prior, and a diagonal Gaussian posterior whose log density
+the importance-sampled likelihood needs.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 LATENT_DENSITIES = ("diag", "full", "mixture")
 
@@ -26,6 +30,14 @@ class GaussianMixtureDensity:
         component = rng.choice(k, size=n_samples, p=self.weights)
         z = rng.standard_normal((n_samples, d))
         return self.means[component] + np.einsum("nij,nj->ni", self.cholesky[component], z)
+
+
+    def mean_and_std(self):
+        """Mean and per-dimension standard deviation of the whole density."""
+        mean = self.weights @ self.means
+        variances = np.einsum("kij,kij->kj", self.cholesky, self.cholesky)
+        second_moment = self.weights @ (variances + self.means**2)
+        return mean, np.sqrt(np.maximum(second_moment - mean**2, 0.0))
 
 
 def _cholesky(covariance):
@@ -51,3 +63,25 @@ def fit_latent_density(codes, kind, n_mixture_components=10, random_state=None):
     if kind == "diag":
         covariance = np.diag(np.diag(covariance))
     return GaussianMixtureDensity(np.ones(1), mean[None], _cholesky(covariance)[None])
+
+
+@dataclass
+class StandardNormal:
+    """The standard normal prior over ``n_components``-dimensional codes."""
+
+    n_components: int
+
+    def sample(self, n_samples, rng):
+        """Draw ``n_samples`` codes with the numpy ``RandomState`` ``rng``."""
+        return rng.standard_normal((n_samples, self.n_components))
+
+    def log_prob(self, z):
+        """Log density of each row of the tensor ``z`` (summed over dimensions)."""
+        return diagonal_normal_log_prob(z, torch.zeros_like(z), torch.zeros_like(z))
+
+
+def diagonal_normal_log_prob(z, mean, log_var):
+    """Log density of ``z`` under N(mean, diag(exp(log_var))), summed over the last axis."""
+    return -0.5 * (
+        (z - mean) ** 2 * torch.exp(-log_var) + log_var + math.log(2 * math.pi)
+    ).sum(dim=-1)

@@ -6,7 +6,7 @@ import torch
 from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
 
-from skae import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
+from skae import Autoencoder, ConvAutoencoder, DenoisingAutoencoder, SparseAutoencoder
 
 
 def test_architecture_mirrors_hidden_layers(X_small):
@@ -133,3 +133,12 @@ def test_sample_rejects_a_bad_count(X_small):
         ae.sample(0)
     with pytest.raises(TypeError, match="n_samples must be an instance of int"):
         ae.sample(2.5)
+
+
+@pytest.mark.parametrize("Estimator", [Autoencoder, ConvAutoencoder, DenoisingAutoencoder])
+def test_noise_level_above_one_for_masking(Estimator, X_small):
+    with pytest.raises(ValueError, match="noise_level must be in \\[0, 1\\] for "
+                                         "noise='masking'.*got 1.5"):
+        Estimator(noise="masking", noise_level=1.5, max_iter=1).fit(X_small)
+    with pytest.raises(ValueError, match="'noise' parameter"):
+        Estimator(noise="speckle", max_iter=1).fit(X_small)

@@ -6,7 +6,7 @@ import torch
 from skorch.callbacks import Callback
 
 from skae import Autoencoder, SparseAutoencoder
-from skae._net import OPTIMIZERS, TensorBatches
+from skae._net import OPTIMIZERS, InMemoryDataset, TensorBatches
 
 
 def small(**params):
@@ -123,6 +123,10 @@ def test_loss_terms_are_logged(X_small):
     for prefix in ("train", "valid"):
         assert row[f"{prefix}_loss"] == pytest.approx(
             row[f"{prefix}_reconstruction"] + row[f"{prefix}_sparsity"], rel=1e-5)
+    assert set(sae.loss_terms_curve_) == {"reconstruction", "sparsity"}
+    assert sae.loss_terms_curve_["sparsity"] == list(sae.net_.history[:, "train_sparsity"])
+    assert sae.validation_loss_terms_curve_["reconstruction"] == list(
+        sae.net_.history[:, "valid_reconstruction"])
 
 
 @pytest.mark.parametrize("verbose", [0, 1, 2])
@@ -140,13 +144,21 @@ def test_verbose_prints_one_line_per_epoch(verbose, X_small, capsys):
 
 
 def test_batches_index_whole_tensor_and_keep_every_sample():
-    X = torch.arange(11.0).reshape(11, 1)
+    X = InMemoryDataset(torch.arange(11.0).reshape(11, 1))
     batches = list(TensorBatches(X, 5, shuffle=True, device="cpu", merge_singleton=True))
     assert [len(xb) for xb, _ in batches] == [5, 6]
     assert all(xb is yb for xb, yb in batches)
     assert sorted(torch.cat([xb for xb, _ in batches]).flatten().tolist()) == list(range(11))
     plain = list(TensorBatches(X, 5, shuffle=False, device="cpu"))
     assert [len(xb) for xb, _ in plain] == [5, 5, 1]
+
+
+def test_conditioned_batches_keep_rows_and_conditions_together():
+    X = torch.arange(11.0).reshape(11, 1)
+    data = InMemoryDataset(X, condition=-X)
+    for inputs, target in TensorBatches(data, 4, shuffle=True, device="cpu"):
+        assert inputs["x"] is target
+        torch.testing.assert_close(inputs["condition"], -target)
 
 
 def test_batch_norm_with_a_trailing_single_sample(X_small):

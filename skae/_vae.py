@@ -1,0 +1,779 @@
+"""Variational autoencoders: dense, convolutional and class-conditional."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_array, check_random_state, check_scalar, column_or_1d
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
+
+from ._autoencoder import MLPArchitecture, arguments
+from ._base import BaseAutoencoder
+from ._conv import ConvArchitecture
+from ._docstrings import fill_doc
+from ._losses import (
+    RECONSTRUCTION_LOSSES,
+    ELBOCriterion,
+    gaussian_kl,
+    importance_log_weights,
+    negative_log_likelihood,
+)
+from ._modules import VariationalModule, with_gaussian_head
+from ._net import KLWarmup
+from ._priors import StandardNormal
+from ._validation import check_unit_interval
+
+# Standard-normal draws shared by every row in score_samples: the ELBO of a
+# row is then the same whatever other rows it is scored with.
+_ELBO_DRAWS = 10
+_ELBO_SEED = 0
+# Decoder rows per forward pass of the importance-sampled likelihood.
+_IWAE_ROWS = 1 << 14
+
+_AE_ONLY = {"noise", "noise_level", "sparsity", "sparsity_weight", "sparsity_target",
+            "latent_density", "n_mixture_components"}
+
+
+def _torch_generator(random_state, device):
+    """A torch generator on ``device`` seeded from a sklearn ``random_state``."""
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+class BaseVariationalAutoencoder(BaseAutoencoder):
+    """Base class of the variational autoencoders; not for direct use.
+
+    The encoder gives a diagonal Gaussian posterior q(z | x), the prior is
+    the standard normal and the decoder a Bernoulli or Gaussian likelihood.
+    Training maximises the ELBO (with ``beta`` and the KL warm-up).
+    """
+
+    _parameter_constraints = {
+        **{k: v for k, v in BaseAutoencoder._parameter_constraints.items()
+           if k not in _AE_ONLY},
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    # ------------------------------------------------------------------ hooks
+
+    def _check_input(self, X):
+        check_unit_interval(X, self.loss)
+
+    def _build_module(self, X):
+        encoder, decoder = self._encoder_decoder(X.shape[1])
+        return VariationalModule(
+            with_gaussian_head(encoder), decoder,
+            output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
+            learn_scale=self.loss == "squared_error",
+        )
+
+    def _build_criterion(self):
+        return ELBOCriterion(self.loss, self.beta)
+
+    def _training_callbacks(self):
+        return [("kl_warmup", KLWarmup(self.kl_warmup))] if self.kl_warmup else []
+
+    def _after_training(self, X, condition, seed):
+        """Nothing to fit: :meth:`sample` draws from the prior."""
+
+    def _sample_codes(self, n_samples, rng):
+        return StandardNormal(self.n_components).sample(n_samples, rng).astype(np.float32)
+
+    # ------------------------------------------------------------- inference
+
+    def _conditioned(self, fn, X, condition, **kwargs):
+        """``_forward_batches`` of ``fn(x, condition)`` (condition None or rows)."""
+        if condition is None:
+            return self._forward_batches(lambda x: fn(x, None), X, **kwargs)
+        return self._forward_batches(fn, X, condition, **kwargs)
+
+    def _validated_X(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        check_unit_interval(X, self.loss)
+        return X
+
+    def transform(self, X, *, sample_posterior=False, random_state=None):
+        """Encode X into codes: the posterior means, or draws from the posterior.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        sample_posterior : bool, default=False
+            Draw each code from q(z | x) instead of returning its mean.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws when ``sample_posterior=True``.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The codes, float32.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        if not sample_posterior:
+            return self._forward_batches(self.module_.encode, X)
+        generator = _torch_generator(random_state, self.net_.device)
+
+        def draw(x):
+            mean, log_var = self.module_.posterior(x)
+            noise = torch.randn(mean.shape, generator=generator, device=mean.device)
+            return mean + torch.exp(0.5 * log_var) * noise
+
+        return self._forward_batches(draw, X)
+
+    def _elbo(self, X, condition):
+        """Per-sample ELBO in nats, with the shared draws ``_ELBO_DRAWS``."""
+        module, loss = self.module_, self.loss
+        generator = torch.Generator().manual_seed(_ELBO_SEED)
+        draws = torch.randn(_ELBO_DRAWS, self.n_components, generator=generator)
+
+        def elbo(x, c):
+            mean, log_var = module.posterior(x)
+            eps = draws.to(x.device)
+            z = mean + torch.exp(0.5 * log_var) * eps[:, None, :]  # (draws, n, d)
+            output = module.decode_raw(
+                z.flatten(0, 1), None if c is None else c.repeat(_ELBO_DRAWS, 1))
+            nll = negative_log_likelihood(output, x.repeat(_ELBO_DRAWS, 1), loss,
+                                          module.log_scale)
+            return -nll.view(_ELBO_DRAWS, -1).mean(0) - gaussian_kl(mean, log_var)
+
+        return self._conditioned(elbo, X, condition,
+                                 batch_size=max(1, _IWAE_ROWS // _ELBO_DRAWS))
+
+    def _importance_log_likelihood(self, X, condition, n_importance_samples, random_state):
+        module, loss, k = self.module_, self.loss, n_importance_samples
+        generator = _torch_generator(random_state, self.net_.device)
+        rows = max(1, min(256, _IWAE_ROWS // k))
+        draws_per_pass = max(1, _IWAE_ROWS // rows)
+
+        def log_likelihood(x, c):
+            mean, log_var = module.posterior(x)
+            log_weights = []
+            for start in range(0, k, draws_per_pass):
+                m = min(draws_per_pass, k - start)
+                eps = torch.randn((m, *mean.shape), generator=generator, device=x.device)
+                z = mean + torch.exp(0.5 * log_var) * eps
+                output = module.decode_raw(z.flatten(0, 1),
+                                           None if c is None else c.repeat(m, 1))
+                log_weights.append(importance_log_weights(
+                    x, z, output, mean, log_var, loss, module.log_scale))
+            return torch.logsumexp(torch.cat(log_weights), dim=0) - math.log(k)
+
+        return self._conditioned(log_likelihood, X, condition, batch_size=rows)
+
+    def score_samples(self, X):
+        """Evidence lower bound (ELBO) of each sample, in nats (higher is better).
+
+        ELBO(x) = E_q[log p(x | z)] - KL(q(z | x) || p(z)) <= log p(x), with
+        ``beta=1`` whatever ``beta`` was trained with. The expectation is
+        estimated with the same 10 standard-normal draws for every sample
+        (a fixed seed), so the scores are deterministic and a sample's score
+        does not depend on the other rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        elbo : ndarray of shape (n_samples,)
+            The ELBO of each sample, in nats.
+        """
+        return self._elbo(self._validated_X(X), None)
+
+    def score(self, X, y=None):
+        """Mean ELBO of the samples, in nats (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        score : float
+            The mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def log_likelihood(self, X, n_importance_samples=1000, random_state=None):
+        """Importance-sampled estimate of log p(x) of each sample, in nats.
+
+        The IWAE bound: log of the mean over ``n_importance_samples`` draws
+        z_k ~ q(z | x) of p(x, z_k) / q(z_k | x). It is a lower bound of
+        log p(x) that tightens as ``n_importance_samples`` grows (with 1 it
+        is a one-draw ELBO); published test log-likelihoods of VAEs use
+        5000 draws.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        n_importance_samples : int, default=1000
+            Number of posterior draws per sample.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws; the same value gives the same estimates.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+            The estimate of log p(x) of each sample, in nats.
+        """
+        X = self._validated_X(X)
+        check_scalar(n_importance_samples, "n_importance_samples", Integral, min_val=1)
+        return self._importance_log_likelihood(X, None, n_importance_samples,
+                                               random_state)
+
+    def _code_centre_and_scale(self):
+        """The prior's mean and standard deviation: 0 and 1."""
+        return np.zeros(self.n_components), np.ones(self.n_components)
+
+
+@fill_doc()
+class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
+    """Variational autoencoder (VAE) with MLP encoder and decoder.
+
+    The encoder maps each sample through ``hidden_layer_sizes`` to the mean
+    and log-variance of a Gaussian posterior q(z | x) over
+    ``n_components`` dimensions; the decoder mirrors it back to the
+    parameters of the likelihood p(x | z). Training maximises the evidence
+    lower bound (ELBO) with the reparameterisation trick, the KL term
+    weighted by ``beta``. %(vae_methods_note)s
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the latent space.
+    hidden_layer_sizes : tuple of int, default=(128, 64)
+        Widths of the encoder's hidden layers; the decoder uses them in
+        reverse.
+    %(layers_params)s
+    %(vae_objective_params)s
+    %(training_params)s
+
+    Attributes
+    ----------
+    %(fitted_attributes)s
+
+    See Also
+    --------
+    ConvVariationalAutoencoder : The convolutional VAE for images.
+    ConditionalVariationalAutoencoder : A VAE that generates a chosen class.
+    Autoencoder : The deterministic autoencoder.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import VariationalAutoencoder
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = VariationalAutoencoder(n_components=4, loss="binary_crossentropy",
+    ...                              max_iter=2, random_state=0).fit(X / 16)
+    >>> vae.transform(X[:5] / 16).shape
+    (5, 4)
+    >>> vae.sample(3, random_state=0).shape
+    (3, 64)
+    >>> vae.score_samples(X[:5] / 16).shape
+    (5,)
+    """
+
+    _parameter_constraints = {
+        **BaseVariationalAutoencoder._parameter_constraints,
+        **MLPArchitecture._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        loss="squared_error",
+        beta=1.0,
+        kl_warmup=0,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        weight_decay=0.0,
+        batch_size=64,
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.loss = loss
+        self.beta = beta
+        self.kl_warmup = kl_warmup
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+
+@fill_doc()
+class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
+    """Convolutional variational autoencoder for images stored as flat rows.
+
+    The encoder and decoder are those of :class:`ConvAutoencoder` (any
+    ``image_shape``, odd and non-square sizes included); the encoder's last
+    linear layer gives the mean and log-variance of a Gaussian posterior
+    q(z | x). Training maximises the ELBO with the reparameterisation trick,
+    the KL term weighted by ``beta``. %(vae_methods_note)s
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the latent space.
+    image_shape : tuple of 3 int or None, default=None
+        ``(channels, height, width)`` of one image; its product must equal
+        the number of features. None infers the most square one-channel
+        layout with ``height * width == n_features``.
+    channels : tuple of int, default=(32, 64)
+        Output channels of the encoder's convolution stages.
+    kernel_size : int, default=3
+        Odd kernel size of every convolution ("same" padding).
+    stride : int, default=2
+        Stride of the encoder's convolutions when ``pooling`` is None.
+    pooling : {"max", "avg"} or None, default=None
+        Downsample each stage by 2x2 pooling after a stride-1 convolution
+        instead of a strided convolution.
+    %(layers_params)s
+    %(vae_objective_params)s
+    %(training_params)s
+
+    Attributes
+    ----------
+    image_shape_ : tuple of 3 int
+        The image layout used (given or inferred).
+    %(fitted_attributes)s
+
+    See Also
+    --------
+    VariationalAutoencoder : The dense VAE.
+    ConvAutoencoder : The deterministic convolutional autoencoder.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ConvVariationalAutoencoder
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> cvae = ConvVariationalAutoencoder(
+    ...     n_components=4, image_shape=(1, 8, 8), loss="binary_crossentropy",
+    ...     max_iter=1, random_state=0).fit(X / 16)
+    >>> cvae.sample(2, random_state=0).shape
+    (2, 64)
+    """
+
+    _parameter_constraints = {
+        **BaseVariationalAutoencoder._parameter_constraints,
+        **ConvArchitecture._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        image_shape=None,
+        channels=(32, 64),
+        kernel_size=3,
+        stride=2,
+        pooling=None,
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        loss="squared_error",
+        beta=1.0,
+        kl_warmup=0,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        weight_decay=0.0,
+        batch_size=64,
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        self.n_components = n_components
+        self.image_shape = image_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pooling = pooling
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.loss = loss
+        self.beta = beta
+        self.kl_warmup = kl_warmup
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+
+@fill_doc()
+class ConditionalVariationalAutoencoder(VariationalAutoencoder):
+    """Conditional VAE: generates samples of a requested class.
+
+    ``fit(X, y)`` learns a decoder p(x | z, y) that receives the class (one
+    hot) next to the code, so that :meth:`sample` draws inputs of the
+    classes it is given. The encoder q(z | x) sees X alone: the codes keep
+    what the class does not say (the style), and :meth:`transform` needs no
+    labels, so the estimator works as a transformer in a Pipeline
+    (``Pipeline.fit(X, y)`` passes y to it). Methods that decode
+    (:meth:`inverse_transform`, :meth:`sample`) take the classes ``y``;
+    :meth:`score_samples`, :meth:`score` and :meth:`log_likelihood` take
+    them optionally: without y they score the marginal
+    log sum_c p(c) exp(score(x, c)), p(c) being the training class
+    frequencies (``class_prior_``).
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the latent space.
+    hidden_layer_sizes : tuple of int, default=(128, 64)
+        Widths of the encoder's hidden layers; the decoder uses them in
+        reverse.
+    %(layers_params)s
+    %(vae_objective_params)s
+    %(training_params)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels seen in ``fit``.
+    class_prior_ : ndarray of shape (n_classes,)
+        Frequency of each class in the training data.
+    %(fitted_attributes)s
+
+    See Also
+    --------
+    VariationalAutoencoder : The unconditional VAE.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ConditionalVariationalAutoencoder
+    >>> X, y = load_digits(return_X_y=True)
+    >>> cvae = ConditionalVariationalAutoencoder(
+    ...     n_components=4, loss="binary_crossentropy", max_iter=2,
+    ...     random_state=0).fit(X / 16, y)
+    >>> cvae.sample(3, y=7, random_state=0).shape
+    (3, 64)
+    >>> cvae.transform(X[:5] / 16).shape
+    (5, 4)
+    """
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        loss="squared_error",
+        beta=1.0,
+        kl_warmup=0,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        weight_decay=0.0,
+        batch_size=64,
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        super().__init__(**arguments(locals()))
+
+    def fit(self, X, y):
+        """Train the conditional VAE on X and its classes y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; converted to float32.
+        y : array-like of shape (n_samples,)
+            Class of each sample (any label type scikit-learn classifiers
+            accept).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return super().fit(X, y)
+
+    def _condition(self, X, y, reset):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is "
+                "None; fit(X, y) takes the class of each sample."
+            )
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+        if reset:
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_prior_ = counts / len(y)
+        return self._one_hot(y)
+
+    def _one_hot(self, y, n_samples=None):
+        """One-hot rows of the labels ``y`` (a label or an array of labels)."""
+        y = np.asarray(y)
+        if y.ndim == 0 and n_samples is not None:
+            y = np.full(n_samples, y)
+        y = column_or_1d(y)
+        if n_samples is not None and len(y) != n_samples:
+            raise ValueError(f"y must hold one label per sample ({n_samples}); got "
+                             f"{len(y)} labels.")
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        unknown = self.classes_[index] != y
+        if unknown.any():
+            raise ValueError(
+                f"y contains labels not seen in fit: {np.unique(y[unknown]).tolist()}; "
+                f"the classes are {self.classes_.tolist()}."
+            )
+        return np.eye(len(self.classes_), dtype=np.float32)[index]
+
+    def _encoder_decoder(self, n_features):
+        return super()._encoder_decoder(n_features, n_conditions=len(self.classes_))
+
+    def _per_class(self, score, X, y):
+        """``score(X, condition)`` for the classes y, or marginalised over classes."""
+        if y is not None:
+            return score(X, self._one_hot(y, len(X)))
+        eye = np.eye(len(self.classes_), dtype=np.float32)
+        per_class = np.stack([score(X, np.repeat(eye[[c]], len(X), axis=0))
+                              for c in range(len(self.classes_))])
+        log_prior = np.log(self.class_prior_)[:, None]
+        return torch.logsumexp(torch.from_numpy(per_class + log_prior), dim=0).numpy()
+
+    def inverse_transform(self, X, y=None):
+        """Decode codes of the classes y back to input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+        y : label or array-like of shape (n_samples,)
+            The class to decode each code as; required.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+            The likelihood's mean, float32.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=np.float32, input_name="X")
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"inverse_transform expects codes with {self.n_components} columns "
+                f"(n_components); got X with {Z.shape[1]} columns."
+            )
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}.inverse_transform requires y, the class to "
+                "decode each code as."
+            )
+        return self._forward_batches(self.module_.decode, Z, self._one_hot(y, len(Z)))
+
+    def score_samples(self, X, y=None):
+        """ELBO of each sample in nats, given its class or marginalised over classes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or None, default=None
+            Classes of the samples; None scores
+            log sum_c p(c) exp(ELBO(x, c)), a lower bound of log p(x).
+
+        Returns
+        -------
+        elbo : ndarray of shape (n_samples,)
+            The score of each sample, in nats.
+        """
+        return self._per_class(self._elbo, self._validated_X(X), y)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` (with y when given), in nats.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or None, default=None
+            Classes of the samples.
+
+        Returns
+        -------
+        score : float
+            The mean score.
+        """
+        return float(np.mean(self.score_samples(X, y)))
+
+    def log_likelihood(self, X, y=None, n_importance_samples=1000, random_state=None):
+        """Importance-sampled estimate of log p(x | y), or of log p(x) without y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or None, default=None
+            Classes of the samples; None marginalises over the classes.
+        n_importance_samples : int, default=1000
+            Number of posterior draws per sample (and class).
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+            The estimate of each sample, in nats.
+        """
+        X = self._validated_X(X)
+        check_scalar(n_importance_samples, "n_importance_samples", Integral, min_val=1)
+        rng = check_random_state(random_state)
+        return self._per_class(
+            lambda X, c: self._importance_log_likelihood(X, c, n_importance_samples, rng),
+            X, y)
+
+    def sample(self, n_samples=1, y=None, random_state=None):
+        """Generate inputs of the classes y from codes drawn from the prior.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            The class of each sample, or one class for all of them; None
+            draws the classes with the training frequencies.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draw; the same value gives the same samples.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_in_)
+            Generated inputs (the likelihood's mean), float32.
+        """
+        check_is_fitted(self)
+        check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        rng = check_random_state(random_state)
+        codes = self._sample_codes(n_samples, rng)
+        if y is None:
+            y = self.classes_[rng.choice(len(self.classes_), n_samples,
+                                         p=self.class_prior_)]
+        return self._forward_batches(self.module_.decode, codes,
+                                     self._one_hot(y, n_samples))
+
+    def latent_traversal(self, X=None, *, y=None, dimensions=None, n_steps=7, span=3.0):
+        """Decode codes that move one latent dimension at a time, as class y.
+
+        As :meth:`VariationalAutoencoder.latent_traversal`, decoding every
+        code as the class ``y`` (required).
+
+        Parameters
+        ----------
+        X : array-like of shape (1, n_features) or None, default=None
+            The sample whose code is the centre; None centres on the origin.
+        y : label
+            The class to decode the codes as.
+        dimensions : array-like of int or None, default=None
+            Latent dimensions to move; None moves each in turn.
+        n_steps : int, default=7
+            Number of codes along each dimension.
+        span : float, default=3.0
+            The codes go from ``-span`` to ``+span`` prior standard
+            deviations around the centre.
+
+        Returns
+        -------
+        X_traversal : ndarray of shape (n_dimensions, n_steps, n_features_in_)
+            The decoded codes.
+        """
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.latent_traversal requires y, the "
+                             "class to decode the codes as.")
+        codes = self._traversal_codes(X, dimensions, n_steps, span)
+        decoded = self.inverse_transform(codes.reshape(-1, self.n_components),
+                                         np.full(codes.shape[0] * n_steps, y))
+        return decoded.reshape(*codes.shape[:2], -1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
