@@ -4,6 +4,8 @@ This module knows nothing about scikit-learn: it receives plain Python values
 that the estimators have already validated.
 """
 
+import math
+
 import torch
 from torch import nn
 
@@ -203,18 +205,20 @@ class VariationalModule(nn.Module):
     (the reparameterisation trick; ``noise`` is standard normal, drawn here
     when not given) and returns ``(decoder_output, mean, log_var,
     log_scale)``; ``log_scale`` is the learned log standard deviation of a
-    Gaussian likelihood, or None. A ``condition`` (e.g. one-hot labels) is
-    appended to the codes before decoding. ``encode`` gives the posterior
-    mean; ``decode`` applies the output activation (the likelihood's mean).
+    Gaussian likelihood (starting at ``log(initial_scale)``), or None. A
+    ``condition`` (e.g. one-hot labels) is appended to the codes before
+    decoding. ``encode`` gives the posterior mean; ``decode`` applies the
+    output activation (the likelihood's mean).
     """
 
     def __init__(self, encoder, decoder, output_activation="identity",
-                 learn_scale=False):
+                 initial_scale=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
         self.output_activation = ACTIVATIONS[output_activation]()
-        self.log_scale = nn.Parameter(torch.zeros(())) if learn_scale else None
+        self.log_scale = None if initial_scale is None else nn.Parameter(
+            torch.tensor(math.log(initial_scale), dtype=torch.float32))
 
     def posterior(self, x):
         return self.encoder(x)

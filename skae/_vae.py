@@ -68,7 +68,9 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         return VariationalModule(
             with_gaussian_head(encoder), decoder,
             output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
-            learn_scale=self.loss == "squared_error",
+            # The Gaussian's scale starts at the data's spread (that of a
+            # decoder predicting the mean), whatever the units of X.
+            initial_scale=(float(X.std()) or 1.0) if self.loss == "squared_error" else None,
         )
 
     def _build_criterion(self):
