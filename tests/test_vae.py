@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from torch import distributions as D
 
@@ -142,9 +143,9 @@ def test_gaussian_likelihood_learns_its_scale(digits):
     # It starts at the standard deviation of the data, and shrinks as the
     # reconstructions improve on predicting the mean (by at most about
     # learning_rate_init per step in log scale, with Adam).
-    start = float(untrained.module_.log_scale.exp())
+    start = float(untrained.module_.log_scale.detach().exp())
     assert start == pytest.approx(X.std(), rel=0.05)
-    assert float(est.module_.log_scale.exp()) < 0.95 * start
+    assert float(est.module_.log_scale.detach().exp()) < 0.95 * start
     assert np.isfinite(est.score_samples(X)).all()
     assert vae().fit(X).module_.log_scale is None  # Bernoulli has no scale
 
@@ -252,3 +253,10 @@ def test_latent_traversal_errors(trained, digits):
         trained.latent_traversal(dimensions=[8])
     with pytest.raises(ValueError, match="n_steps == 0, must be >= 1"):
         trained.latent_traversal(n_steps=0)
+
+
+def test_grid_search_tunes_on_held_out_elbo(digits):
+    X = digits[0][:600]
+    search = GridSearchCV(vae(max_iter=3), {"beta": [0.5, 1.0]}, cv=2).fit(X)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.beta in (0.5, 1.0)
