@@ -12,12 +12,14 @@ class MLPArchitecture:
     _parameter_constraints = {"hidden_layer_sizes": [SizeTuple()]}
 
     def _encoder_decoder(self, n_features, n_conditions=0):
-        """Encoder ``n_features -> n_components``; decoder back from
-        ``n_components + n_conditions`` (codes with a condition appended)."""
+        """Encoder ``n_features -> n_components`` and decoder back; with
+        ``n_conditions``, both also take a condition (e.g. one-hot classes)
+        appended to their input."""
         widths = [n_features, *self.hidden_layer_sizes, self.n_components]
         layers = (self.activation, self.batch_norm, self.dropout)
+        encoder_widths = [n_features + n_conditions, *widths[1:]]
         decoder_widths = [self.n_components + n_conditions, *widths[::-1][1:]]
-        return make_mlp(widths, *layers), make_mlp(decoder_widths, *layers)
+        return make_mlp(encoder_widths, *layers), make_mlp(decoder_widths, *layers)
 
 
 @fill_doc()

@@ -390,14 +390,15 @@ class BaseAutoencoder(
         """Mean and standard deviation of the codes along each dimension."""
         return self.latent_density_.mean_and_std()
 
-    def _traversal_codes(self, X, dimensions, n_steps, span):
-        """Codes of shape (n_dimensions, n_steps, n_components) for a traversal."""
+    def _traversal_codes(self, X, dimensions, n_steps, span, encode=None):
+        """Codes of shape (n_dimensions, n_steps, n_components) for a traversal,
+        around ``encode(X)`` (by default ``transform(X)``)."""
         check_is_fitted(self)
         check_scalar(n_steps, "n_steps", Integral, min_val=1)
         check_scalar(span, "span", Real, min_val=0)
         centre, scale = self._code_centre_and_scale()
         if X is not None:
-            codes = self.transform(X)
+            codes = (encode or self.transform)(X)
             if len(codes) != 1:
                 raise ValueError(
                     f"latent_traversal moves around the code of one sample; got X with "

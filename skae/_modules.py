@@ -206,9 +206,9 @@ class VariationalModule(nn.Module):
     when not given) and returns ``(decoder_output, mean, log_var,
     log_scale)``; ``log_scale`` is the learned log standard deviation of a
     Gaussian likelihood (starting at ``log(initial_scale)``), or None. A
-    ``condition`` (e.g. one-hot labels) is appended to the codes before
-    decoding. ``encode`` gives the posterior mean; ``decode`` applies the
-    output activation (the likelihood's mean).
+    ``condition`` (e.g. one-hot labels) is appended to the input of both the
+    encoder and the decoder. ``encode`` gives the posterior mean; ``decode``
+    applies the output activation (the likelihood's mean).
     """
 
     def __init__(self, encoder, decoder, output_activation="identity",
@@ -220,22 +220,25 @@ class VariationalModule(nn.Module):
         self.log_scale = None if initial_scale is None else nn.Parameter(
             torch.tensor(math.log(initial_scale), dtype=torch.float32))
 
-    def posterior(self, x):
-        return self.encoder(x)
+    @staticmethod
+    def _with(inputs, condition):
+        return inputs if condition is None else torch.cat([inputs, condition], dim=-1)
 
-    def encode(self, x):
-        return self.encoder(x)[0]
+    def posterior(self, x, condition=None):
+        """Mean and log-variance of q(z | x[, condition])."""
+        return self.encoder(self._with(x, condition))
+
+    def encode(self, x, condition=None):
+        return self.posterior(x, condition)[0]
 
     def decode_raw(self, z, condition=None):
-        if condition is not None:
-            z = torch.cat([z, condition], dim=-1)
-        return self.decoder(z)
+        return self.decoder(self._with(z, condition))
 
     def decode(self, z, condition=None):
         return self.output_activation(self.decode_raw(z, condition))
 
     def forward(self, x, condition=None, noise=None):
-        mean, log_var = self.encoder(x)
+        mean, log_var = self.posterior(x, condition)
         if noise is None:
             noise = torch.randn_like(mean)
         z = mean + torch.exp(0.5 * log_var) * noise

@@ -118,16 +118,20 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
+        return self._transform(X, None, sample_posterior, random_state)
+
+    def _transform(self, X, condition, sample_posterior, random_state):
+        module = self.module_
         if not sample_posterior:
-            return self._forward_batches(self.module_.encode, X)
+            return self._conditioned(module.encode, X, condition)
         generator = _torch_generator(random_state, self.net_.device)
 
-        def draw(x):
-            mean, log_var = self.module_.posterior(x)
+        def draw(x, c):
+            mean, log_var = module.posterior(x, c)
             noise = torch.randn(mean.shape, generator=generator, device=mean.device)
             return mean + torch.exp(0.5 * log_var) * noise
 
-        return self._forward_batches(draw, X)
+        return self._conditioned(draw, X, condition)
 
     def _elbo(self, X, condition):
         """Per-sample ELBO in nats, with the shared draws ``_ELBO_DRAWS``."""
@@ -136,7 +140,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         draws = torch.randn(_ELBO_DRAWS, self.n_components, generator=generator)
 
         def elbo(x, c):
-            mean, log_var = module.posterior(x)
+            mean, log_var = module.posterior(x, c)
             eps = draws.to(x.device)
             z = mean + torch.exp(0.5 * log_var) * eps[:, None, :]  # (draws, n, d)
             output = module.decode_raw(
@@ -155,7 +159,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         draws_per_pass = max(1, _IWAE_ROWS // rows)
 
         def log_likelihood(x, c):
-            mean, log_var = module.posterior(x)
+            mean, log_var = module.posterior(x, c)
             log_weights = []
             for start in range(0, k, draws_per_pass):
                 m = min(draws_per_pass, k - start)
@@ -479,15 +483,18 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
 class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     """Conditional VAE: generates samples of a requested class.
 
-    ``fit(X, y)`` learns a decoder p(x | z, y) that receives the class (one
-    hot) next to the code, so that :meth:`sample` draws inputs of the
-    classes it is given. The encoder q(z | x) sees X alone: the codes keep
-    what the class does not say (the style), and :meth:`transform` needs no
-    labels, so the estimator works as a transformer in a Pipeline
-    (``Pipeline.fit(X, y)`` passes y to it). Methods that decode
-    (:meth:`inverse_transform`, :meth:`sample`) take the classes ``y``;
-    :meth:`score_samples`, :meth:`score` and :meth:`log_likelihood` take
-    them optionally: without y they score the marginal
+    ``fit(X, y)`` learns an encoder q(z | x, y) and a decoder p(x | z, y), both
+    receiving the class (one hot) next to their input, so that the codes keep
+    what the class does not say (the style) and :meth:`sample` draws inputs of
+    the classes it is given. Every method takes the classes ``y``: required
+    to decode (:meth:`inverse_transform`, :meth:`sample` draws them from the
+    training frequencies when None), optional elsewhere. Without y,
+    :meth:`transform` encodes each sample under its most probable class,
+    argmax_c p(c) exp(ELBO(x, c)), so the estimator works as a transformer
+    in a Pipeline (``Pipeline.fit(X, y)`` passes y to ``fit``; ``transform``
+    then needs no labels, and ``fit_transform(X, y)`` equals
+    ``fit(X, y).transform(X)``, so training and new data are encoded alike). :meth:`score_samples`, :meth:`score` and
+    :meth:`log_likelihood` without y score the marginal
     log sum_c p(c) exp(score(x, c)), p(c) being the training class
     frequencies (``class_prior_``).
 
@@ -614,15 +621,49 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     def _encoder_decoder(self, n_features):
         return super()._encoder_decoder(n_features, n_conditions=len(self.classes_))
 
+    def transform(self, X, y=None, *, sample_posterior=False, random_state=None):
+        """Encode X into codes under the classes y (or the most probable ones).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            Classes to encode the samples under; None uses each sample's most
+            probable class, argmax_c p(c) exp(ELBO(x, c)).
+        sample_posterior : bool, default=False
+            Draw each code from q(z | x, y) instead of returning its mean.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws when ``sample_posterior=True``.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The codes, float32.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        condition = self._most_probable(X) if y is None else self._one_hot(y, len(X))
+        return self._transform(X, condition, sample_posterior, random_state)
+
+    def _class_scores(self, score, X):
+        """``log p(c) + score(X, c)`` of every class c, shape (n_classes, n_samples)."""
+        eye = np.eye(len(self.classes_), dtype=np.float32)
+        per_class = np.stack([score(X, np.repeat(eye[[c]], len(X), axis=0))
+                              for c in range(len(self.classes_))])
+        return per_class + np.log(self.class_prior_)[:, None]
+
+    def _most_probable(self, X):
+        """One-hot rows of each sample's most probable class under the ELBO."""
+        best = self._class_scores(self._elbo, X).argmax(axis=0)
+        return np.eye(len(self.classes_), dtype=np.float32)[best]
+
     def _per_class(self, score, X, y):
         """``score(X, condition)`` for the classes y, or marginalised over classes."""
         if y is not None:
             return score(X, self._one_hot(y, len(X)))
-        eye = np.eye(len(self.classes_), dtype=np.float32)
-        per_class = np.stack([score(X, np.repeat(eye[[c]], len(X), axis=0))
-                              for c in range(len(self.classes_))])
-        log_prior = np.log(self.class_prior_)[:, None]
-        return torch.logsumexp(torch.from_numpy(per_class + log_prior), dim=0).numpy()
+        return torch.logsumexp(torch.from_numpy(self._class_scores(score, X)),
+                               dim=0).numpy()
 
     def inverse_transform(self, X, y=None):
         """Decode codes of the classes y back to input space.
@@ -751,9 +792,10 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         Parameters
         ----------
         X : array-like of shape (1, n_features) or None, default=None
-            The sample whose code is the centre; None centres on the origin.
+            The sample whose code (under class y) is the centre; None centres
+            on the origin.
         y : label
-            The class to decode the codes as.
+            The class to encode and decode as.
         dimensions : array-like of int or None, default=None
             Latent dimensions to move; None moves each in turn.
         n_steps : int, default=7
@@ -770,7 +812,8 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         if y is None:
             raise ValueError(f"{type(self).__name__}.latent_traversal requires y, the "
                              "class to decode the codes as.")
-        codes = self._traversal_codes(X, dimensions, n_steps, span)
+        codes = self._traversal_codes(X, dimensions, n_steps, span,
+                                      encode=lambda X: self.transform(X, y))
         decoded = self.inverse_transform(codes.reshape(-1, self.n_components),
                                          np.full(codes.shape[0] * n_steps, y))
         return decoded.reshape(*codes.shape[:2], -1)

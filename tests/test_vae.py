@@ -171,6 +171,11 @@ def test_conditional_samples_are_recognised_as_the_requested_class(digits):
     assert (clf.predict(samples) == requested).mean() > 0.9
     one_class = cvae.sample(5, y=3, random_state=0)
     assert (clf.predict(one_class) == 3).all()
+    # Without labels, transform encodes each image under its most probable
+    # class, which is mostly the true one.
+    same = np.all(cvae.transform(X) == cvae.transform(X, y), axis=1)
+    assert same.mean() > 0.8
+    np.testing.assert_array_equal(cvae.fit_transform(X, y), cvae.transform(X))
 
 
 def test_conditional_labels_and_scores(digits):
