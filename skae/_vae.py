@@ -493,8 +493,9 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     argmax_c p(c) exp(ELBO(x, c)), so the estimator works as a transformer
     in a Pipeline (``Pipeline.fit(X, y)`` passes y to ``fit``; ``transform``
     then needs no labels, and ``fit_transform(X, y)`` equals
-    ``fit(X, y).transform(X)``, so training and new data are encoded alike). :meth:`score_samples`, :meth:`score` and
-    :meth:`log_likelihood` without y score the marginal
+    ``fit(X, y).transform(X)``, so training and new data are encoded alike).
+    :meth:`score_samples`, :meth:`score` and :meth:`log_likelihood` without y
+    score the marginal
     log sum_c p(c) exp(score(x, c)), p(c) being the training class
     frequencies (``class_prior_``).
 
