@@ -2,6 +2,7 @@
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 from ._conv import ConvAutoencoder
+from ._outlier import AutoencoderOutlierDetector, Reconstructor
 from ._vae import (
     ConditionalVariationalAutoencoder,
     ConvVariationalAutoencoder,
@@ -12,10 +13,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Autoencoder",
+    "AutoencoderOutlierDetector",
     "ConditionalVariationalAutoencoder",
     "ConvAutoencoder",
     "ConvVariationalAutoencoder",
     "DenoisingAutoencoder",
+    "Reconstructor",
     "SparseAutoencoder",
     "VariationalAutoencoder",
 ]

@@ -13,10 +13,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import skae
 from skae import (
     Autoencoder,
+    AutoencoderOutlierDetector,
     ConditionalVariationalAutoencoder,
     ConvAutoencoder,
     ConvVariationalAutoencoder,
     DenoisingAutoencoder,
+    Reconstructor,
     SparseAutoencoder,
     VariationalAutoencoder,
 )
@@ -33,14 +35,24 @@ ESTIMATORS = [
     ConditionalVariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
 ]
 ids = [type(est).__name__ for est in ESTIMATORS]
+# Estimators built on an autoencoder: the scikit-learn checks and the generic
+# contract tests below; the autoencoder-only tests do not apply.
+WRAPPERS = [
+    AutoencoderOutlierDetector(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST)),
+    AutoencoderOutlierDetector(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
+                               contamination=0.1),
+    Reconstructor(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST)),
+]
+wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.1",
+               "Reconstructor"]
 
 
 def test_every_public_estimator_is_tested():
     public = {name for name in skae.__all__ if isinstance(getattr(skae, name), type)}
-    assert public == set(ids)
+    assert public == set(ids) | {type(est).__name__ for est in WRAPPERS}
 
 
-@parametrize_with_checks(ESTIMATORS)
+@parametrize_with_checks(ESTIMATORS + WRAPPERS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -207,3 +219,20 @@ def test_cuda_fit_matches_cpu_shapes_and_unpickles(estimator, X_small):
     assert est.transform(X_small).shape == (40, 2)
     loaded = pickle.loads(pickle.dumps(est))
     np.testing.assert_allclose(loaded.transform(X_small), est.transform(X_small), atol=1e-5)
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
+def test_wrappers_clone_pickle_reproduce_and_leave_rng(wrapper, X_small):
+    method = "transform" if hasattr(wrapper, "transform") else "decision_function"
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    a = clone(wrapper).fit(X_small)
+    assert torch.equal(torch.get_rng_state(), before)
+    b = clone(wrapper).fit(X_small)
+    np.testing.assert_array_equal(getattr(a, method)(X_small), getattr(b, method)(X_small))
+    loaded = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(getattr(loaded, method)(X_small),
+                                  getattr(a, method)(X_small))
+    assert clone(a).get_params()["autoencoder"].get_params() == (
+        wrapper.autoencoder.get_params())
+    assert not hasattr(wrapper.autoencoder, "net_")  # cloned, never fitted itself

@@ -1,0 +1,259 @@
+"""Outlier detection by reconstruction, and a step that passes reconstructions on."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin, TransformerMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._autoencoder import Autoencoder, DenoisingAutoencoder
+
+# Robust z-score beyond which contamination="auto" calls a sample an outlier.
+_AUTO_Z = 3.0
+# MAD of a normal distribution times this is its standard deviation.
+_MAD_TO_STD = 1.4826
+
+
+class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
+    """Outlier detection by how badly an autoencoder reconstructs a sample.
+
+    Fits an autoencoder on (mostly) normal data; samples it reconstructs
+    badly are outliers. :meth:`score_samples` is the autoencoder's own
+    score (minus the reconstruction error, or the ELBO of a variational
+    autoencoder): higher is more normal. As in
+    :class:`~sklearn.ensemble.IsolationForest`,
+    ``decision_function = score_samples - offset_`` and :meth:`predict`
+    returns 1 for inliers and -1 for outliers.
+
+    Parameters
+    ----------
+    autoencoder : estimator or None, default=None
+        An unconditional skae autoencoder (any estimator with ``fit`` and
+        ``score_samples``), cloned before fitting. None uses
+        ``Autoencoder()``.
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        Expected fraction of outliers in the training data: the offset is
+        that quantile of the training scores. ``"auto"`` sets the offset
+        three robust standard deviations below the median training score
+        (``median - 3 * 1.4826 * MAD``), so that it does not depend on a
+        guess of the fraction.
+
+    Attributes
+    ----------
+    autoencoder_ : estimator
+        The fitted autoencoder.
+    offset_ : float
+        Threshold on :meth:`score_samples`: samples scoring below it are
+        outliers.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest : Outlier detection by random partitions.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import Autoencoder, AutoencoderOutlierDetector
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> detector = AutoencoderOutlierDetector(Autoencoder(max_iter=2, random_state=0),
+    ...                                       contamination=0.05).fit(X / 16)
+    >>> detector.predict(X[:4] / 16).shape
+    (4,)
+    """
+
+    _parameter_constraints: dict = {
+        "autoencoder": [HasMethods(["fit", "score_samples"]), None],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+    }
+
+    def __init__(self, autoencoder=None, *, contamination="auto"):
+        self.autoencoder = autoencoder
+        self.contamination = contamination
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the autoencoder on X and set the threshold from its scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, mostly normal.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+        """
+        X = validate_data(self, X, dtype=np.float32)
+        autoencoder = Autoencoder() if self.autoencoder is None else self.autoencoder
+        self.autoencoder_ = clone(autoencoder).fit(X)
+        scores = self.autoencoder_.score_samples(X).astype(np.float64)
+        if self.contamination == "auto":
+            median = np.median(scores)
+            mad = np.median(np.abs(scores - median))
+            self.offset_ = float(median - _AUTO_Z * _MAD_TO_STD * mad)
+        else:
+            self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
+        return self
+
+    def score_samples(self, X):
+        """The autoencoder's score of each sample: higher is more normal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Minus the reconstruction error (the ELBO for a variational
+            autoencoder), float64.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        return self.autoencoder_.score_samples(X).astype(np.float64)
+
+    def decision_function(self, X):
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            The shifted scores.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """1 for inliers, -1 for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            1 or -1.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+
+class Reconstructor(TransformerMixin, BaseEstimator):
+    """Pipeline step that passes an autoencoder's reconstructions on.
+
+    ``transform(X)`` is ``autoencoder_.inverse_transform(autoencoder_.transform(X))``:
+    with a :class:`DenoisingAutoencoder`, the step denoises its input before
+    the next step, e.g.
+    ``Pipeline([("denoise", Reconstructor(DenoisingAutoencoder())),
+    ("clf", LogisticRegression())])``. The output has the input's features
+    (and feature names).
+
+    Parameters
+    ----------
+    autoencoder : estimator or None, default=None
+        An unconditional skae autoencoder (any estimator with ``fit``,
+        ``transform`` and ``inverse_transform``), cloned before fitting.
+        None uses ``DenoisingAutoencoder()``.
+
+    Attributes
+    ----------
+    autoencoder_ : estimator
+        The fitted autoencoder.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import Autoencoder, Reconstructor
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> step = Reconstructor(Autoencoder(max_iter=2, random_state=0)).fit(X / 16)
+    >>> step.transform(X[:3] / 16).shape
+    (3, 64)
+    """
+
+    _parameter_constraints: dict = {
+        "autoencoder": [HasMethods(["fit", "transform", "inverse_transform"]), None],
+    }
+
+    def __init__(self, autoencoder=None):
+        self.autoencoder = autoencoder
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the autoencoder on X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted step.
+        """
+        X = validate_data(self, X, dtype=np.float32)
+        autoencoder = DenoisingAutoencoder() if self.autoencoder is None else self.autoencoder
+        self.autoencoder_ = clone(autoencoder).fit(X)
+        return self
+
+    def transform(self, X):
+        """Reconstruct X through the autoencoder.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features)
+            The reconstructions, float32.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        return self.autoencoder_.inverse_transform(self.autoencoder_.transform(X))
+
+    def get_feature_names_out(self, input_features=None):
+        """The input's feature names: reconstructions keep the features.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The feature names.
+        """
+        check_is_fitted(self)
+        return _check_feature_names_in(self, input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,87 @@
+"""Outlier detection by reconstruction, and the reconstruction step."""
+
+import numpy as np
+import pytest
+from sklearn.ensemble import IsolationForest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+
+from skae import (
+    Autoencoder,
+    AutoencoderOutlierDetector,
+    DenoisingAutoencoder,
+    Reconstructor,
+    VariationalAutoencoder,
+)
+from skae.metrics import reconstruction_error
+
+
+def small(**params):
+    return Autoencoder(**{"n_components": 8, "max_iter": 40, "random_state": 0, **params})
+
+
+def test_detects_a_digit_never_seen_in_training(digits):
+    X, y = digits
+    normal, anomalies = X[y != 0], X[y == 0]
+    train, test = normal[:1200], normal[1200:]
+    X_test = np.vstack([test, anomalies])
+    is_outlier = np.r_[np.zeros(len(test)), np.ones(len(anomalies))]
+    detector = AutoencoderOutlierDetector(small()).fit(train)
+    auc = roc_auc_score(is_outlier, -detector.score_samples(X_test))
+    forest = IsolationForest(random_state=0).fit(train)
+    auc_forest = roc_auc_score(is_outlier, -forest.score_samples(X_test))
+    assert auc > 0.9 and auc > auc_forest
+    assert (detector.predict(anomalies) == -1).mean() > (detector.predict(test) == -1).mean()
+
+
+def test_offset_from_contamination_or_robust_rule(digits):
+    X = digits[0][:500]
+    detector = AutoencoderOutlierDetector(small(max_iter=3), contamination=0.1).fit(X)
+    assert (detector.predict(X) == -1).mean() == pytest.approx(0.1, abs=0.01)
+    np.testing.assert_allclose(detector.decision_function(X),
+                               detector.score_samples(X) - detector.offset_)
+    auto = AutoencoderOutlierDetector(small(max_iter=3)).fit(X)
+    scores = auto.score_samples(X)
+    mad = np.median(np.abs(scores - np.median(scores)))
+    assert auto.offset_ == pytest.approx(np.median(scores) - 3 * 1.4826 * mad, rel=1e-5)
+
+
+def test_default_and_variational_autoencoders(digits):
+    X = digits[0][:200]
+    detector = AutoencoderOutlierDetector(
+        VariationalAutoencoder(n_components=2, loss="binary_crossentropy", max_iter=2,
+                               random_state=0)).fit(X)
+    np.testing.assert_allclose(detector.score_samples(X),
+                               detector.autoencoder_.score_samples(X), rtol=1e-6)
+    default = AutoencoderOutlierDetector().fit(X[:64])
+    assert type(default.autoencoder_) is Autoencoder
+    assert default.autoencoder_.get_params() == Autoencoder().get_params()
+    default_step = Reconstructor().fit(X[:64])
+    assert type(default_step.autoencoder_) is DenoisingAutoencoder
+    with pytest.raises(ValueError, match="'contamination' parameter"):
+        AutoencoderOutlierDetector(contamination=0.7).fit(X)
+
+
+def test_reconstructor_passes_reconstructions_on(digits):
+    X = digits[0][:300]
+    step = Reconstructor(small(max_iter=3)).fit(X)
+    ae = step.autoencoder_
+    np.testing.assert_array_equal(step.transform(X), ae.inverse_transform(ae.transform(X)))
+    names = np.array([f"px{i}" for i in range(64)], dtype=object)
+    assert list(step.get_feature_names_out(names)) == list(names)
+
+
+def test_denoise_then_classify(digits):
+    X, y = digits
+    rng = np.random.default_rng(0)
+    X_noisy = np.clip(X + rng.normal(0, 0.3, X.shape), 0, 1).astype(np.float32)
+    pipe = Pipeline([
+        ("denoise", Reconstructor(DenoisingAutoencoder(noise="gaussian", noise_level=0.3,
+                                                       max_iter=40, random_state=0))),
+        ("clf", LogisticRegression(max_iter=1000)),
+    ]).fit(X[:1200], y[:1200])
+    denoised = pipe[0].transform(X_noisy[1200:])
+    assert (reconstruction_error(X[1200:], denoised)
+            < reconstruction_error(X[1200:], X_noisy[1200:]))
+    assert pipe.score(X_noisy[1200:], y[1200:]) > 0.8
