@@ -42,88 +42,39 @@ def _as_tensor(X):
     return torch.from_numpy(X)
 
 
-class BaseAutoencoder(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
-):
-    """Base class of the autoencoders; not for direct use.
+TRAINING_CONSTRAINTS: dict = {
+    "optimizer": [StrOptions(set(OPTIMIZERS)), SubclassOf(torch.optim.Optimizer)],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "learning_rate": [StrOptions({"constant", "plateau", "cosine"})],
+    "momentum": [Interval(Real, 0, 1, closed="both")],
+    "nesterovs_momentum": ["boolean"],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "warm_start": ["boolean"],
+    "callbacks": [list, None],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "device": [str, torch.device],
+}
 
-    A family provides ``__init__`` (its parameters) and ``_encoder_decoder``;
-    it may override ``_build_module`` and ``_build_criterion``.
+
+class NetTrainingMixin:
+    """Training through the skorch engine, shared by every skae estimator.
+
+    The estimator has the training parameters of ``TRAINING_CONSTRAINTS`` and
+    provides ``_training_callbacks``; ``_train`` builds and fits ``net_``
+    and sets the fitted curves.
     """
-
-    _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-        "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
-        "noise": [StrOptions(set(NOISES)), None],
-        "noise_level": [Interval(Real, 0, None, closed="left")],
-        "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
-        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
-        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), SubclassOf(torch.optim.Optimizer)],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate": [StrOptions({"constant", "plateau", "cosine"})],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "latent_density": [StrOptions(set(LATENT_DENSITIES))],
-        "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
-        "warm_start": ["boolean"],
-        "callbacks": [list, None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "device": [str, torch.device],
-    }
-
-    # ------------------------------------------------------------------ hooks
-
-    @abstractmethod
-    def _encoder_decoder(self, n_features):
-        """Return ``(encoder, decoder)`` torch modules for ``n_features`` inputs."""
-
-    def _check_input(self, X):
-        """Family-specific checks of the validated training data."""
-        check_unit_interval(X, self.loss)
-        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
-            raise ValueError(
-                f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
-                f"of inputs corrupted); got {self.noise_level!r}."
-            )
-        if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
-            raise ValueError(
-                f"latent_density='mixture' with n_mixture_components="
-                f"{self.n_mixture_components} needs at least that many samples; got "
-                f"n_samples={len(X)}."
-            )
-
-    def _build_module(self, X):
-        encoder, decoder = self._encoder_decoder(X.shape[1])
-        corruption = Corruption(self.noise, self.noise_level,
-                                low=float(X.min()), high=float(X.max()))
-        return AutoencoderModule(
-            encoder, decoder, corruption,
-            code_activation="sigmoid" if self.sparsity == "kl" else "identity",
-            output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
-        )
-
-    def _build_criterion(self):
-        return AutoencoderCriterion(self.loss, self.sparsity, self.sparsity_weight,
-                                    self.sparsity_target)
 
     def _training_callbacks(self):
         """Family-specific skorch callbacks, as ``(name, callback)`` pairs."""
         return []
-
-    # -------------------------------------------------------------- training
 
     def _build_net(self, module, criterion, device):
         """The one place where skae's parameters become skorch's."""
@@ -180,6 +131,148 @@ class BaseAutoencoder(
         order = rng.permutation(n_samples)
         return order[n_valid:], order[:n_valid]
 
+    def _train(self, X, build, warm, condition=None, target=None):
+        """Fit ``net_`` on X (its own target unless ``target`` is given).
+
+        ``build(train_rows)`` returns ``(module, criterion)`` for a new net;
+        with ``warm`` the existing net trains ``max_iter`` more epochs.
+        Sets the fitted curves and returns the seed drawn from
+        ``random_state``.
+        """
+        device = check_device(self.device)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        train, valid = self._split(len(X), rng)
+
+        def dataset(rows):
+            return InMemoryDataset(
+                _as_tensor(X[rows]),
+                None if condition is None else _as_tensor(condition[rows]),
+                None if target is None else torch.from_numpy(target[rows]))
+
+        train_split = None if valid is None else predefined_split(dataset(valid))
+        if warm:
+            with seeded(seed + self.n_iter_, device):
+                self.net_.set_params(train_split=train_split)
+                self.net_.partial_fit(dataset(train), epochs=self.max_iter)
+        else:
+            with seeded(seed, device):
+                module, criterion = build(train)
+                self.net_ = self._build_net(module, criterion, str(device))
+                self.net_.set_params(train_split=train_split)
+                self.net_.fit(dataset(train))
+
+        history = self.net_.history
+        terms = self.net_.criterion_.term_names
+        self.n_iter_ = len(history)
+        self.loss_curve_ = list(history[:, "train_loss"])
+        self.loss_terms_curve_ = {t: list(history[:, f"train_{t}"]) for t in terms}
+        if self.early_stopping:
+            self.validation_loss_curve_ = list(history[:, "valid_loss"])
+            self.validation_loss_terms_curve_ = {
+                t: list(history[:, f"valid_{t}"]) for t in terms}
+            self.best_epoch_ = dict(self.net_.callbacks_)["early_stopping"].best_epoch_
+        else:
+            self.validation_loss_curve_ = None
+            self.validation_loss_terms_curve_ = None
+            self.best_epoch_ = None
+        return seed
+
+    def _check_warm_start(self):
+        """Whether this fit continues the last one; refuses a changed early_stopping."""
+        warm = self.warm_start and hasattr(self, "net_")
+        if warm and self.early_stopping != ("early_stopping" in dict(self.net_.callbacks_)):
+            raise ValueError(
+                "warm_start=True continues the first fit's training, which had "
+                f"early_stopping={not self.early_stopping}; got early_stopping="
+                f"{self.early_stopping}. Set warm_start=False to train anew."
+            )
+        return warm
+
+    @property
+    def module_(self):
+        """The trained torch module (``net_.module_``)."""
+        return self.net_.module_
+
+    def _forward_batches(self, fn, *arrays, batch_size=_INFERENCE_BATCH):
+        """Apply the torch function ``fn`` to row chunks of the arrays, in
+        evaluation mode; ``fn`` takes one chunk of each array."""
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        device = self.net_.device
+        chunks = zip(*(torch.split(_as_tensor(a), batch_size) for a in arrays))
+        try:
+            with torch.inference_mode():
+                out = [fn(*(c.to(device) for c in chunk)).cpu() for chunk in chunks]
+        finally:
+            module.train(was_training)
+        return torch.cat(out).numpy()
+
+
+class BaseAutoencoder(
+    NetTrainingMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator,
+    metaclass=ABCMeta,
+):
+    """Base class of the autoencoders; not for direct use.
+
+    A family provides ``__init__`` (its parameters) and ``_encoder_decoder``;
+    it may override ``_build_module`` and ``_build_criterion``.
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
+        "noise": [StrOptions(set(NOISES)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "latent_density": [StrOptions(set(LATENT_DENSITIES))],
+        "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
+        **TRAINING_CONSTRAINTS,
+    }
+
+    # ------------------------------------------------------------------ hooks
+
+    @abstractmethod
+    def _encoder_decoder(self, n_features):
+        """Return ``(encoder, decoder)`` torch modules for ``n_features`` inputs."""
+
+    def _check_input(self, X):
+        """Family-specific checks of the validated training data."""
+        check_unit_interval(X, self.loss)
+        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
+            raise ValueError(
+                f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
+                f"of inputs corrupted); got {self.noise_level!r}."
+            )
+        if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
+            raise ValueError(
+                f"latent_density='mixture' with n_mixture_components="
+                f"{self.n_mixture_components} needs at least that many samples; got "
+                f"n_samples={len(X)}."
+            )
+
+    def _build_module(self, X):
+        encoder, decoder = self._encoder_decoder(X.shape[1])
+        corruption = Corruption(self.noise, self.noise_level,
+                                low=float(X.min()), high=float(X.max()))
+        return AutoencoderModule(
+            encoder, decoder, corruption,
+            code_activation="sigmoid" if self.sparsity == "kl" else "identity",
+            output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
+        )
+
+    def _build_criterion(self):
+        return AutoencoderCriterion(self.loss, self.sparsity, self.sparsity_weight,
+                                    self.sparsity_target)
+
+    # -------------------------------------------------------------- training
+
     def _condition(self, X, y, reset):
         """The per-sample condition fed to the module with X, or None.
 
@@ -209,13 +302,7 @@ class BaseAutoencoder(
         self : object
             The fitted estimator.
         """
-        warm = self.warm_start and hasattr(self, "net_")
-        if warm and self.early_stopping != ("early_stopping" in dict(self.net_.callbacks_)):
-            raise ValueError(
-                "warm_start=True continues the first fit's training, which had "
-                f"early_stopping={not self.early_stopping}; got early_stopping="
-                f"{self.early_stopping}. Set warm_start=False to train anew."
-            )
+        warm = self._check_warm_start()
         X = validate_data(self, X, dtype=np.float32, reset=not warm)
         condition = self._condition(X, y, reset=not warm)
         self._check_input(X)
@@ -223,67 +310,16 @@ class BaseAutoencoder(
             raise ValueError(
                 f"batch_norm=True needs at least 2 training samples; got n_samples={len(X)}."
             )
-        device = check_device(self.device)
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        train, valid = self._split(len(X), rng)
 
-        def dataset(rows):
-            return InMemoryDataset(
-                _as_tensor(X[rows]),
-                None if condition is None else _as_tensor(condition[rows]))
-
-        train_split = None if valid is None else predefined_split(dataset(valid))
-        if warm:
-            with seeded(seed + self.n_iter_, device):
-                self.net_.set_params(train_split=train_split)
-                self.net_.partial_fit(dataset(train), epochs=self.max_iter)
-        else:
-            with seeded(seed, device):
-                module = self._build_module(X[train])
-                self.net_ = self._build_net(module, self._build_criterion(), str(device))
-                self.net_.set_params(train_split=train_split)
-                self.net_.fit(dataset(train))
+        def build(rows):
             self._n_features_out = self.n_components
+            return self._build_module(X[rows]), self._build_criterion()
 
-        history = self.net_.history
-        terms = self.net_.criterion_.term_names
-        self.n_iter_ = len(history)
-        self.loss_curve_ = list(history[:, "train_loss"])
-        self.loss_terms_curve_ = {t: list(history[:, f"train_{t}"]) for t in terms}
-        if self.early_stopping:
-            self.validation_loss_curve_ = list(history[:, "valid_loss"])
-            self.validation_loss_terms_curve_ = {
-                t: list(history[:, f"valid_{t}"]) for t in terms}
-            self.best_epoch_ = dict(self.net_.callbacks_)["early_stopping"].best_epoch_
-        else:
-            self.validation_loss_curve_ = None
-            self.validation_loss_terms_curve_ = None
-            self.best_epoch_ = None
+        seed = self._train(X, build, warm, condition=condition)
         self._after_training(X, condition, seed)
         return self
 
     # ------------------------------------------------------------- inference
-
-    @property
-    def module_(self):
-        """The trained torch module (``net_.module_``)."""
-        return self.net_.module_
-
-    def _forward_batches(self, fn, *arrays, batch_size=_INFERENCE_BATCH):
-        """Apply the torch function ``fn`` to row chunks of the arrays, in
-        evaluation mode; ``fn`` takes one chunk of each array."""
-        module = self.module_
-        was_training = module.training
-        module.eval()
-        device = self.net_.device
-        chunks = zip(*(torch.split(_as_tensor(a), batch_size) for a in arrays))
-        try:
-            with torch.inference_mode():
-                out = [fn(*(c.to(device) for c in chunk)).cpu() for chunk in chunks]
-        finally:
-            module.train(was_training)
-        return torch.cat(out).numpy()
 
     def transform(self, X):
         """Encode X into codes.

@@ -44,30 +44,34 @@ def seeded(seed, device):
 
 
 class InMemoryDataset(torch.utils.data.Dataset):
-    """A float tensor that is its own target, with an optional condition.
+    """A float tensor, its own target unless ``target`` is given, with an
+    optional condition.
 
     With a ``condition`` tensor (one row per sample, e.g. one-hot labels) the
     module is called as ``module(x=..., condition=...)``.
     """
 
-    def __init__(self, X, condition=None):
+    def __init__(self, X, condition=None, target=None):
         self.X = X
         self.condition = condition
+        self.target = target
 
     def __len__(self):
         return len(self.X)
 
     def __getitem__(self, i):
+        target = self.X[i] if self.target is None else self.target[i]
         if self.condition is None:
-            return self.X[i], self.X[i]
-        return {"x": self.X[i], "condition": self.condition[i]}, self.X[i]
+            return self.X[i], target
+        return {"x": self.X[i], "condition": self.condition[i]}, target
 
 
 class TensorBatches:
     """Mini-batches cut from in-memory tensors by slicing or by a shuffled index.
 
-    Yields ``(Xb, Xb)``, or ``({"x": Xb, "condition": Cb}, Xb)`` when the
-    data set has a condition. With ``merge_singleton`` a last batch of one
+    Yields ``(Xb, Tb)``, or ``({"x": Xb, "condition": Cb}, Tb)`` when the
+    data set has a condition; the target ``Tb`` is ``Xb`` itself unless the
+    data set has a target. With ``merge_singleton`` a last batch of one
     sample joins the one before it (batch norm cannot train on a single
     sample), so no sample is dropped.
     """
@@ -94,14 +98,15 @@ class TensorBatches:
         return part.to(self.device, non_blocking=True)
 
     def __iter__(self):
-        X, condition = self.dataset.X, self.dataset.condition
+        X, condition, target = self.dataset.X, self.dataset.condition, self.dataset.target
         order = torch.randperm(len(X)) if self.shuffle else None
         for start, stop in self._bounds():
             xb = self._take(X, start, stop, order)
+            tb = xb if target is None else self._take(target, start, stop, order)
             if condition is None:
-                yield xb, xb
+                yield xb, tb
             else:
-                yield {"x": xb, "condition": self._take(condition, start, stop, order)}, xb
+                yield {"x": xb, "condition": self._take(condition, start, stop, order)}, tb
 
 
 class DivergenceCheck(Callback):
