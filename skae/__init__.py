@@ -1,6 +1,7 @@
 """skae: autoencoders that are scikit-learn estimators, trained by PyTorch through skorch."""
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
+from ._classifier import AutoencoderClassifier
 from ._conv import ConvAutoencoder
 from ._outlier import AutoencoderOutlierDetector, Reconstructor
 from ._vae import (
@@ -13,6 +14,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Autoencoder",
+    "AutoencoderClassifier",
     "AutoencoderOutlierDetector",
     "ConditionalVariationalAutoencoder",
     "ConvAutoencoder",

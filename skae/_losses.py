@@ -140,3 +140,13 @@ class ELBOCriterion(nn.Module):
         kl = gaussian_kl(mean, log_var).mean()
         weight = self.beta * (self.kl_weight if self.training else 1.0)
         return reconstruction + weight * kl, {"reconstruction": reconstruction, "kl": kl}
+
+
+class ClassificationCriterion(nn.Module):
+    """Cross-entropy of logits against class indices, as ``(objective, terms)``."""
+
+    term_names = ("cross_entropy",)
+
+    def forward(self, logits, target):
+        loss = F.cross_entropy(logits, target)
+        return loss, {"cross_entropy": loss}

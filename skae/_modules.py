@@ -243,3 +243,29 @@ class VariationalModule(nn.Module):
             noise = torch.randn_like(mean)
         z = mean + torch.exp(0.5 * log_var) * noise
         return self.decode_raw(z, condition), mean, log_var, self.log_scale
+
+
+class EncoderClassifierModule(nn.Module):
+    """A (pretrained) autoencoder module's ``encode`` followed by a head.
+
+    ``forward(x)`` returns the head's logits. With ``freeze_encoder`` the
+    autoencoder's parameters get no gradient and it stays in evaluation
+    mode (its dropout and batch norm as at the end of pretraining).
+    """
+
+    def __init__(self, autoencoder, head, freeze_encoder=False):
+        super().__init__()
+        self.autoencoder = autoencoder
+        self.head = head
+        self.freeze_encoder = freeze_encoder
+        if freeze_encoder:
+            autoencoder.requires_grad_(False)
+
+    def train(self, mode=True):
+        super().train(mode)
+        if self.freeze_encoder:
+            self.autoencoder.eval()
+        return self
+
+    def forward(self, x):
+        return self.head(self.autoencoder.encode(x))

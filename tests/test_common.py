@@ -13,6 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import skae
 from skae import (
     Autoencoder,
+    AutoencoderClassifier,
     AutoencoderOutlierDetector,
     ConditionalVariationalAutoencoder,
     ConvAutoencoder,
@@ -42,9 +43,13 @@ WRAPPERS = [
     AutoencoderOutlierDetector(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
                                contamination=0.1),
     Reconstructor(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST)),
+    AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
+                          hidden_layer_sizes=(8,), max_iter=100, random_state=0),
+    AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_iter=30),
+                          freeze_encoder=True, max_iter=100, random_state=0),
 ]
 wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.1",
-               "Reconstructor"]
+               "Reconstructor", "AutoencoderClassifier", "AutoencoderClassifier-frozen"]
 
 
 def test_every_public_estimator_is_tested():
@@ -223,12 +228,14 @@ def test_cuda_fit_matches_cpu_shapes_and_unpickles(estimator, X_small):
 
 @pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
 def test_wrappers_clone_pickle_reproduce_and_leave_rng(wrapper, X_small):
-    method = "transform" if hasattr(wrapper, "transform") else "decision_function"
+    method = ("transform" if hasattr(wrapper, "transform") else "predict_proba"
+              if hasattr(wrapper, "predict_proba") else "decision_function")
+    y = np.arange(len(X_small)) % 3
     torch.manual_seed(123)
     before = torch.get_rng_state()
-    a = clone(wrapper).fit(X_small)
+    a = clone(wrapper).fit(X_small, y)
     assert torch.equal(torch.get_rng_state(), before)
-    b = clone(wrapper).fit(X_small)
+    b = clone(wrapper).fit(X_small, y)
     np.testing.assert_array_equal(getattr(a, method)(X_small), getattr(b, method)(X_small))
     loaded = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(getattr(loaded, method)(X_small),

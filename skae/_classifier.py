@@ -1,0 +1,265 @@
+"""A classifier built on a pretrained autoencoder's encoder."""
+
+import copy
+from numbers import Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._autoencoder import Autoencoder
+from ._base import TRAINING_CONSTRAINTS, NetTrainingMixin
+from ._docstrings import fill_doc
+from ._losses import ClassificationCriterion
+from ._modules import ACTIVATIONS, EncoderClassifierModule, make_mlp
+from ._validation import SizeTuple
+
+
+@fill_doc()
+class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
+    """Classifier that fine-tunes a pretrained autoencoder's encoder.
+
+    ``fit(X, y)`` first trains the ``autoencoder`` on X without the labels
+    (pretraining), then trains its encoder followed by a small MLP head
+    (``hidden_layer_sizes``) by cross-entropy on the labels. With
+    ``freeze_encoder=True`` only the head trains: a nonlinear probe of the
+    pretrained codes.
+
+    Parameters
+    ----------
+    autoencoder : skae autoencoder or None, default=None
+        The autoencoder to pretrain, cloned; any unconditional skae
+        autoencoder (the encoder of a variational one gives its posterior
+        mean). None uses ``Autoencoder(n_components=32)``. When its
+        ``random_state`` is None it is seeded from this estimator's.
+    hidden_layer_sizes : tuple of int, default=(64,)
+        Widths of the head's hidden layers between the code and the class
+        logits; an empty tuple gives a linear head.
+    activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
+"sigmoid", "identity"}, default="relu"
+        Nonlinearity of the head's hidden layers.
+    dropout : float in [0, 1), default=0.0
+        Dropout after each hidden layer of the head (training only).
+    freeze_encoder : bool, default=False
+        Keep the pretrained encoder fixed (no gradient, evaluation mode) and
+        train the head only.
+    %(training_params)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    autoencoder_ : skae autoencoder
+        The pretrained autoencoder (its encoder before fine-tuning).
+    net_ : skorch.NeuralNet
+        The trained skorch net of encoder and head; ``net_.history`` holds
+        every epoch's losses.
+    module_ : torch.nn.Module
+        The fine-tuned torch module (encoder and head).
+    n_iter_ : int
+        Number of epochs of fine-tuning (over all warm starts).
+    loss_curve_ : list of float
+        Training cross-entropy at each epoch.
+    loss_terms_curve_ : dict of str to list of float
+        ``{"cross_entropy": loss_curve_}``.
+    validation_loss_curve_ : list of float or None
+        Validation cross-entropy at each epoch; None without early stopping.
+    validation_loss_terms_curve_ : dict of str to list of float or None
+        The same by term; None without early stopping.
+    best_epoch_ : int or None
+        Epoch whose weights early stopping restored; None without it.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : An MLP trained from scratch.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import Autoencoder, AutoencoderClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = AutoencoderClassifier(Autoencoder(max_iter=2), max_iter=2,
+    ...                             random_state=0).fit(X / 16, y)
+    >>> clf.predict_proba(X[:3] / 16).shape
+    (3, 10)
+    """
+
+    _parameter_constraints: dict = {
+        "autoencoder": [HasMethods(["fit", "transform"]), None],
+        "hidden_layer_sizes": [SizeTuple()],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "freeze_encoder": ["boolean"],
+        **TRAINING_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        autoencoder=None,
+        *,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        dropout=0.0,
+        freeze_encoder=False,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        weight_decay=0.0,
+        batch_size=64,
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        self.autoencoder = autoencoder
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.freeze_encoder = freeze_encoder
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    def _encoded_labels(self, y, reset):
+        if reset:
+            self.classes_, encoded = np.unique(y, return_inverse=True)
+            return encoded.astype(np.int64)
+        index = np.clip(np.searchsorted(self.classes_, y), 0, len(self.classes_) - 1)
+        unknown = self.classes_[index] != y
+        if unknown.any():
+            raise ValueError(
+                f"y contains labels not seen in the first fit: "
+                f"{np.unique(y[unknown]).tolist()}; warm_start=True keeps the classes "
+                f"{self.classes_.tolist()}."
+            )
+        return index.astype(np.int64)
+
+    def _pretrain(self, X, seed):
+        autoencoder = clone(Autoencoder(n_components=32) if self.autoencoder is None
+                            else self.autoencoder)
+        if "random_state" in autoencoder.get_params() and autoencoder.random_state is None:
+            autoencoder.set_params(random_state=seed)
+        autoencoder.fit(X)
+        if not isinstance(getattr(autoencoder, "module_", None), torch.nn.Module) or not (
+                hasattr(autoencoder.module_, "encode")):
+            raise TypeError(
+                f"autoencoder must be a skae autoencoder (a fitted torch module_ with "
+                f"encode); got {type(autoencoder).__name__}."
+            )
+        return autoencoder
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Pretrain the autoencoder on X, then fine-tune encoder and head on y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; converted to float32.
+        y : array-like of shape (n_samples,)
+            Class labels (any type scikit-learn classifiers accept).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        warm = self._check_warm_start()
+        X, y = validate_data(self, X, y, dtype=np.float32, reset=not warm)
+        check_classification_targets(y)
+        target = self._encoded_labels(y, reset=not warm)
+
+        def build(rows):
+            # Runs with torch's generator seeded from random_state: the seed
+            # drawn here is reproducible.
+            self.autoencoder_ = self._pretrain(X, int(torch.randint(2**31 - 1, ()).item()))
+            width = self.autoencoder_.n_components
+            head = make_mlp([width, *self.hidden_layer_sizes, len(self.classes_)],
+                            self.activation, False, self.dropout)
+            module = EncoderClassifierModule(copy.deepcopy(self.autoencoder_.module_), head,
+                                             self.freeze_encoder)
+            return module, ClassificationCriterion()
+
+        self._train(X, build, warm, target=target)
+        return self
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        module = self.module_
+        proba = self._forward_batches(lambda x: torch.softmax(module(x), dim=1), X)
+        return proba.astype(np.float64)
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log class probabilities.
+        """
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
