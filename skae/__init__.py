@@ -2,6 +2,7 @@
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 from ._classifier import AutoencoderClassifier
+from ._clustering import DeepEmbeddedClustering
 from ._conv import ConvAutoencoder
 from ._outlier import AutoencoderOutlierDetector, Reconstructor
 from ._vae import (
@@ -19,6 +20,7 @@ __all__ = [
     "ConditionalVariationalAutoencoder",
     "ConvAutoencoder",
     "ConvVariationalAutoencoder",
+    "DeepEmbeddedClustering",
     "DenoisingAutoencoder",
     "Reconstructor",
     "SparseAutoencoder",

@@ -150,3 +150,37 @@ class ClassificationCriterion(nn.Module):
     def forward(self, logits, target):
         loss = F.cross_entropy(logits, target)
         return loss, {"cross_entropy": loss}
+
+
+def sharpened_target(q):
+    """DEC's target distribution: q squared over cluster frequency, renormalised."""
+    weight = q**2 / q.sum(dim=0)
+    return weight / weight.sum(dim=1, keepdim=True)
+
+
+class ClusteringCriterion(nn.Module):
+    """DEC / IDEC objective on ``(decoder_output, q, x)`` against the target P.
+
+    ``clustering`` is KL(P || Q) averaged over the batch; with
+    ``reconstruction=True`` (IDEC) the objective is
+    ``reconstruction + gamma * clustering``, else (DEC) ``clustering`` alone.
+    """
+
+    def __init__(self, loss="squared_error", gamma=0.1, reconstruction=True):
+        super().__init__()
+        self.loss = loss
+        self.gamma = gamma
+        self.reconstruction = reconstruction
+
+    @property
+    def term_names(self):
+        return ("reconstruction", "clustering") if self.reconstruction else ("clustering",)
+
+    def forward(self, y_pred, target):
+        output, q, x = y_pred
+        clustering = F.kl_div(q.clamp_min(1e-12).log(), target, reduction="batchmean")
+        if not self.reconstruction:
+            return clustering, {"clustering": clustering}
+        reconstruction = reconstruction_error(output, x, self.loss, per_sample=False)
+        return (reconstruction + self.gamma * clustering,
+                {"reconstruction": reconstruction, "clustering": clustering})

@@ -269,3 +269,28 @@ class EncoderClassifierModule(nn.Module):
 
     def forward(self, x):
         return self.head(self.autoencoder.encode(x))
+
+
+class ClusteringModule(nn.Module):
+    """A (pretrained) autoencoder module with cluster centres in its code space.
+
+    ``forward(x)`` returns ``(decoder_output, q, x)``: the raw reconstruction,
+    the soft assignments of the codes to the centres under a Student's t
+    kernel with ``alpha`` degrees of freedom (DEC), and the input itself,
+    which the criterion reconstructs.
+    """
+
+    def __init__(self, autoencoder, centers, alpha=1.0):
+        super().__init__()
+        self.autoencoder = autoencoder
+        self.centers = nn.Parameter(torch.as_tensor(centers, dtype=torch.float32).clone())
+        self.alpha = alpha
+
+    def soft_assign(self, z):
+        squared = torch.cdist(z, self.centers) ** 2
+        q = (1.0 + squared / self.alpha) ** (-(self.alpha + 1.0) / 2.0)
+        return q / q.sum(dim=1, keepdim=True)
+
+    def forward(self, x):
+        z = self.autoencoder.encode(x)
+        return self.autoencoder.decoder(z), self.soft_assign(z), x

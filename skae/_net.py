@@ -136,6 +136,64 @@ class KLWarmup(Callback):
         net.criterion_.kl_weight = min(1.0, len(net.history) / self.n_epochs)
 
 
+class TargetDistributionUpdate(Callback):
+    """Recompute DEC's target distribution every ``interval`` training batches.
+
+    The target of every sample (the tensor ``target``, which the training
+    data set shares, updated in place) is the sharpened soft assignment of
+    the whole training data ``X``; training stops at
+    the end of the epoch in which fewer than ``tol`` of the samples changed
+    cluster between two updates. ``target_fn(module, X)`` returns
+    ``(target, labels)``.
+    """
+
+    def __init__(self, X, target, interval, tol, target_fn, sink=print):
+        self.X = X
+        self.target = target
+        self.interval = interval
+        self.tol = tol
+        self.target_fn = target_fn
+        self.sink = sink
+
+    def on_train_begin(self, net, **kwargs):
+        self.n_batches_ = 0
+        self.labels_ = None
+        self.converged_ = False
+        self.update(net)
+
+    def update(self, net):
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        with torch.no_grad():
+            target, labels = self.target_fn(module, self.X)
+        module.train(was_training)
+        self.target.copy_(target)
+        changed = None if self.labels_ is None else (labels != self.labels_).float().mean()
+        self.labels_ = labels
+        return changed
+
+    def on_batch_end(self, net, training=True, **kwargs):
+        if not training:
+            return
+        self.n_batches_ += 1
+        if self.n_batches_ % self.interval:
+            return
+        changed = self.update(net)
+        if changed is not None and changed < self.tol and not self.converged_:
+            self.converged_ = True
+            self.sink(f"{float(changed):.4%} of the samples changed cluster, below "
+                      f"tol={self.tol}; stopping at the end of this epoch.")
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.converged_:
+            raise KeyboardInterrupt  # skorch's way to end training from a callback
+
+    def on_train_end(self, net, **kwargs):
+        # Do not keep (or pickle) the training data and the estimator.
+        self.X = self.target = self.target_fn = None
+
+
 class EarlyStopping(Callback):
     """Early stopping as scikit-learn's MLP does it, restoring the best weights.
 

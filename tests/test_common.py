@@ -18,6 +18,7 @@ from skae import (
     ConditionalVariationalAutoencoder,
     ConvAutoencoder,
     ConvVariationalAutoencoder,
+    DeepEmbeddedClustering,
     DenoisingAutoencoder,
     Reconstructor,
     SparseAutoencoder,
@@ -47,9 +48,12 @@ WRAPPERS = [
                           hidden_layer_sizes=(8,), max_iter=100, random_state=0),
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_iter=30),
                           freeze_encoder=True, max_iter=100, random_state=0),
+    DeepEmbeddedClustering(3, Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
+                           update_interval=2, n_init=2, **FAST),
 ]
 wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.1",
-               "Reconstructor", "AutoencoderClassifier", "AutoencoderClassifier-frozen"]
+               "Reconstructor", "AutoencoderClassifier", "AutoencoderClassifier-frozen",
+               "DeepEmbeddedClustering"]
 
 
 def test_every_public_estimator_is_tested():
