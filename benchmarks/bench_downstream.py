@@ -1,0 +1,209 @@
+"""Downstream workflows on MNIST and Fashion-MNIST: clustering, probes, fine-tuning, outliers.
+
+Reads the original IDX files with ``skae.datasets`` (``--data-home``), pixels
+in [0, 1], the standard 60,000 / 10,000 split. Parts (``--parts``):
+
+- ``cluster``: ``Pipeline([ConvAutoencoder(n_components=10), KMeans(10)])``
+  fitted and scored on all 70,000 images (the usual protocol for
+  unsupervised clustering), cluster accuracy (Hungarian); KMeans on the raw
+  pixels in the same run.
+- ``dec``: ``DeepEmbeddedClustering`` (IDEC) on a ConvAutoencoder, all
+  70,000 images.
+- ``probe``: LogisticRegression on the frozen 32-dimensional codes of an
+  ``Autoencoder`` (fitted on the training images), test accuracy, against
+  LogisticRegression on the raw pixels.
+- ``classifier``: ``AutoencoderClassifier`` with a pretrained ConvAutoencoder,
+  fine-tuned, test accuracy.
+- ``outlier``: one MNIST digit held out as the anomaly: an
+  ``AutoencoderOutlierDetector`` fitted on the training images of the nine
+  other digits scores the whole test set; ROC AUC per held-out digit, against
+  IsolationForest on the raw pixels in the same run.
+
+Each part writes its figures into ``benchmarks/results/downstream.json`` (other
+parts already there are kept) and the Markdown table ``downstream.md``.
+
+    python benchmarks/bench_downstream.py --data-home ../shared/data [--parts ...]
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.cluster import KMeans
+from sklearn.ensemble import IsolationForest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+
+from skae import (
+    Autoencoder,
+    AutoencoderClassifier,
+    AutoencoderOutlierDetector,
+    ConvAutoencoder,
+    DeepEmbeddedClustering,
+)
+from skae.datasets import fetch_fashion_mnist, fetch_mnist
+from skae.metrics import cluster_accuracy
+
+RESULTS = Path(__file__).parent / "results"
+PARTS = ("outlier", "probe", "cluster", "classifier", "dec")
+FETCH = {"mnist": fetch_mnist, "fashion-mnist": fetch_fashion_mnist}
+
+
+def conv_autoencoder(n_components, max_iter, seed=0):
+    return ConvAutoencoder(n_components=n_components, image_shape=(1, 28, 28),
+                           channels=(32, 64), batch_size=256, max_iter=max_iter,
+                           random_state=seed)
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def cluster_part(data, args):
+    X, y = data.data, data.target
+    raw, raw_s = timed(lambda: KMeans(10, n_init=10, random_state=0).fit_predict(X))
+    pipe = Pipeline([("ae", conv_autoencoder(10, args.epochs)),
+                     ("km", KMeans(10, n_init=10, random_state=0))])
+    labels, fit_s = timed(lambda: pipe.fit_predict(X))
+    return {"raw_pixels": cluster_accuracy(y, raw), "raw_s": raw_s,
+            "conv_autoencoder_kmeans": cluster_accuracy(y, labels), "fit_s": fit_s,
+            "epochs": args.epochs, "n_samples": len(X)}
+
+
+def dec_part(data, args):
+    X, y = data.data, data.target
+    dec = DeepEmbeddedClustering(10, conv_autoencoder(10, args.epochs), batch_size=256,
+                                 max_iter=args.dec_epochs, random_state=0)
+    labels, fit_s = timed(lambda: dec.fit_predict(X))
+    start = KMeans(10, n_init=20, random_state=0).fit_predict(dec.autoencoder_.transform(X))
+    return {"kmeans_on_pretrained_codes": cluster_accuracy(y, start),
+            "dec": cluster_accuracy(y, labels), "fit_s": fit_s,
+            "pretrain_epochs": args.epochs, "dec_epochs": dec.n_iter_, "n_samples": len(X)}
+
+
+def probe_part(data, args):
+    train, test = data.split == "train", data.split == "test"
+    X, y = data.data, data.target
+    logreg = LogisticRegression(max_iter=1000)
+    raw, raw_s = timed(lambda: logreg.fit(X[train], y[train]).score(X[test], y[test]))
+    ae = Autoencoder(n_components=32, hidden_layer_sizes=(512, 256), batch_size=256,
+                     max_iter=args.epochs, random_state=0)
+    _, ae_s = timed(lambda: ae.fit(X[train]))
+    codes = ae.transform(X)
+    probe = LogisticRegression(max_iter=1000).fit(codes[train], y[train])
+    return {"raw_pixels": raw, "raw_s": raw_s, "codes_32": probe.score(codes[test], y[test]),
+            "autoencoder_fit_s": ae_s, "epochs": args.epochs}
+
+
+def classifier_part(data, args):
+    train, test = data.split == "train", data.split == "test"
+    X, y = data.data, data.target
+    clf = AutoencoderClassifier(conv_autoencoder(32, args.pretrain_epochs),
+                                hidden_layer_sizes=(128,), dropout=0.3, batch_size=128,
+                                max_iter=args.finetune_epochs, random_state=0)
+    _, fit_s = timed(lambda: clf.fit(X[train], y[train]))
+    return {"test_accuracy": clf.score(X[test], y[test]), "fit_s": fit_s,
+            "pretrain_epochs": args.pretrain_epochs, "finetune_epochs": clf.n_iter_}
+
+
+def outlier_part(data, args):
+    train, test = data.split == "train", data.split == "test"
+    X, y = data.data, data.target
+    rows = []
+    for digit in range(10):
+        normal = X[train & (y != digit)]
+        is_anomaly = (y[test] == digit).astype(int)
+        detector = AutoencoderOutlierDetector(Autoencoder(
+            n_components=32, hidden_layer_sizes=(512, 256), batch_size=256,
+            max_iter=args.outlier_epochs, random_state=0))
+        _, fit_s = timed(lambda: detector.fit(normal))
+        auc = roc_auc_score(is_anomaly, -detector.score_samples(X[test]))
+        forest = IsolationForest(random_state=0).fit(normal)
+        auc_forest = roc_auc_score(is_anomaly, -forest.score_samples(X[test]))
+        rows.append({"held_out_digit": digit, "autoencoder_auc": auc,
+                     "isolation_forest_auc": auc_forest, "fit_s": fit_s})
+        print(json.dumps(rows[-1]), flush=True)
+    return {"per_digit": rows, "epochs": args.outlier_epochs,
+            "mean_autoencoder_auc": float(np.mean([r["autoencoder_auc"] for r in rows])),
+            "mean_isolation_forest_auc": float(np.mean([r["isolation_forest_auc"]
+                                                        for r in rows]))}
+
+
+def markdown(meta):
+    lines = [f"torch {meta.get('torch')}, {meta.get('threads')} threads, {meta.get('date')}.",
+             ""]
+    for key, r in sorted(meta.get("cluster", {}).items()):
+        lines.append(f"- {key}, ConvAutoencoder(10) + KMeans(10), {r['n_samples']} images, "
+                     f"{r['epochs']} epochs: cluster accuracy "
+                     f"{r['conv_autoencoder_kmeans']:.3f} (raw pixels "
+                     f"{r['raw_pixels']:.3f}); {r['fit_s'] / 60:.1f} min.")
+    for key, r in sorted(meta.get("dec", {}).items()):
+        lines.append(f"- {key}, DeepEmbeddedClustering (IDEC) on ConvAutoencoder(10): "
+                     f"cluster accuracy {r['dec']:.3f} (KMeans on the pretrained codes "
+                     f"{r['kmeans_on_pretrained_codes']:.3f}); {r['pretrain_epochs']} "
+                     f"pretraining + {r['dec_epochs']} joint epochs, "
+                     f"{r['fit_s'] / 60:.1f} min.")
+    for key, r in sorted(meta.get("probe", {}).items()):
+        lines.append(f"- {key}, LogisticRegression test accuracy: 32-d Autoencoder codes "
+                     f"{r['codes_32']:.4f}, raw pixels {r['raw_pixels']:.4f} "
+                     f"({r['epochs']} epochs, {r['autoencoder_fit_s'] / 60:.1f} min).")
+    for key, r in sorted(meta.get("classifier", {}).items()):
+        lines.append(f"- {key}, AutoencoderClassifier (ConvAutoencoder(32) pretrained "
+                     f"{r['pretrain_epochs']} epochs, fine-tuned {r['finetune_epochs']}): "
+                     f"test accuracy {r['test_accuracy']:.4f}; {r['fit_s'] / 60:.1f} min.")
+    outlier = meta.get("outlier", {}).get("mnist")
+    if outlier:
+        lines += ["", "MNIST, one digit held out as the anomaly (test set ROC AUC):", "",
+                  "| held-out digit | AutoencoderOutlierDetector | IsolationForest |",
+                  "| --- | --- | --- |"]
+        lines += [f"| {r['held_out_digit']} | {r['autoencoder_auc']:.3f} | "
+                  f"{r['isolation_forest_auc']:.3f} |" for r in outlier["per_digit"]]
+        lines.append(f"| mean | {outlier['mean_autoencoder_auc']:.3f} | "
+                     f"{outlier['mean_isolation_forest_auc']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--datasets", nargs="+", choices=sorted(FETCH),
+                        default=["mnist", "fashion-mnist"])
+    parser.add_argument("--epochs", type=int, default=30,
+                        help="autoencoder epochs for cluster, dec and probe")
+    parser.add_argument("--dec-epochs", type=int, default=30)
+    parser.add_argument("--pretrain-epochs", type=int, default=10)
+    parser.add_argument("--finetune-epochs", type=int, default=20)
+    parser.add_argument("--outlier-epochs", type=int, default=10)
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "downstream.json"
+    meta = json.loads(path.read_text()) if path.exists() else {}
+    data = {name: FETCH[name](data_home=args.data_home) for name in args.datasets}
+    parts = {"cluster": cluster_part, "dec": dec_part, "probe": probe_part,
+             "classifier": classifier_part, "outlier": outlier_part}
+    for part in PARTS:
+        if part not in args.parts:
+            continue
+        names = ["mnist"] if part == "outlier" else args.datasets
+        for name in names:
+            if name not in data:
+                continue
+            result = parts[part](data[name], args)
+            print(part, name, json.dumps(result), flush=True)
+            meta.setdefault(part, {})[name] = result
+            meta.update(torch=torch.__version__, threads=torch.get_num_threads(),
+                        date=time.strftime("%Y-%m-%d"))
+            path.write_text(json.dumps(meta, indent=2) + "\n")
+            (RESULTS / "downstream.md").write_text(markdown(meta))
+    print(markdown(meta))
+
+
+if __name__ == "__main__":
+    main()
