@@ -11,6 +11,7 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     _fit_context,
+    clone,
 )
 from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -62,6 +63,15 @@ TRAINING_CONSTRAINTS: dict = {
     "verbose": ["verbose"],
     "device": [str, torch.device],
 }
+
+
+def pretrain(autoencoder, X, seed):
+    """A clone of ``autoencoder`` fitted on X; seeded with ``seed`` when its
+    ``random_state`` is None, so the caller's seed reproduces it."""
+    autoencoder = clone(autoencoder)
+    if autoencoder.random_state is None:
+        autoencoder.set_params(random_state=seed)
+    return autoencoder.fit(X)
 
 
 class NetTrainingMixin:

@@ -5,17 +5,17 @@ from numbers import Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import Autoencoder
-from ._base import TRAINING_CONSTRAINTS, NetTrainingMixin
+from ._base import TRAINING_CONSTRAINTS, BaseAutoencoder, NetTrainingMixin, pretrain
 from ._docstrings import fill_doc
 from ._losses import ClassificationCriterion
 from ._modules import ACTIVATIONS, EncoderClassifierModule, make_mlp
-from ._validation import SizeTuple
+from ._validation import SizeTuple, class_indices
 
 
 @fill_doc()
@@ -155,27 +155,17 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         if reset:
             self.classes_, encoded = np.unique(y, return_inverse=True)
             return encoded.astype(np.int64)
-        index = np.clip(np.searchsorted(self.classes_, y), 0, len(self.classes_) - 1)
-        unknown = self.classes_[index] != y
-        if unknown.any():
-            raise ValueError(
-                f"y contains labels not seen in the first fit: "
-                f"{np.unique(y[unknown]).tolist()}; warm_start=True keeps the classes "
-                f"{self.classes_.tolist()}."
-            )
-        return index.astype(np.int64)
+        hint = f"warm_start=True keeps the classes {self.classes_.tolist()}."
+        return class_indices(self.classes_, y, hint).astype(np.int64)
 
-    def _pretrain(self, X, seed):
-        autoencoder = clone(Autoencoder(n_components=32) if self.autoencoder is None
-                            else self.autoencoder)
-        if "random_state" in autoencoder.get_params() and autoencoder.random_state is None:
-            autoencoder.set_params(random_state=seed)
-        autoencoder.fit(X)
-        if not isinstance(getattr(autoencoder, "module_", None), torch.nn.Module) or not (
-                hasattr(autoencoder.module_, "encode")):
+    def _checked_autoencoder(self):
+        autoencoder = (Autoencoder(n_components=32) if self.autoencoder is None
+                       else self.autoencoder)
+        if not isinstance(autoencoder, BaseAutoencoder) or (
+                autoencoder.__sklearn_tags__().target_tags.required):
             raise TypeError(
-                f"autoencoder must be a skae autoencoder (a fitted torch module_ with "
-                f"encode); got {type(autoencoder).__name__}."
+                "autoencoder must be a skae autoencoder, unconditional (pretraining sees "
+                f"no labels); got {type(autoencoder).__name__}."
             )
         return autoencoder
 
@@ -199,11 +189,12 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float32, reset=not warm)
         check_classification_targets(y)
         target = self._encoded_labels(y, reset=not warm)
+        autoencoder = self._checked_autoencoder()
 
         def build(rows):
             # Runs with torch's generator seeded from random_state: the seed
             # drawn here is reproducible.
-            self.autoencoder_ = self._pretrain(X, int(torch.randint(2**31 - 1, ()).item()))
+            self.autoencoder_ = pretrain(autoencoder, X, int(torch.randint(2**31 - 1, ()).item()))
             width = self.autoencoder_.n_components
             head = make_mlp([width, *self.hidden_layer_sizes, len(self.classes_)],
                             self.activation, False, self.dropout)

@@ -11,7 +11,6 @@ from sklearn.base import (
     ClusterMixin,
     TransformerMixin,
     _fit_context,
-    clone,
 )
 from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -19,10 +18,17 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.utils import noop
 
 from ._autoencoder import Autoencoder
-from ._base import _INFERENCE_BATCH, TRAINING_CONSTRAINTS, BaseAutoencoder, NetTrainingMixin
+from ._base import (
+    _INFERENCE_BATCH,
+    TRAINING_CONSTRAINTS,
+    BaseAutoencoder,
+    NetTrainingMixin,
+    pretrain,
+)
 from ._losses import ClusteringCriterion, sharpened_target
-from ._modules import AutoencoderModule, ClusteringModule
+from ._modules import ClusteringModule
 from ._net import TargetDistributionUpdate
+from ._vae import BaseVariationalAutoencoder
 
 _NOT_USED = {"early_stopping", "validation_fraction", "n_iter_no_change", "warm_start"}
 
@@ -199,19 +205,15 @@ class DeepEmbeddedClustering(
         self.verbose = verbose
         self.device = device
 
-    def _pretrain(self, X, seed):
-        autoencoder = clone(Autoencoder(n_components=10) if self.autoencoder is None
-                            else self.autoencoder)
-        if not isinstance(autoencoder, BaseAutoencoder) or hasattr(autoencoder, "beta"):
+    def _checked_autoencoder(self):
+        autoencoder = (Autoencoder(n_components=10) if self.autoencoder is None
+                       else self.autoencoder)
+        if (not isinstance(autoencoder, BaseAutoencoder)
+                or isinstance(autoencoder, BaseVariationalAutoencoder)):
             raise TypeError(
                 "autoencoder must be a non-variational skae autoencoder (Autoencoder, "
                 f"ConvAutoencoder, ...); got {type(autoencoder).__name__}."
             )
-        if autoencoder.random_state is None:
-            autoencoder.set_params(random_state=seed)
-        autoencoder.fit(X)
-        if not isinstance(autoencoder.module_, AutoencoderModule):
-            raise TypeError(f"{type(autoencoder).__name__} has no plain autoencoder module.")
         return autoencoder
 
     def _targets(self, module, X):
@@ -244,12 +246,13 @@ class DeepEmbeddedClustering(
         if len(X) < self.n_clusters:
             raise ValueError(f"n_samples={len(X)} should be >= n_clusters={self.n_clusters}.")
         X = np.ascontiguousarray(X)
+        autoencoder = self._checked_autoencoder()
         target = np.zeros((len(X), self.n_clusters), dtype=np.float32)
         sink = print if self.verbose else noop
 
         def build(rows):
             seed = int(torch.randint(2**31 - 1, ()).item())  # seeded by random_state
-            self.autoencoder_ = self._pretrain(X, seed)
+            self.autoencoder_ = pretrain(autoencoder, X, seed)
             kmeans = KMeans(self.n_clusters, n_init=self.n_init, random_state=seed)
             kmeans.fit(self.autoencoder_.transform(X))
             module = ClusteringModule(copy.deepcopy(self.autoencoder_.module_),

@@ -24,7 +24,7 @@ from ._losses import (
 from ._modules import VariationalModule, with_gaussian_head
 from ._net import KLWarmup
 from ._priors import StandardNormal
-from ._validation import check_unit_interval
+from ._validation import check_unit_interval, class_indices
 
 # Standard-normal draws shared by every row in score_samples: the ELBO of a
 # row is then the same whatever other rows it is scored with.
@@ -609,14 +609,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         if n_samples is not None and len(y) != n_samples:
             raise ValueError(f"y must hold one label per sample ({n_samples}); got "
                              f"{len(y)} labels.")
-        index = np.searchsorted(self.classes_, y)
-        index = np.clip(index, 0, len(self.classes_) - 1)
-        unknown = self.classes_[index] != y
-        if unknown.any():
-            raise ValueError(
-                f"y contains labels not seen in fit: {np.unique(y[unknown]).tolist()}; "
-                f"the classes are {self.classes_.tolist()}."
-            )
+        index = class_indices(self.classes_, y, f"the classes are {self.classes_.tolist()}.")
         return np.eye(len(self.classes_), dtype=np.float32)[index]
 
     def _encoder_decoder(self, n_features):

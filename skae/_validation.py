@@ -8,6 +8,7 @@ checks and how it describes itself.
 
 from numbers import Integral
 
+import numpy as np
 import torch
 from sklearn.utils._param_validation import Options
 
@@ -98,3 +99,15 @@ def check_unit_interval(X, loss):
             f"[{X.min():.4g}, {X.max():.4g}]. Scale X (e.g. with MinMaxScaler) or use "
             "loss='squared_error'."
         )
+
+
+def class_indices(classes, y, hint):
+    """Index of each label of ``y`` in the sorted ``classes``; an unknown label is
+    a ValueError naming it, followed by ``hint``."""
+    index = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+    unknown = classes[index] != y
+    if unknown.any():
+        raise ValueError(
+            f"y contains labels not seen in fit: {np.unique(y[unknown]).tolist()}; {hint}"
+        )
+    return index

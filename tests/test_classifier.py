@@ -52,7 +52,8 @@ def test_string_labels_early_stopping_and_warm_start(digits):
     pretrained_module = warm.autoencoder_
     warm.fit(X, y)
     assert warm.n_iter_ == 6 and warm.autoencoder_ is pretrained_module
-    with pytest.raises(ValueError, match=r"labels not seen in the first fit: \['three'\]"):
+    with pytest.raises(ValueError,
+                       match=r"labels not seen in fit: \['three'\]; warm_start=True keeps"):
         warm.fit(X[:3], ["even", "odd", "three"])
 
 
@@ -67,5 +68,6 @@ def test_variational_encoder_and_default(digits):
 
 def test_rejects_an_autoencoder_that_is_not_skae(digits):
     X, y = digits[0][:100], digits[1][:100]
-    with pytest.raises(TypeError, match="autoencoder must be a skae autoencoder .*got PCA"):
+    with pytest.raises(TypeError, match="autoencoder must be a skae autoencoder, "
+                                        "unconditional .*got PCA"):
         AutoencoderClassifier(PCA(2), max_iter=1).fit(X, y)
