@@ -66,8 +66,9 @@ class DeepEmbeddedClustering(
     gamma : float, default=0.1
         Weight of the clustering loss against the reconstruction loss
         (IDEC only).
-    alpha : float, default=1.0
-        Degrees of freedom of the Student's t kernel.
+    degrees_of_freedom : float, default=1.0
+        Degrees of freedom of the Student's t kernel (the DEC paper's alpha;
+        ``alpha`` is scikit-learn's name for a penalty).
     update_interval : int, default=140
         Training batches between two updates of the target distribution.
     tol : float, default=1e-3
@@ -148,7 +149,7 @@ class DeepEmbeddedClustering(
         "autoencoder": [HasMethods(["fit", "transform"]), None],
         "method": [StrOptions({"idec", "dec"})],
         "gamma": [Interval(Real, 0, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "degrees_of_freedom": [Interval(Real, 0, None, closed="neither")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         **{k: v for k, v in TRAINING_CONSTRAINTS.items() if k not in _NOT_USED},
@@ -165,7 +166,7 @@ class DeepEmbeddedClustering(
         *,
         method="idec",
         gamma=0.1,
-        alpha=1.0,
+        degrees_of_freedom=1.0,
         update_interval=140,
         tol=1e-3,
         n_init=20,
@@ -187,7 +188,7 @@ class DeepEmbeddedClustering(
         self.autoencoder = autoencoder
         self.method = method
         self.gamma = gamma
-        self.alpha = alpha
+        self.degrees_of_freedom = degrees_of_freedom
         self.update_interval = update_interval
         self.tol = tol
         self.n_init = n_init
@@ -256,7 +257,7 @@ class DeepEmbeddedClustering(
             kmeans = KMeans(self.n_clusters, n_init=self.n_init, random_state=seed)
             kmeans.fit(self.autoencoder_.transform(X))
             module = ClusteringModule(copy.deepcopy(self.autoencoder_.module_),
-                                      kmeans.cluster_centers_, self.alpha)
+                                      kmeans.cluster_centers_, self.degrees_of_freedom)
             self._n_features_out = self.autoencoder_.n_components
             return module, ClusteringCriterion(self.autoencoder_.loss, self.gamma,
                                                reconstruction=self.method == "idec")
