@@ -9,6 +9,9 @@ in [0, 1], the standard 60,000 / 10,000 split. Parts (``--parts``):
   pixels in the same run.
 - ``dec``: ``DeepEmbeddedClustering`` (IDEC) on a ConvAutoencoder, all
   70,000 images.
+
+``--architecture dense`` swaps the ConvAutoencoder of ``cluster`` and ``dec``
+for the DEC papers' dense d-500-500-2000-10 autoencoder.
 - ``probe``: LogisticRegression on the frozen 32-dimensional codes of an
   ``Autoencoder`` (fitted on the training images), test accuracy, against
   LogisticRegression on the raw pixels.
@@ -59,6 +62,16 @@ def conv_autoencoder(n_components, max_iter, seed=0):
                            random_state=seed)
 
 
+def dense_autoencoder(n_components, max_iter, seed=0):
+    """The DEC/IDEC papers' d-500-500-2000-10 autoencoder."""
+    return Autoencoder(n_components=n_components, hidden_layer_sizes=(500, 500, 2000),
+                       batch_size=256, max_iter=max_iter, random_state=seed)
+
+
+ARCHITECTURES = {"conv": ("ConvAutoencoder(10)", conv_autoencoder),
+                 "dense": ("Autoencoder 500-500-2000-10", dense_autoencoder)}
+
+
 def timed(fn):
     start = time.perf_counter()
     out = fn()
@@ -68,23 +81,26 @@ def timed(fn):
 def cluster_part(data, args):
     X, y = data.data, data.target
     raw, raw_s = timed(lambda: KMeans(10, n_init=10, random_state=0).fit_predict(X))
-    pipe = Pipeline([("ae", conv_autoencoder(10, args.epochs)),
+    pipe = Pipeline([("ae", ARCHITECTURES[args.architecture][1](10, args.epochs)),
                      ("km", KMeans(10, n_init=10, random_state=0))])
     labels, fit_s = timed(lambda: pipe.fit_predict(X))
     return {"raw_pixels": cluster_accuracy(y, raw), "raw_s": raw_s,
             "conv_autoencoder_kmeans": cluster_accuracy(y, labels), "fit_s": fit_s,
-            "epochs": args.epochs, "n_samples": len(X)}
+            "epochs": args.epochs, "n_samples": len(X),
+            "architecture": ARCHITECTURES[args.architecture][0]}
 
 
 def dec_part(data, args):
     X, y = data.data, data.target
-    dec = DeepEmbeddedClustering(10, conv_autoencoder(10, args.epochs), batch_size=256,
+    autoencoder = ARCHITECTURES[args.architecture][1](10, args.epochs)
+    dec = DeepEmbeddedClustering(10, autoencoder, batch_size=256,
                                  max_iter=args.dec_epochs, random_state=0)
     labels, fit_s = timed(lambda: dec.fit_predict(X))
     start = KMeans(10, n_init=20, random_state=0).fit_predict(dec.autoencoder_.transform(X))
     return {"kmeans_on_pretrained_codes": cluster_accuracy(y, start),
             "dec": cluster_accuracy(y, labels), "fit_s": fit_s,
-            "pretrain_epochs": args.epochs, "dec_epochs": dec.n_iter_, "n_samples": len(X)}
+            "pretrain_epochs": args.epochs, "dec_epochs": dec.n_iter_, "n_samples": len(X),
+            "architecture": ARCHITECTURES[args.architecture][0]}
 
 
 def probe_part(data, args):
@@ -139,12 +155,14 @@ def markdown(meta):
     lines = [f"torch {meta.get('torch')}, {meta.get('threads')} threads, {meta.get('date')}.",
              ""]
     for key, r in sorted(meta.get("cluster", {}).items()):
-        lines.append(f"- {key}, ConvAutoencoder(10) + KMeans(10), {r['n_samples']} images, "
+        arch = r.get("architecture", "ConvAutoencoder(10)")
+        lines.append(f"- {key}, {arch} + KMeans(10), {r['n_samples']} images, "
                      f"{r['epochs']} epochs: cluster accuracy "
                      f"{r['conv_autoencoder_kmeans']:.3f} (raw pixels "
                      f"{r['raw_pixels']:.3f}); {r['fit_s'] / 60:.1f} min.")
     for key, r in sorted(meta.get("dec", {}).items()):
-        lines.append(f"- {key}, DeepEmbeddedClustering (IDEC) on ConvAutoencoder(10): "
+        arch = r.get("architecture", "ConvAutoencoder(10)")
+        lines.append(f"- {key}, DeepEmbeddedClustering (IDEC) on {arch}: "
                      f"cluster accuracy {r['dec']:.3f} (KMeans on the pretrained codes "
                      f"{r['kmeans_on_pretrained_codes']:.3f}); {r['pretrain_epochs']} "
                      f"pretraining + {r['dec_epochs']} joint epochs, "
@@ -178,6 +196,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=30,
                         help="autoencoder epochs for cluster, dec and probe")
     parser.add_argument("--dec-epochs", type=int, default=30)
+    parser.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="conv",
+                        help="autoencoder for cluster and dec: ConvAutoencoder(32, 64) "
+                             "or the DEC papers' dense 500-500-2000")
     parser.add_argument("--pretrain-epochs", type=int, default=10)
     parser.add_argument("--finetune-epochs", type=int, default=20)
     parser.add_argument("--outlier-epochs", type=int, default=10)
@@ -197,7 +218,10 @@ def main():
                 continue
             result = parts[part](data[name], args)
             print(part, name, json.dumps(result), flush=True)
-            meta.setdefault(part, {})[name] = result
+            key = name
+            if part in ("cluster", "dec") and args.architecture != "conv":
+                key = f"{name}, {args.architecture}"
+            meta.setdefault(part, {})[key] = result
             meta.update(torch=torch.__version__, threads=torch.get_num_threads(),
                         date=time.strftime("%Y-%m-%d"))
             path.write_text(json.dumps(meta, indent=2) + "\n")

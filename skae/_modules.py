@@ -113,6 +113,25 @@ def make_conv_encoder_decoder(
     return nn.Sequential(*encoder), nn.Sequential(*decoder)
 
 
+def corrupt(x, noise, level, low=0.0, high=1.0, generator=None):
+    """``x`` with ``noise`` applied at ``level``; draws from ``generator``.
+
+    ``"gaussian"`` adds noise of standard deviation ``level``; ``"masking"``
+    zeroes a fraction ``level`` of the entries; ``"salt_and_pepper"`` sets a
+    fraction ``level`` of them to ``low`` or ``high`` with equal odds.
+    """
+    def draw(sampler):
+        return sampler(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+
+    if noise == "gaussian":
+        return x + level * draw(torch.randn)
+    hit = draw(torch.rand) < level
+    if noise == "masking":
+        return x.masked_fill(hit, 0.0)
+    salt = draw(torch.rand) < 0.5
+    return torch.where(hit, torch.where(salt, x.new_tensor(high), x.new_tensor(low)), x)
+
+
 class Corruption(nn.Module):
     """Input corruption for denoising; the identity outside training.
 
@@ -136,13 +155,7 @@ class Corruption(nn.Module):
     def forward(self, x):
         if not self.training or self.noise is None or self.level == 0:
             return x
-        if self.noise == "gaussian":
-            return x + self.level * torch.randn_like(x)
-        hit = torch.rand_like(x) < self.level
-        if self.noise == "masking":
-            return x.masked_fill(hit, 0.0)
-        salt = torch.rand_like(x) < 0.5
-        return torch.where(hit, torch.where(salt, self.high, self.low), x)
+        return corrupt(x, self.noise, self.level, self.low, self.high)
 
 
 class AutoencoderModule(nn.Module):

@@ -1,5 +1,17 @@
-"""Data sets: MNIST and Fashion-MNIST loaders."""
+"""Data sets and image helpers.
 
+Loaders for MNIST and Fashion-MNIST, a generator of two-digit images, and the
+corruption and augmentation helpers used by the examples.
+"""
+
+from ._images import add_noise, make_multi_digits, rotate_images, shift_images
 from ._mnist import fetch_fashion_mnist, fetch_mnist
 
-__all__ = ["fetch_fashion_mnist", "fetch_mnist"]
+__all__ = [
+    "add_noise",
+    "fetch_fashion_mnist",
+    "fetch_mnist",
+    "make_multi_digits",
+    "rotate_images",
+    "shift_images",
+]
