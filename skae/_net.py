@@ -240,6 +240,105 @@ class EarlyStopping(Callback):
         return state
 
 
+class ReconstructionHistory(Callback):
+    """Record the reconstructions of fixed inputs during training.
+
+    Pass it to an autoencoder's ``callbacks``; it records the reconstructions
+    of ``X`` before training (epoch 0) and at the end of every ``every``-th
+    epoch, and of the last epoch. The estimator trains a copy of its
+    ``callbacks``, so read the record from the fitted estimator, most simply
+    with :meth:`ReconstructionHistoryDisplay.from_estimator
+    <skae.plotting.ReconstructionHistoryDisplay.from_estimator>`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_inputs, n_features)
+        The inputs to reconstruct; a handful of images is typical.
+    every : int, default=1
+        Record every ``every`` epochs.
+
+    Attributes
+    ----------
+    epochs_ : list of int
+        The epochs recorded; 0 is the untrained network.
+    reconstructions_ : list of ndarray of shape (n_inputs, n_features)
+        The reconstructions at those epochs, float32.
+
+    See Also
+    --------
+    skae.plotting.ReconstructionHistoryDisplay : Shows the record as a grid.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import Autoencoder
+    >>> from skae.plotting import ReconstructionHistory
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = Autoencoder(n_components=4, max_iter=3, random_state=0,
+    ...                  callbacks=[ReconstructionHistory(X[:5], every=2)]).fit(X)
+    >>> history = dict(ae.net_.callbacks_)["ReconstructionHistory"]
+    >>> history.epochs_, history.reconstructions_[0].shape
+    ([0, 2, 3], (5, 64))
+    """
+
+    def __init__(self, X, every=1):
+        self.X = X
+        self.every = every
+
+    def initialize(self):
+        self.epochs_ = []
+        self.reconstructions_ = []
+        return self
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        if not isinstance(self.every, int) or isinstance(self.every, bool) or self.every < 1:
+            raise ValueError(f"every must be a positive int; got every={self.every!r}.")
+        module = net.module_
+        if not (hasattr(module, "encode") and hasattr(module, "decode")):
+            raise TypeError(
+                "ReconstructionHistory needs an autoencoder; the network being trained "
+                f"({type(module).__name__}) has no encode/decode."
+            )
+        if getattr(X, "condition", None) is not None:
+            raise TypeError(
+                "ReconstructionHistory does not support conditional models: their "
+                "reconstructions depend on a label it does not know."
+            )
+        inputs = torch.as_tensor(self.X, dtype=torch.float32)
+        if inputs.ndim != 2 or inputs.shape[1] != X.X.shape[1]:
+            raise ValueError(
+                f"ReconstructionHistory's X must have shape (n_inputs, {X.X.shape[1]}), "
+                f"like the training data; got {tuple(inputs.shape)}."
+            )
+        self.inputs_ = inputs
+        if not self.epochs_:
+            self._record(net, 0)
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = net.history[-1, "epoch"]
+        if epoch % self.every == 0:
+            self._record(net, epoch)
+
+    def on_train_end(self, net, **kwargs):
+        epoch = net.history[-1, "epoch"] if len(net.history) else 0
+        if self.epochs_[-1] != epoch:
+            self._record(net, epoch)
+        del self.inputs_
+
+    def _record(self, net, epoch):
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.inference_mode():
+                x = self.inputs_.to(net.device)
+                out = module.decode(module.encode(x)).cpu().numpy()
+        finally:
+            module.train(was_training)
+        self.epochs_.append(int(epoch))
+        self.reconstructions_.append(out)
+
+
 class AutoencoderNet(NeuralNet):
     """skorch net whose criterion returns ``(objective, terms)``.
 
