@@ -8,7 +8,7 @@ import urllib.error
 import numpy as np
 import pytest
 
-from skae.datasets import _mnist, fetch_fashion_mnist, fetch_mnist
+from skae.datasets import _mnist, fetch_fashion_mnist, fetch_mnist, load_images
 
 
 def idx_bytes(array):
@@ -54,6 +54,21 @@ def test_reads_the_idx_files(fetch, data_home):
     assert X.dtype == np.uint8 and X.shape == (4, 784)
     np.testing.assert_array_equal(X.reshape(4, 28, 28), arrays["t10k-images-idx3-ubyte.gz"])
     np.testing.assert_array_equal(y, arrays["t10k-labels-idx1-ubyte.gz"])
+
+
+def test_load_images_gives_every_set_in_one_scale(data_home):
+    home, arrays = data_home
+    digits = load_images()
+    assert digits.data.shape == (1797, 64) and digits.data.dtype == np.float32
+    assert digits.data.max() == 1.0 and digits.image_shape == (1, 8, 8)
+    assert digits.images.shape == (1797, 8, 8)
+    mnist = load_images("fashion-mnist", data_home=home, n_samples=4)
+    assert mnist.image_shape == (1, 28, 28) and mnist.data.shape == (4, 784)
+    np.testing.assert_allclose(mnist.images, arrays["train-images-idx3-ubyte.gz"][:4] / 255,
+                               rtol=1e-6)
+    assert mnist.target_names[0] == "T-shirt/top"
+    with pytest.raises(ValueError, match="'name' parameter"):
+        load_images("cifar10")
 
 
 def test_missing_files_without_download(tmp_path):

@@ -2,17 +2,19 @@
 
 import gzip
 import hashlib
+import math
 import os
 import shutil
 import tempfile
 import urllib.error
 import urllib.request
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import get_data_home
+from sklearn.datasets import get_data_home, load_digits
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 _FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -237,3 +239,59 @@ fetch_mnist.__doc__ = _DOC.format(title="MNIST handwritten digits", name="mnist"
                                   func="fetch_mnist")
 fetch_fashion_mnist.__doc__ = _DOC.format(title="Fashion-MNIST", name="fashion-mnist",
                                           func="fetch_fashion_mnist")
+
+
+_LOADERS = {"mnist": fetch_mnist, "fashion-mnist": fetch_fashion_mnist}
+
+
+@validate_params(
+    {
+        "name": [StrOptions({"digits", "mnist", "fashion-mnist"})],
+        "data_home": [str, os.PathLike, None],
+        "n_samples": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_images(name="digits", *, data_home=None, n_samples=None):
+    """Digit or clothing images, scaled to [0, 1], from one call.
+
+    One entry point for the data sets the examples switch between:
+    scikit-learn's 8x8 ``load_digits`` (bundled, offline) and the training
+    images of 28x28 MNIST or Fashion-MNIST (read from ``data_home``, downloaded
+    there once if missing).
+
+    Parameters
+    ----------
+    name : {"digits", "mnist", "fashion-mnist"}, default="digits"
+        The data set.
+    data_home : str or path-like, default=None
+        Where MNIST and Fashion-MNIST are kept, as in :func:`fetch_mnist`.
+    n_samples : int, default=None
+        Keep the first ``n_samples`` images (all when None).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (n_samples, H * W) float32 in [0, 1], ``target`` (int),
+        ``images`` (n_samples, H, W), ``image_shape`` ``(1, H, W)``,
+        ``target_names`` and ``DESCR``.
+
+    Examples
+    --------
+    >>> from skae.datasets import load_images
+    >>> data = load_images("digits", n_samples=100)
+    >>> data.data.shape, data.image_shape
+    ((100, 64), (1, 8, 8))
+    """
+    if name == "digits":
+        digits = load_digits()
+        data = Bunch(data=(digits.data / 16).astype(np.float32), target=digits.target,
+                     target_names=[str(d) for d in digits.target_names],
+                     DESCR=digits.DESCR)
+    else:
+        data = _LOADERS[name](data_home=data_home, subset="train")
+    X, y = data.data[:n_samples], data.target[:n_samples]
+    side = math.isqrt(X.shape[1])
+    return Bunch(data=X, target=y, images=X.reshape(-1, side, side),
+                 image_shape=(1, side, side), target_names=data.target_names,
+                 DESCR=data.DESCR)
