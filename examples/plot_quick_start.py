@@ -50,5 +50,5 @@ ReconstructionDisplay.from_estimator(ae, X_test, n_images=10)
 # %%
 # ``sample`` decodes codes drawn from a Gaussian fitted to the training codes:
 # new images that resemble the training set.
-SampleGridDisplay.from_estimator(ae, n_samples=36, random_state=0)
+SampleGridDisplay.from_estimator(ae, n_samples=36, random_state=0, value_range=(0, 1))
 plt.show()

@@ -1,6 +1,7 @@
 """Every example runs, in a fast mode, so none rots."""
 
 import runpy
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,12 +9,55 @@ import pytest
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("plot_*.py"))
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_runs(path, monkeypatch):
+@pytest.fixture
+def fast(monkeypatch):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     monkeypatch.setenv("SKAE_EXAMPLE_MAX_ITER", "2")
-    runpy.run_path(str(path), run_name="__main__")
+    monkeypatch.setenv("SKAE_EXAMPLE_N_TRIALS", "2")
+    monkeypatch.delenv("SKAE_EXAMPLE_DATASET", raising=False)
+    yield
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# The studies users run with skae, and the example that shows each.
+STUDIES = {
+    "quick start": "plot_quick_start.py",
+    "Pipeline and GridSearchCV": "plot_pipeline_kmeans.py",
+    "optimizer comparison": "plot_optimizers.py",
+    "regularisation": "plot_regularisation.py",
+    "search with Optuna": "plot_optuna.py",
+    "latent space with PCA and t-SNE": "plot_latent_space.py",
+    "KMeans on codes, latent 2 against 32": "plot_clustering.py",
+    "fine-tuning a classifier": "plot_classifier.py",
+    "denoising with PSNR": "plot_denoising.py",
+    "sparse codes": "plot_sparse.py",
+    "two-digit images": "plot_multi_digits.py",
+    "VAE samples and traversal": "plot_vae_generation.py",
+    "conditional generation": "plot_conditional_vae.py",
+    "outlier detection": "plot_outlier_detection.py",
+    "reconstructions epoch by epoch": "plot_reconstruction_history.py",
+}
+
+
+def test_there_is_an_example_per_study():
+    missing = {study: name for study, name in STUDIES.items()
+               if not (EXAMPLES[0].parent / name).exists()}
+    assert not missing
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_runs(path, fast):
+    namespace = runpy.run_path(str(path), run_name="__main__")
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() or namespace.get("optuna") is None, "no figure drawn"
+
+
+def test_optuna_example_is_skipped_cleanly_without_optuna(fast, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    runpy.run_path(str(Path(__file__).parent.parent / "examples" / "plot_optuna.py"),
+                   run_name="__main__")
+    assert "Optuna is not installed" in capsys.readouterr().out

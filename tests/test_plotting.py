@@ -114,6 +114,18 @@ def test_rgb_images_are_shown_in_colour():
     assert display.image_.get_array().shape == (11, 11, 3)
 
 
+def test_grey_levels_follow_the_originals_or_the_given_range(fitted, digits):
+    X, _ = digits
+    display = ReconstructionDisplay.from_estimator(fitted, X, n_images=3)
+    assert display.image_.get_clim() == (X[:3].min(), X[:3].max())
+    grid = SampleGridDisplay(X[:4] - 0.5, (1, 8, 8)).plot()
+    assert grid.image_.get_clim() == (-0.5, 0.5)
+    fixed = SampleGridDisplay.from_estimator(fitted, n_samples=4, value_range=(0, 1))
+    assert fixed.image_.get_clim() == (0, 1)
+    traversal = LatentTraversalDisplay.from_estimator(fitted, n_steps=3, value_range=(0, 2))
+    assert traversal.image_.get_clim() == (0, 2)
+
+
 def test_sample_grid_is_reproducible_and_takes_conditions(digits):
     X, y = digits
     vae = VariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,), max_iter=2,

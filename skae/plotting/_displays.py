@@ -65,13 +65,16 @@ def _mosaic(rows, image_shape, pad=1):
 
 
 def _show_grid(ax, rows, image_shape, cmap, row_labels=None, column_labels=None,
-               reference=None):
-    """Draw a mosaic of images on ``ax``. Values are scaled to the range of
-    ``reference`` (e.g. the originals; values outside it saturate), or of the
-    whole grid."""
+               reference=None, value_range=None):
+    """Draw a mosaic of images on ``ax``. Values are scaled to ``value_range``
+    or the range of ``reference`` (e.g. the originals; values outside it
+    saturate), or else of the whole grid."""
     canvas = _mosaic(rows, image_shape)
-    values = canvas if reference is None else np.asarray(reference, dtype=float)
-    low, high = np.nanmin(values), np.nanmax(values)
+    if value_range is not None:
+        low, high = value_range
+    else:
+        values = canvas if reference is None else np.asarray(reference, dtype=float)
+        low, high = np.nanmin(values), np.nanmax(values)
     high = high if high > low else low + 1.0
     if canvas.ndim == 3:  # RGB: matplotlib expects values in [0, 1]
         canvas = np.clip((canvas - low) / (high - low), 0.0, 1.0)
@@ -332,13 +335,16 @@ class SampleGridDisplay:
         self.image_shape = image_shape
         self.n_cols = n_cols
 
-    def plot(self, ax=None, *, cmap="gray_r"):
+    def plot(self, ax=None, *, cmap="gray_r", value_range=None):
         """Draw the grid.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
         cmap : str, default="gray_r"
+        value_range : tuple (low, high), default=None
+            Values shown as the ends of the colormap, e.g. ``(0, 1)`` for
+            pixels in [0, 1]; the range of the images when None.
 
         Returns
         -------
@@ -348,13 +354,15 @@ class SampleGridDisplay:
         ax = _axes(ax)
         n_cols = self.n_cols or math.ceil(math.sqrt(len(self.images)))
         self.image_ = _show_grid(ax, _grid_rows(self.images, n_cols),
-                                 tuple(self.image_shape), cmap)
+                                 tuple(self.image_shape), cmap,
+                                 value_range=value_range)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
     @classmethod
     def from_estimator(cls, estimator, *, n_samples=36, y=None, n_cols=None,
-                       image_shape=None, random_state=None, ax=None, cmap="gray_r"):
+                       image_shape=None, random_state=None, ax=None, cmap="gray_r",
+                       value_range=None):
         """Draw ``n_samples`` new images with ``estimator.sample`` and plot them.
 
         Parameters
@@ -370,6 +378,9 @@ class SampleGridDisplay:
             Seed of the draw.
         ax : matplotlib Axes, default=None
         cmap : str, default="gray_r"
+        value_range : tuple (low, high), default=None
+            Values shown as the ends of the colormap, e.g. ``(0, 1)`` for
+            pixels in [0, 1]; the range of the images when None.
 
         Returns
         -------
@@ -382,7 +393,7 @@ class SampleGridDisplay:
         else:
             images = estimator.sample(n_samples, y=y, random_state=random_state)
         shape = _image_shape(estimator, images.shape[1], image_shape)
-        return cls(images, shape, n_cols).plot(ax=ax, cmap=cmap)
+        return cls(images, shape, n_cols).plot(ax=ax, cmap=cmap, value_range=value_range)
 
 
 class LatentTraversalDisplay:
@@ -419,13 +430,16 @@ class LatentTraversalDisplay:
         self.dimensions = dimensions
         self.offsets = offsets
 
-    def plot(self, ax=None, *, cmap="gray_r"):
+    def plot(self, ax=None, *, cmap="gray_r", value_range=None):
         """Draw the traversal.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
         cmap : str, default="gray_r"
+        value_range : tuple (low, high), default=None
+            Values shown as the ends of the colormap, e.g. ``(0, 1)`` for
+            pixels in [0, 1]; the range of the images when None.
 
         Returns
         -------
@@ -439,7 +453,8 @@ class LatentTraversalDisplay:
         column_labels = (None if self.offsets is None
                          else [f"{o:+.1f}" for o in self.offsets])
         self.image_ = _show_grid(ax, rows, tuple(self.image_shape), cmap,
-                                 row_labels=row_labels, column_labels=column_labels)
+                                 row_labels=row_labels, column_labels=column_labels,
+                                 value_range=value_range)
         if column_labels is not None:
             ax.set_xlabel("offset (standard deviations of the codes)")
         self.ax_, self.figure_ = ax, ax.figure
@@ -447,7 +462,8 @@ class LatentTraversalDisplay:
 
     @classmethod
     def from_estimator(cls, estimator, X=None, y=None, *, dimensions=None, n_steps=7,
-                       span=3.0, image_shape=None, ax=None, cmap="gray_r"):
+                       span=3.0, image_shape=None, ax=None, cmap="gray_r",
+                       value_range=None):
         """Compute ``estimator.latent_traversal`` and plot it.
 
         Parameters
@@ -465,6 +481,9 @@ class LatentTraversalDisplay:
         image_shape : tuple of 3 ints (C, H, W), default=None
         ax : matplotlib Axes, default=None
         cmap : str, default="gray_r"
+        value_range : tuple (low, high), default=None
+            Values shown as the ends of the colormap, e.g. ``(0, 1)`` for
+            pixels in [0, 1]; the range of the images when None.
 
         Returns
         -------
@@ -479,7 +498,7 @@ class LatentTraversalDisplay:
             dimensions = list(range(estimator.n_components))
         shape = _image_shape(estimator, traversal.shape[2], image_shape)
         return cls(traversal, shape, dimensions, np.linspace(-span, span, n_steps)).plot(
-            ax=ax, cmap=cmap)
+            ax=ax, cmap=cmap, value_range=value_range)
 
 
 class ReconstructionHistoryDisplay:
