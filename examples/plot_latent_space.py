@@ -1,7 +1,7 @@
 """
-==================================
+===================================
 The latent space with PCA and t-SNE
-==================================
+===================================
 
 Codes wider than two dimensions are looked at through a projection:
 :class:`~skae.plotting.LatentSpaceDisplay` projects them with PCA (linear,

@@ -1,7 +1,7 @@
 """
-===============================================
+=================================================
 Autoencoder codes in a Pipeline and a grid search
-===============================================
+=================================================
 
 An autoencoder is a scikit-learn transformer, so it stands where PCA stands:
 before KMeans in a :class:`~sklearn.pipeline.Pipeline`, and inside

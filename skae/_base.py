@@ -358,7 +358,7 @@ class BaseAutoencoder(
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             The decoded inputs, float32.
         """
         check_is_fitted(self)
@@ -424,7 +424,7 @@ class BaseAutoencoder(
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_in_)
+        X_new : ndarray of shape (n_samples, `n_features_in_`)
             Generated inputs, float32.
         """
         check_is_fitted(self)
@@ -489,7 +489,7 @@ class BaseAutoencoder(
 
         Returns
         -------
-        X_traversal : ndarray of shape (n_dimensions, n_steps, n_features_in_)
+        X_traversal : ndarray of shape (n_dimensions, n_steps, `n_features_in_`)
             The decoded codes.
         """
         codes = self._traversal_codes(X, dimensions, n_steps, span)

@@ -139,7 +139,7 @@ net_ : skorch.NeuralNet
         early stopping.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.""",
     "density_attributes": """\
 latent_density_ : object

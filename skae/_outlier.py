@@ -52,7 +52,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         outliers.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -179,7 +179,7 @@ class Reconstructor(TransformerMixin, BaseEstimator):
         The fitted autoencoder.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     Examples

@@ -671,7 +671,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             The likelihood's mean, float32.
         """
         check_is_fitted(self)
@@ -764,7 +764,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_in_)
+        X_new : ndarray of shape (n_samples, `n_features_in_`)
             Generated inputs (the likelihood's mean), float32.
         """
         check_is_fitted(self)
@@ -800,7 +800,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
 
         Returns
         -------
-        X_traversal : ndarray of shape (n_dimensions, n_steps, n_features_in_)
+        X_traversal : ndarray of shape (n_dimensions, n_steps, `n_features_in_`)
             The decoded codes.
         """
         if y is None:

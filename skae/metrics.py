@@ -11,6 +11,17 @@ from sklearn.utils import check_array, check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 
+__all__ = [
+    "TrustworthinessScorer",
+    "cluster_accuracy",
+    "cluster_accuracy_scorer",
+    "neg_reconstruction_error_scorer",
+    "peak_signal_noise_ratio",
+    "reconstruction_error",
+    "trustworthiness_scorer",
+]
+
+
 @validate_params(
     {"y_true": ["array-like"], "y_pred": ["array-like"],
      "mapping": [StrOptions({"hungarian", "majority"})]},
