@@ -11,9 +11,8 @@ compared with scikit-learn's :class:`~sklearn.neural_network.MLPClassifier`
 trained from scratch, and with a semi-supervised use of the same pieces, as
 the number of labels grows.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST
-(10,000 images), and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

@@ -10,9 +10,8 @@ be drawn but squeezes the classes together; a 32-dimensional one keeps more
 but gives KMeans a harder space. :class:`~skae.DeepEmbeddedClustering` then
 refines a 10-dimensional code for clustering itself.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST
-(10,000 images), and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

@@ -8,10 +8,8 @@ its encoder and decoder both see the class, so it can decode a code *as a
 given class*. Ask for each class in turn, then check with a classifier trained
 on real images how many samples it recognises as the class that was asked for.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` to ``mnist`` or ``fashion-mnist`` (and
-``SKAE_DATA_HOME``) to use 10,000 of their training images instead, and
-``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

@@ -10,9 +10,8 @@ so that a Pipeline can denoise and then classify. The quality is measured by
 the peak signal-to-noise ratio (:func:`~skae.metrics.peak_signal_noise_ratio`,
 in dB, higher is better) against the clean images.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST
-(10,000 images), and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

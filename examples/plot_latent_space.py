@@ -9,9 +9,8 @@ fast, keeps large distances) or t-SNE (nonlinear, keeps neighbourhoods), and
 colours them by label. Here the 16-dimensional codes of an autoencoder are
 compared with PCA of the raw pixels, and a 2-dimensional code is shown as is.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST
-(3,000 images), and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

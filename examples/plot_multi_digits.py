@@ -12,9 +12,8 @@ box that holds the training codes, most of them fall where no training image
 was, and decode to blurs. Drawn from a density fitted to the training codes
 (``latent_density``, used by ``sample``), they stay where the data is.
 
-Runs offline on scikit-learn's digits in well under a minute (8x14 images).
-Set ``SKAE_EXAMPLE_DATASET=mnist`` and ``SKAE_DATA_HOME`` for 28x39 images,
-and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits (8x14 pairs) in well under a minute;
+with ``SKAE_EXAMPLE_DATASET=mnist`` the pairs are 28x39.
 """
 
 # %%

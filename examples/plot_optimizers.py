@@ -9,9 +9,8 @@ of the held-out reconstruction error and the training time. ``optimizer``
 takes a name (or any ``torch.optim.Optimizer`` class) and
 ``learning_rate_init`` its step size.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST, and
-``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

@@ -11,9 +11,8 @@ API of :class:`~sklearn.ensemble.IsolationForest`: ``score_samples``,
 ``contamination``). Here one digit class is held out of training and must be
 found among the test images.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST
-(10,000 images), and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

@@ -8,28 +8,29 @@ before KMeans in a :class:`~sklearn.pipeline.Pipeline`, and inside
 :class:`~sklearn.model_selection.GridSearchCV`, whose default scoring uses the
 autoencoder's :meth:`~skae.Autoencoder.score` (minus the reconstruction error).
 
-Runs offline on scikit-learn's digits in well under a minute. Set the
-environment variable ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%
-# Data: 1,797 digit images of 8x8 pixels, scaled to [0, 1].
+# Data: digit images scaled to [0, 1] (1,797 of 8x8 pixels by default).
 import os
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.cluster import KMeans
-from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skae import Autoencoder, ConvAutoencoder
+from skae.datasets import load_images
 from skae.metrics import cluster_accuracy
+from skae.plotting import ReconstructionDisplay, SampleGridDisplay
 
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 100))
-X, y = load_digits(return_X_y=True)
-X = X / 16
+data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
+                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=5000)
+X, y = data.data, data.target
 
 # %%
 # Cluster the codes: the same Pipeline with PCA, a dense and a convolutional
@@ -39,7 +40,7 @@ reducers = {
     "raw pixels": "passthrough",
     "PCA": PCA(n_components=10, random_state=0),
     "Autoencoder": Autoencoder(n_components=10, max_iter=MAX_ITER, random_state=0),
-    "ConvAutoencoder": ConvAutoencoder(n_components=10, image_shape=(1, 8, 8),
+    "ConvAutoencoder": ConvAutoencoder(n_components=10, image_shape=data.image_shape,
                                        max_iter=MAX_ITER, random_state=0),
 }
 for name, reducer in reducers.items():
@@ -65,13 +66,10 @@ fig.tight_layout()
 # %%
 # The best model reconstructs held-out digits; draw a few from it, too.
 best = search.best_estimator_
-fig, axes = plt.subplots(3, 8, figsize=(8, 3.3))
-rows = [X[:8], best.inverse_transform(best.transform(X[:8])), best.sample(8, random_state=0)]
-for images, row, label in zip(rows, axes, ["original", "reconstructed", "sampled"]):
-    for image, ax in zip(images, row):
-        ax.imshow(np.clip(image, 0, 1).reshape(8, 8), cmap="gray_r")
-        ax.set_xticks([])
-        ax.set_yticks([])
-    row[0].set_ylabel(label)
+fig, axes = plt.subplots(2, 1, figsize=(8, 4))
+ReconstructionDisplay.from_estimator(best, X, n_images=8, ax=axes[0])
+SampleGridDisplay.from_estimator(best, n_samples=8, n_cols=8, random_state=0,
+                                 value_range=(0, 1), ax=axes[1])
+axes[1].set_title("sampled")
 fig.tight_layout()
 plt.show()

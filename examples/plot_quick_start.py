@@ -8,10 +8,8 @@ Fit an autoencoder, encode, decode and generate, in the scikit-learn way:
 (codes), ``inverse_transform`` (codes back to images) and ``sample`` (new
 images).
 
-Runs offline on scikit-learn's 8x8 digits in a few seconds. Set
-``SKAE_EXAMPLE_DATASET`` to ``mnist`` or ``fashion-mnist`` (and
-``SKAE_DATA_HOME`` to the folder that holds them) for 28x28 images, and
-``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in a few seconds; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

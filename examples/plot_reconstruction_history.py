@@ -10,9 +10,8 @@ reconstructions of the inputs it is given every ``every`` epochs; pass it in
 ``callbacks`` and show the record with
 :class:`~skae.plotting.ReconstructionHistoryDisplay`.
 
-Runs offline on scikit-learn's digits in a few seconds. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST
-(10,000 images), and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in a few seconds; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

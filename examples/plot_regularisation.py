@@ -10,9 +10,8 @@ normalisation (``batch_norm``), dropout (``dropout``) and early stopping
 deliberately too wide for its 300 training images, so that the gap between
 training and validation loss shows.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST, and
-``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

@@ -11,9 +11,8 @@ Ng's sparse autoencoder). ``sparsity_weight`` sets the strength. A wide code
 (64 units for 64 pixels on digits) is kept from copying its input only by the
 penalty.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` / ``SKAE_DATA_HOME`` for MNIST or Fashion-MNIST
-(10,000 images), and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%

@@ -10,11 +10,8 @@ objective, draws samples, walks the latent space one dimension at a time,
 compares the ELBO with the tighter importance-sampled log-likelihood, and
 tunes the code width on held-out likelihood.
 
-Runs offline on scikit-learn's digits in well under a minute. Set
-``SKAE_EXAMPLE_DATASET`` to ``mnist`` or ``fashion-mnist`` (and
-``SKAE_DATA_HOME`` to the folder that holds them) to use 10,000 of their
-training images instead, and ``SKAE_EXAMPLE_MAX_ITER`` to train for fewer
-epochs.
+Runs offline on scikit-learn's digits in well under a minute; the gallery's introduction
+says how to switch to MNIST or Fashion-MNIST.
 """
 
 # %%
