@@ -65,6 +65,7 @@ side = data.image_shape[1]
 display.ax_.set_yticks([(side + 1) * r + (side - 1) / 2 for r in range(len(labels))],
                        labels)
 display.figure_.set_size_inches(7, 6)
+display.figure_.tight_layout()
 
 # %%
 # Denoise, then classify: a classifier trained on clean images loses accuracy

@@ -27,7 +27,7 @@ from skae.datasets import load_images
 from skae.metrics import cluster_accuracy
 from skae.plotting import ReconstructionDisplay, SampleGridDisplay
 
-MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 100))
+MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 50))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
                    data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=5000)
 X, y = data.data, data.target
