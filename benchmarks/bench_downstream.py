@@ -229,7 +229,7 @@ def main():
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "downstream.json"
-    meta = json.loads(path.read_text()) if path.exists() else {}
+    meta = {}
     data = {name: FETCH[name](data_home=args.data_home) for name in args.datasets}
     parts = {"cluster": cluster_part, "dec": dec_part, "probe": probe_part,
              "classifier": classifier_part, "outlier": outlier_part}
@@ -241,12 +241,15 @@ def main():
             if name not in data:
                 continue
             result = parts[part](data[name], args)
+            result["threads"] = torch.get_num_threads()
             print(part, name, json.dumps(result), flush=True)
             key = name
             if part in ("cluster", "dec") and args.architecture != "conv":
                 key = f"{name}, {args.architecture}"
             if part == "classifier" and args.augment:
                 key = f"{name}, augmented"
+            # Re-read before writing: another run may have saved its parts since.
+            meta = json.loads(path.read_text()) if path.exists() else {}
             meta.setdefault(part, {})[key] = result
             meta.update(torch=torch.__version__, threads=torch.get_num_threads(),
                         date=time.strftime("%Y-%m-%d"))

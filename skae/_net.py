@@ -9,7 +9,9 @@ indexing the whole tensor with a shuffled index.
 import copy
 import math
 from contextlib import contextmanager
+from numbers import Integral
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, PassthroughScoring, PrintLog
@@ -245,7 +247,9 @@ class ReconstructionHistory(Callback):
 
     Pass it to an autoencoder's ``callbacks``; it records the reconstructions
     of ``X`` before training (epoch 0) and at the end of every ``every``-th
-    epoch, and of the last epoch. The estimator trains a copy of its
+    epoch, and of the last epoch, with the weights of that moment (early
+    stopping restores the best epoch's weights only after the last record).
+    The estimator trains a copy of its
     ``callbacks``, so read the record from the fitted estimator, most simply
     with :meth:`ReconstructionHistoryDisplay.from_estimator
     <skae.plotting.ReconstructionHistoryDisplay.from_estimator>`.
@@ -291,7 +295,7 @@ class ReconstructionHistory(Callback):
         return self
 
     def on_train_begin(self, net, X=None, **kwargs):
-        if not isinstance(self.every, int) or isinstance(self.every, bool) or self.every < 1:
+        if not isinstance(self.every, Integral) or isinstance(self.every, bool) or self.every < 1:
             raise ValueError(f"every must be a positive int; got every={self.every!r}.")
         module = net.module_
         if not (hasattr(module, "encode") and hasattr(module, "decode")):
@@ -304,7 +308,7 @@ class ReconstructionHistory(Callback):
                 "ReconstructionHistory does not support conditional models: their "
                 "reconstructions depend on a label it does not know."
             )
-        inputs = torch.as_tensor(self.X, dtype=torch.float32)
+        inputs = torch.from_numpy(np.asarray(self.X, dtype=np.float32))
         if inputs.ndim != 2 or inputs.shape[1] != X.X.shape[1]:
             raise ValueError(
                 f"ReconstructionHistory's X must have shape (n_inputs, {X.X.shape[1]}), "

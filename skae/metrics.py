@@ -10,7 +10,6 @@ from sklearn.metrics import confusion_matrix
 from sklearn.utils import check_array, check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-
 __all__ = [
     "TrustworthinessScorer",
     "cluster_accuracy",
