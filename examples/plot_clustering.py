@@ -66,3 +66,10 @@ LatentSpaceDisplay.from_estimator(pipe2[0], X, labels2, ax=axes[1])
 axes[1].set_title(f"KMeans clusters (accuracy {cluster_accuracy(y, labels2):.2f})")
 fig.tight_layout()
 plt.show()
+
+# %%
+# Read the printed accuracies with the data in mind: the 8x8 digits are so
+# small that KMeans on their 64 pixels is already a strong baseline, and codes
+# of a shortly trained autoencoder do not beat it here. On 28x28 MNIST the
+# picture turns: the benchmarks page reports 0.54 for KMeans on pixels
+# against 0.78 on ConvAutoencoder codes and 0.84 with DeepEmbeddedClustering.
