@@ -172,33 +172,37 @@ def outlier_part(data, args):
 
 
 def markdown(meta):
-    lines = [f"torch {meta.get('torch')}, {meta.get('threads')} threads, {meta.get('date')}.",
-             ""]
+    lines = [f"torch {meta.get('torch')}, last run {meta.get('date')}; CPU threads used by "
+             "each run in brackets.", ""]
     for key, r in sorted(meta.get("cluster", {}).items()):
         arch = r.get("architecture", "ConvAutoencoder(10)")
         lines.append(f"- {key}, {arch} + KMeans(10), {r['n_samples']} images, "
                      f"{r['epochs']} epochs: cluster accuracy "
                      f"{r['conv_autoencoder_kmeans']:.3f} (raw pixels "
-                     f"{r['raw_pixels']:.3f}); {r['fit_s'] / 60:.1f} min.")
+                     f"{r['raw_pixels']:.3f}); {r['fit_s'] / 60:.1f} min "
+                     f"[{r.get('threads')}].")
     for key, r in sorted(meta.get("dec", {}).items()):
         arch = r.get("architecture", "ConvAutoencoder(10)")
         lines.append(f"- {key}, DeepEmbeddedClustering (IDEC) on {arch}: "
                      f"cluster accuracy {r['dec']:.3f} (KMeans on the pretrained codes "
                      f"{r['kmeans_on_pretrained_codes']:.3f}); {r['pretrain_epochs']} "
                      f"pretraining + {r['dec_epochs']} joint epochs, "
-                     f"{r['fit_s'] / 60:.1f} min.")
+                     f"{r['fit_s'] / 60:.1f} min [{r.get('threads')}].")
     for key, r in sorted(meta.get("probe", {}).items()):
         lines.append(f"- {key}, LogisticRegression test accuracy: 32-d Autoencoder codes "
                      f"{r['codes_32']:.4f}, raw pixels {r['raw_pixels']:.4f} "
-                     f"({r['epochs']} epochs, {r['autoencoder_fit_s'] / 60:.1f} min).")
+                     f"({r['epochs']} epochs, {r['autoencoder_fit_s'] / 60:.1f} min) "
+                     f"[{r.get('threads')}].")
     for key, r in sorted(meta.get("classifier", {}).items()):
         how = " on shifted and rotated copies" if r.get("augmented") else ""
         lines.append(f"- {key}, AutoencoderClassifier (ConvAutoencoder(32) pretrained "
                      f"{r['pretrain_epochs']} epochs, fine-tuned {r['finetune_epochs']}{how}): "
-                     f"test accuracy {r['test_accuracy']:.4f}; {r['fit_s'] / 60:.1f} min.")
+                     f"test accuracy {r['test_accuracy']:.4f}; {r['fit_s'] / 60:.1f} min "
+                     f"[{r.get('threads')}].")
     outlier = meta.get("outlier", {}).get("mnist")
     if outlier:
-        lines += ["", "MNIST, one digit held out as the anomaly (test set ROC AUC):", "",
+        lines += ["", "MNIST, one digit held out as the anomaly (test set ROC AUC) "
+                  f"[{outlier.get('threads')}]:", "",
                   "| held-out digit | AutoencoderOutlierDetector | IsolationForest |",
                   "| --- | --- | --- |"]
         lines += [f"| {r['held_out_digit']} | {r['autoencoder_auc']:.3f} | "
@@ -223,6 +227,9 @@ def main():
     parser.add_argument("--pretrain-epochs", type=int, default=10)
     parser.add_argument("--finetune-epochs", type=int, default=20)
     parser.add_argument("--outlier-epochs", type=int, default=10)
+    parser.add_argument("--tag", default=None,
+                        help="appended to the results' key, to keep runs with other "
+                             "settings apart (e.g. '100 epochs')")
     parser.add_argument("--augment", action="store_true",
                         help="classifier: fine-tune on a freshly shifted and rotated copy "
                              "of the training images at every epoch")
@@ -248,6 +255,8 @@ def main():
                 key = f"{name}, {args.architecture}"
             if part == "classifier" and args.augment:
                 key = f"{name}, augmented"
+            if args.tag:
+                key = f"{key}, {args.tag}"
             # Re-read before writing: another run may have saved its parts since.
             meta = json.loads(path.read_text()) if path.exists() else {}
             meta.setdefault(part, {})[key] = result
