@@ -4,6 +4,7 @@ data from a fitted estimator and plots it. matplotlib is imported only when
 plotting."""
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -216,15 +217,15 @@ class LossCurveDisplay:
         ).plot(ax=ax, log_scale=log_scale)
 
 
-class _ImageGridDisplay:
+class _ImageGridDisplay(ABC):
     """Shared ``plot`` of the Displays that draw a grid of images; each
     subclass says what goes in the grid through ``_layout``."""
 
+    @abstractmethod
     def _layout(self):
         """``rows`` (lists of flat images) and optionally ``row_labels``,
         ``column_labels``, ``reference`` (values that set the grey scale) and
         ``xlabel``."""
-        raise NotImplementedError
 
     def plot(self, ax=None, *, cmap="gray_r", value_range=None):
         """Draw the images.
