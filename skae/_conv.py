@@ -17,6 +17,21 @@ def infer_image_shape(n_features):
     return (1, height, n_features // height)
 
 
+def resolve_image_shape(image_shape, n_features, name="X"):
+    """``image_shape`` as a tuple, or the most square layout when None;
+    ValueError when it does not hold ``n_features`` values."""
+    if image_shape is None:
+        return infer_image_shape(n_features)
+    image_shape = tuple(image_shape)
+    if math.prod(image_shape) != n_features:
+        raise ValueError(
+            f"image_shape={image_shape} has {math.prod(image_shape)} values per image, but "
+            f"{name} has {n_features} features; {name} must hold one flattened (C, H, W) "
+            "image per row."
+        )
+    return image_shape
+
+
 class ConvArchitecture:
     """Mixin: a convolutional encoder for flat ``image_shape`` rows and its mirror."""
 
@@ -30,19 +45,10 @@ class ConvArchitecture:
 
     def _check_input(self, X):
         super()._check_input(X)
-        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)} has "
-                f"{math.prod(self.image_shape)} values per image, but X has "
-                f"{X.shape[1]} features; X must hold one flattened (C, H, W) image "
-                "per row."
-            )
+        resolve_image_shape(self.image_shape, X.shape[1])
 
     def _encoder_decoder(self, n_features):
-        if self.image_shape is None:
-            self.image_shape_ = infer_image_shape(n_features)
-        else:
-            self.image_shape_ = tuple(self.image_shape)
+        self.image_shape_ = resolve_image_shape(self.image_shape, n_features)
         return make_conv_encoder_decoder(
             self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
             self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,

@@ -7,7 +7,6 @@ new rows in the same layout. Float32 input stays float32; any other input is
 returned as float64.
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,7 +15,7 @@ from scipy import ndimage
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._conv import infer_image_shape
+from .._conv import resolve_image_shape
 from .._modules import NOISES, corrupt
 from .._validation import SizeTuple
 
@@ -39,12 +38,7 @@ def _as_images(X, image_shape, name="X"):
             f"{name} must be 2-D (one flattened image per row) or 3-D (n, H, W); "
             f"got {X.ndim} dimensions."
         )
-    shape = infer_image_shape(X.shape[1]) if image_shape is None else tuple(image_shape)
-    if math.prod(shape) != X.shape[1]:
-        raise ValueError(
-            f"image_shape={shape} has {math.prod(shape)} values per image, but {name} "
-            f"has {X.shape[1]} features."
-        )
+    shape = resolve_image_shape(image_shape, X.shape[1], name)
     return X.reshape(len(X), *shape), shape
 
 

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._conv import infer_image_shape
+from .._conv import resolve_image_shape
 from .._net import ReconstructionHistory
 
 
@@ -35,13 +35,8 @@ def _axes(ax):
 def _image_shape(estimator, n_features, image_shape):
     """``image_shape`` if given, else the estimator's, else the most square."""
     if image_shape is None:
-        image_shape = getattr(estimator, "image_shape_", None) or infer_image_shape(n_features)
-    image_shape = tuple(image_shape)
-    if math.prod(image_shape) != n_features:
-        raise ValueError(
-            f"image_shape={image_shape} has {math.prod(image_shape)} values per image, but "
-            f"the images have {n_features} features."
-        )
+        image_shape = getattr(estimator, "image_shape_", None)
+    image_shape = resolve_image_shape(image_shape, n_features, "the data")
     if image_shape[0] not in (1, 3):
         raise ValueError(
             f"images must have 1 (grey) or 3 (RGB) channels to be shown; got "
