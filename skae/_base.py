@@ -35,6 +35,19 @@ from ._validation import SubclassOf, check_device, check_unit_interval
 _INFERENCE_BATCH = 4096
 
 
+def inference_dtype(device):
+    """The dtype that inference computes in on ``device``.
+
+    float64 on the CPU: CPU matrix products in float32 round a row's result
+    differently depending on where the row sits in memory (its alignment), so
+    a sample's code could change in the last bit with the rows it is
+    transformed with. In float64 these differences vanish when the result is
+    rounded back to float32, and inputs near float32's limit cannot overflow.
+    float32 elsewhere: GPUs are slow in float64 and MPS has none.
+    """
+    return torch.float64 if torch.device(device).type == "cpu" else torch.float32
+
+
 def _as_tensor(X):
     """A float32 CPU tensor sharing memory with ``X`` when it is safe to."""
     X = np.ascontiguousarray(X, dtype=np.float32)
@@ -204,20 +217,22 @@ class NetTrainingMixin:
         """The trained torch module (``net_.module_``)."""
         return self.net_.module_
 
-    def _forward_batches(self, fn, *arrays, batch_size=_INFERENCE_BATCH):
-        """Apply the torch function ``fn`` to row chunks of the arrays, in
-        evaluation mode; ``fn`` takes one chunk of each array."""
-        module = self.module_
-        was_training = module.training
-        module.eval()
+    def _forward_batches(self, fn, *arrays, batch_size=_INFERENCE_BATCH, dtype=np.float32):
+        """Apply ``fn(module, *chunks)`` to row chunks of the arrays with a
+        copy of the trained module in evaluation mode; returns a ``dtype`` array.
+
+        On the CPU the copy computes in float64 (see :func:`inference_dtype`),
+        so that a row's result does not depend on the other rows it is
+        computed with, and values near float32's limit do not overflow.
+        """
         device = self.net_.device
+        compute = inference_dtype(device)
+        module = copy.deepcopy(self.module_).to(compute).eval()
         chunks = zip(*(torch.split(_as_tensor(a), batch_size) for a in arrays))
-        try:
-            with torch.inference_mode():
-                out = [fn(*(c.to(device) for c in chunk)).cpu() for chunk in chunks]
-        finally:
-            module.train(was_training)
-        return torch.cat(out).numpy()
+        with torch.inference_mode():
+            out = [fn(module, *(c.to(device=device, dtype=compute) for c in chunk)).cpu()
+                   for chunk in chunks]
+        return torch.cat(out).numpy().astype(dtype, copy=False)
 
 
 class BaseAutoencoder(
@@ -293,7 +308,7 @@ class BaseAutoencoder(
     def _after_training(self, X, condition, seed):
         """Fit what :meth:`sample` needs: a density over the training codes."""
         self.latent_density_ = fit_latent_density(
-            self._forward_batches(self.module_.encode, X), self.latent_density,
+            self._forward_batches(lambda m, x: m.encode(x), X), self.latent_density,
             self.n_mixture_components, random_state=seed)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -346,7 +361,7 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        return self._forward_batches(self.module_.encode, X)
+        return self._forward_batches(lambda m, x: m.encode(x), X)
 
     def inverse_transform(self, X):
         """Decode codes back to input space.
@@ -368,7 +383,7 @@ class BaseAutoencoder(
                 f"inverse_transform expects codes with {self._n_features_out} columns "
                 f"(n_components); got X with {Z.shape[1]} columns."
             )
-        return self._forward_batches(self.module_.decode, Z)
+        return self._forward_batches(lambda m, z: m.decode(z), Z)
 
     def score_samples(self, X):
         """Negative reconstruction error of each sample (higher is better).
@@ -388,10 +403,8 @@ class BaseAutoencoder(
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
         check_unit_interval(X, self.loss)
-        return -self._forward_batches(self._reconstruction_error, X)
-
-    def _reconstruction_error(self, x):
-        return reconstruction_error(self.module_(x)[0], x, self.loss)
+        return -self._forward_batches(
+            lambda m, x: reconstruction_error(m(x)[0], x, self.loss), X, dtype=np.float64)
 
     def score(self, X, y=None):
         """Mean negative reconstruction error (higher is better).
@@ -430,7 +443,8 @@ class BaseAutoencoder(
         check_is_fitted(self)
         check_scalar(n_samples, "n_samples", Integral, min_val=1)
         rng = check_random_state(random_state)
-        return self._forward_batches(self.module_.decode, self._sample_codes(n_samples, rng))
+        codes = self._sample_codes(n_samples, rng)
+        return self._forward_batches(lambda m, z: m.decode(z), codes)
 
     def _code_centre_and_scale(self):
         """Mean and standard deviation of the codes along each dimension."""

@@ -220,9 +220,8 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        module = self.module_
-        proba = self._forward_batches(lambda x: torch.softmax(module(x), dim=1), X)
-        return proba.astype(np.float64)
+        return self._forward_batches(lambda m, x: torch.softmax(m(x), dim=1), X,
+                                     dtype=np.float64)
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`.

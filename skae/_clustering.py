@@ -278,9 +278,8 @@ class DeepEmbeddedClustering(
     def _soft_assignments(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        module = self.module_
         return self._forward_batches(
-            lambda x: module.soft_assign(module.autoencoder.encode(x)), X)
+            lambda m, x: m.soft_assign(m.autoencoder.encode(x)), X, dtype=np.float64)
 
     def predict(self, X):
         """The cluster of each sample (the largest soft assignment).
@@ -310,7 +309,7 @@ class DeepEmbeddedClustering(
         q : ndarray of shape (n_samples, n_clusters)
             The Student's t soft assignments.
         """
-        return self._soft_assignments(X).astype(np.float64)
+        return self._soft_assignments(X)
 
     def transform(self, X):
         """The codes of X under the refined encoder.
@@ -327,7 +326,7 @@ class DeepEmbeddedClustering(
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        return self._forward_batches(self.module_.autoencoder.encode, X)
+        return self._forward_batches(lambda m, x: m.autoencoder.encode(x), X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -300,9 +300,12 @@ class ClusteringModule(nn.Module):
         self.alpha = alpha
 
     def soft_assign(self, z):
-        squared = torch.cdist(z, self.centers) ** 2
-        q = (1.0 + squared / self.alpha) ** (-(self.alpha + 1.0) / 2.0)
-        return q / q.sum(dim=1, keepdim=True)
+        # Squared distances summed per row (cdist's matrix-product shortcut
+        # loses precision and depends on the batch), then the Student's t
+        # kernel normalised in log space: no overflow for far-away codes.
+        squared = (z[:, None, :] - self.centers[None]).square().sum(dim=2)
+        log_q = -(self.alpha + 1.0) / 2.0 * torch.log1p(squared / self.alpha)
+        return torch.softmax(log_q, dim=1)
 
     def forward(self, x):
         z = self.autoencoder.encode(x)

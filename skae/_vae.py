@@ -88,9 +88,9 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     # ------------------------------------------------------------- inference
 
     def _conditioned(self, fn, X, condition, **kwargs):
-        """``_forward_batches`` of ``fn(x, condition)`` (condition None or rows)."""
+        """``_forward_batches`` of ``fn(module, x, condition)`` (condition None or rows)."""
         if condition is None:
-            return self._forward_batches(lambda x: fn(x, None), X, **kwargs)
+            return self._forward_batches(lambda m, x: fn(m, x, None), X, **kwargs)
         return self._forward_batches(fn, X, condition, **kwargs)
 
     def _validated_X(self, X):
@@ -121,25 +121,26 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         return self._transform(X, None, sample_posterior, random_state)
 
     def _transform(self, X, condition, sample_posterior, random_state):
-        module = self.module_
         if not sample_posterior:
-            return self._conditioned(module.encode, X, condition)
+            return self._conditioned(lambda m, x, c: m.encode(x, c), X, condition)
         generator = _torch_generator(random_state, self.net_.device)
 
-        def draw(x, c):
+        def draw(module, x, c):
             mean, log_var = module.posterior(x, c)
-            noise = torch.randn(mean.shape, generator=generator, device=mean.device)
+            noise = torch.randn(mean.shape, generator=generator, device=mean.device,
+                                dtype=torch.float32)
             return mean + torch.exp(0.5 * log_var) * noise
 
         return self._conditioned(draw, X, condition)
 
     def _elbo(self, X, condition):
         """Per-sample ELBO in nats, with the shared draws ``_ELBO_DRAWS``."""
-        module, loss = self.module_, self.loss
+        loss = self.loss
         generator = torch.Generator().manual_seed(_ELBO_SEED)
-        draws = torch.randn(_ELBO_DRAWS, self.n_components, generator=generator)
+        draws = torch.randn(_ELBO_DRAWS, self.n_components, generator=generator,
+                            dtype=torch.float32)
 
-        def elbo(x, c):
+        def elbo(module, x, c):
             mean, log_var = module.posterior(x, c)
             eps = draws.to(x.device)
             z = mean + torch.exp(0.5 * log_var) * eps[:, None, :]  # (draws, n, d)
@@ -149,21 +150,22 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
                                           module.log_scale)
             return -nll.view(_ELBO_DRAWS, -1).mean(0) - gaussian_kl(mean, log_var)
 
-        return self._conditioned(elbo, X, condition,
+        return self._conditioned(elbo, X, condition, dtype=np.float64,
                                  batch_size=max(1, _IWAE_ROWS // _ELBO_DRAWS))
 
     def _importance_log_likelihood(self, X, condition, n_importance_samples, random_state):
-        module, loss, k = self.module_, self.loss, n_importance_samples
+        loss, k = self.loss, n_importance_samples
         generator = _torch_generator(random_state, self.net_.device)
         rows = max(1, min(256, _IWAE_ROWS // k))
         draws_per_pass = max(1, _IWAE_ROWS // rows)
 
-        def log_likelihood(x, c):
+        def log_likelihood(module, x, c):
             mean, log_var = module.posterior(x, c)
             log_weights = []
             for start in range(0, k, draws_per_pass):
                 m = min(draws_per_pass, k - start)
-                eps = torch.randn((m, *mean.shape), generator=generator, device=x.device)
+                eps = torch.randn((m, *mean.shape), generator=generator, device=x.device,
+                                  dtype=torch.float32)
                 z = mean + torch.exp(0.5 * log_var) * eps
                 output = module.decode_raw(z.flatten(0, 1),
                                            None if c is None else c.repeat(m, 1))
@@ -171,7 +173,8 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
                     x, z, output, mean, log_var, loss, module.log_scale))
             return torch.logsumexp(torch.cat(log_weights), dim=0) - math.log(k)
 
-        return self._conditioned(log_likelihood, X, condition, batch_size=rows)
+        return self._conditioned(log_likelihood, X, condition, dtype=np.float64,
+                                 batch_size=rows)
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, in nats (higher is better).
@@ -686,7 +689,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
                 f"{type(self).__name__}.inverse_transform requires y, the class to "
                 "decode each code as."
             )
-        return self._forward_batches(self.module_.decode, Z, self._one_hot(y, len(Z)))
+        return self._forward_batches(lambda m, z, c: m.decode(z, c), Z, self._one_hot(y, len(Z)))
 
     def score_samples(self, X, y=None):
         """ELBO of each sample in nats, given its class or marginalised over classes.
@@ -774,7 +777,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         if y is None:
             y = self.classes_[rng.choice(len(self.classes_), n_samples,
                                          p=self.class_prior_)]
-        return self._forward_batches(self.module_.decode, codes,
+        return self._forward_batches(lambda m, z, c: m.decode(z, c), codes,
                                      self._one_hot(y, n_samples))
 
     def latent_traversal(self, X=None, *, y=None, dimensions=None, n_steps=7, span=3.0):

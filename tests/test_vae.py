@@ -119,7 +119,8 @@ def test_transform_is_the_posterior_mean_and_can_sample(trained, digits):
     np.testing.assert_array_equal(mean, trained.transform(X))
     with torch.no_grad():
         expected_mean, log_var = trained.module_.posterior(torch.from_numpy(X))
-    np.testing.assert_allclose(mean, expected_mean.numpy(), rtol=1e-6)
+    # skae computes in float64 on the CPU; the float32 forward agrees to float32 precision.
+    np.testing.assert_allclose(mean, expected_mean.numpy(), rtol=1e-5, atol=1e-6)
     draws = trained.transform(X, sample_posterior=True, random_state=0)
     np.testing.assert_array_equal(
         draws, trained.transform(X, sample_posterior=True, random_state=0))
