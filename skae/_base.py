@@ -1,6 +1,7 @@
 """The scikit-learn contract shared by every autoencoder."""
 
 import copy
+import functools
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -76,6 +77,31 @@ TRAINING_CONSTRAINTS: dict = {
     "verbose": ["verbose"],
     "device": [str, torch.device],
 }
+
+
+def fit_context(prefer_skip_nested_validation):
+    """scikit-learn's ``_fit_context`` for ``fit``, and a fit that raises (a
+    diverging net, a failing callback, Ctrl-C) leaves the estimator as it
+    was before the call: fitted as before, or unfitted.
+
+    Restoring the attributes is enough because a fit only rebinds them:
+    ``_train`` continues a warm start on a copy of ``net_``.
+    """
+    def decorator(fit):
+        @functools.wraps(fit)
+        def fit_or_restore(self, *args, **kwargs):
+            state = dict(vars(self))
+            try:
+                return fit(self, *args, **kwargs)
+            except BaseException:
+                vars(self).clear()
+                vars(self).update(state)
+                raise
+
+        return _fit_context(prefer_skip_nested_validation=prefer_skip_nested_validation)(
+            fit_or_restore)
+
+    return decorator
 
 
 def pretrain(autoencoder, X, seed):
@@ -175,15 +201,20 @@ class NetTrainingMixin:
 
         train_split = None if valid is None else predefined_split(dataset(valid))
         if warm:
+            # Train a copy: a warm start that fails keeps the fitted net as it was.
+            net = copy.deepcopy(self.net_)
             with seeded(seed + self.n_iter_, device):
-                self.net_.set_params(train_split=train_split)
-                self.net_.partial_fit(dataset(train), epochs=self.max_iter)
+                net.set_params(train_split=train_split)
+                net.partial_fit(dataset(train), epochs=self.max_iter)
         else:
             with seeded(seed, device):
                 module, criterion = build(train)
-                self.net_ = self._build_net(module, criterion, str(device))
-                self.net_.set_params(train_split=train_split)
-                self.net_.fit(dataset(train))
+                net = self._build_net(module, criterion, str(device))
+                net.set_params(train_split=train_split)
+                net.fit(dataset(train))
+        # The fitted net keeps no training or validation rows.
+        net.set_params(train_split=None)
+        self.net_ = net
 
         history = self.net_.history
         terms = self.net_.criterion_.term_names
@@ -311,7 +342,7 @@ class BaseAutoencoder(
             self._forward_batches(lambda m, x: m.encode(x), X), self.latent_density,
             self.n_mixture_components, random_state=seed)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the autoencoder on X.
 

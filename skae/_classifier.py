@@ -5,13 +5,19 @@ from numbers import Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import Autoencoder
-from ._base import TRAINING_CONSTRAINTS, BaseAutoencoder, NetTrainingMixin, pretrain
+from ._base import (
+    TRAINING_CONSTRAINTS,
+    BaseAutoencoder,
+    NetTrainingMixin,
+    fit_context,
+    pretrain,
+)
 from ._docstrings import fill_doc
 from ._losses import ClassificationCriterion
 from ._modules import ACTIVATIONS, EncoderClassifierModule, make_mlp
@@ -169,7 +175,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             )
         return autoencoder
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Pretrain the autoencoder on X, then fine-tune encoder and head on y.
 

@@ -10,7 +10,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     ClusterMixin,
     TransformerMixin,
-    _fit_context,
 )
 from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -23,6 +22,7 @@ from ._base import (
     TRAINING_CONSTRAINTS,
     BaseAutoencoder,
     NetTrainingMixin,
+    fit_context,
     pretrain,
 )
 from ._losses import ClusteringCriterion, sharpened_target
@@ -227,7 +227,7 @@ class DeepEmbeddedClustering(
     def _training_callbacks(self):
         return [("target_update", self._target_update)]
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Pretrain the autoencoder, start the centres by KMeans, then refine both.
 

@@ -8,6 +8,7 @@ indexing the whole tensor with a shuffled index.
 
 import copy
 import math
+import threading
 from contextlib import contextmanager
 from numbers import Integral
 
@@ -28,16 +29,27 @@ OPTIMIZERS = {
 }
 
 
+# torch's default generators are process-wide: a seeded block holds this lock,
+# so that fits in several threads neither draw from each other's generator
+# nor restore each other's state. Re-entrant: a fit may pretrain inside its own.
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
 @contextmanager
 def seeded(seed, device):
     """Run the block with torch's generators for the CPU and ``device`` seeded
     with ``seed``, then restore their previous state: the caller's random
-    state is untouched, and no other device's generator is involved."""
+    state is untouched, and no other device's generator is involved.
+
+    Other skae blocks in other threads wait for this one (dropout and
+    weight initialisation draw from the global generators, which cannot be
+    made per-thread), so threaded fits give the results of sequential ones.
+    """
     device = torch.device(device)
     cuda = []
     if device.type == "cuda":
         cuda = [torch.cuda.current_device() if device.index is None else device.index]
-    with torch.random.fork_rng(devices=cuda):
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=cuda):
         torch.random.default_generator.manual_seed(seed)
         for index in cuda:
             with torch.cuda.device(index):
@@ -112,16 +124,38 @@ class TensorBatches:
 
 
 class DivergenceCheck(Callback):
-    """Stop with an error naming the epoch when the training loss is not finite."""
+    """Stop with an error naming the epoch when training has diverged.
+
+    Training has diverged when an epoch's training loss is not finite, or
+    when it exceeds the untrained network's loss (that of the first training
+    batch, kept across warm starts) by more than ``growth`` times its size:
+    a loss that has grown so far is no longer a fit, even while it is finite.
+    """
+
+    def __init__(self, growth=1e4):
+        self.growth = growth
+
+    def initialize(self):
+        self.initial_loss_ = None
+        return self
+
+    def on_batch_end(self, net, training=False, loss=None, **kwargs):
+        if training and self.initial_loss_ is None and loss is not None:
+            self.initial_loss_ = float(loss.item())
 
     def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, "train_loss"]
+        loss, epoch = net.history[-1, "train_loss"], net.history[-1, "epoch"]
+        advice = "Lower learning_rate_init, scale the input, or choose another optimizer."
         if not math.isfinite(loss):
             raise FloatingPointError(
-                f"Training diverged: the training loss is {loss} at epoch "
-                f"{net.history[-1, 'epoch']}. Lower learning_rate_init, scale the "
-                "input, or choose another optimizer."
-            )
+                f"Training diverged: the training loss is {loss} at epoch {epoch}. {advice}")
+        initial = self.initial_loss_
+        if initial is not None and math.isfinite(initial) and (
+                loss - initial > self.growth * abs(initial) > 0):
+            raise FloatingPointError(
+                f"Training diverged: the training loss is {loss:.4g} at epoch {epoch}, "
+                f"against {initial:.4g} for the untrained network (a rise of more than "
+                f"{self.growth:g} times). {advice}")
 
 
 class KLWarmup(Callback):

@@ -3,7 +3,7 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, OutlierMixin, TransformerMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, OutlierMixin, TransformerMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names_in,
@@ -12,6 +12,7 @@ from sklearn.utils.validation import (
 )
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder
+from ._base import fit_context
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0
@@ -79,7 +80,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.autoencoder = autoencoder
         self.contamination = contamination
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the autoencoder on X and set the threshold from its scores.
 
@@ -199,7 +200,7 @@ class Reconstructor(TransformerMixin, BaseEstimator):
     def __init__(self, autoencoder=None):
         self.autoencoder = autoencoder
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the autoencoder on X.
 

@@ -1,12 +1,24 @@
 """Fault injection: what skae does when data, training or the caller misbehave."""
 
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
-
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from skorch.callbacks import Callback
 from test_common import ESTIMATORS, WRAPPERS, fit, ids, wrapper_ids
 
+from skae import Autoencoder
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+
+@pytest.fixture(params=ESTIMATORS, ids=ids)
+def estimator(request):
+    return clone(request.param)
+
+
 def test_row_results_do_not_depend_on_the_other_rows(estimator):
     # Five features: float32 rows of 20 bytes sit at different alignments, and
     # CPU float32 matrix products round them differently by position.
@@ -30,3 +42,112 @@ def test_probabilities_do_not_depend_on_the_other_rows(wrapper):
     order = np.random.default_rng(1).permutation(len(X))
     np.testing.assert_allclose(est.predict_proba(X[order]), est.predict_proba(X)[order],
                                rtol=1e-13, atol=1e-15)
+
+
+class Explode(Callback):
+    """A user callback that fails at the end of epoch ``at``."""
+
+    def __init__(self, at=2):
+        self.at = at
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.at:
+            raise RuntimeError("callback failed")
+
+
+def test_finite_but_exploding_loss_is_divergence(digits):
+    ae = Autoencoder(learning_rate_init=10, max_iter=20, random_state=0)
+    with pytest.raises(FloatingPointError, match=r"diverged: the training loss is \S+ at "
+                                                 r"epoch 1, against \S+ for the untrained"):
+        ae.fit(digits[0])
+    assert not hasattr(ae, "net_")
+    with pytest.raises(NotFittedError):
+        ae.transform(digits[0])
+
+
+def test_a_loss_that_recovers_is_not_divergence(digits):
+    # A large first step that the training recovers from stays a fit.
+    ae = Autoencoder(learning_rate_init=0.1, max_iter=4, random_state=0).fit(digits[0])
+    assert ae.loss_curve_[0] > 100 * ae.loss_curve_[-1]
+
+
+@pytest.mark.parametrize("fault", ["diverge", "callback"])
+def test_failed_refit_keeps_the_fitted_model(estimator, fault, X_small):
+    est = fit(estimator, X_small)
+    before, state = est.transform(X_small), dict(vars(est))
+    if fault == "diverge":
+        est.set_params(optimizer="sgd", learning_rate_init=1e12, batch_norm=False)
+        bad, error = X_small * 1e6, FloatingPointError
+    else:
+        est.set_params(callbacks=[Explode()])
+        bad, error = X_small, RuntimeError
+    with pytest.raises(error):
+        fit(est, bad)
+    assert vars(est).keys() == state.keys()
+    assert all(vars(est)[k] is state[k] for k in state if k not in est.get_params())
+    np.testing.assert_array_equal(est.transform(X_small), before)
+
+
+def test_failed_warm_start_keeps_the_fitted_net(X_small):
+    ae = Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_iter=3, random_state=0,
+                     warm_start=True).fit(X_small)
+    before = ae.transform(X_small)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        ae.fit(X_small * 1e30)
+    assert ae.n_iter_ == len(ae.net_.history) == 3
+    np.testing.assert_array_equal(ae.transform(X_small), before)
+    assert ae.fit(X_small).n_iter_ == 6
+
+
+def test_warm_start_after_a_failed_first_fit_trains_anew(X_small):
+    ae = Autoencoder(n_components=2, max_iter=3, random_state=0, warm_start=True,
+                     callbacks=[Explode()])
+    with pytest.raises(RuntimeError, match="callback failed"):
+        ae.fit(X_small)
+    with pytest.raises(NotFittedError):
+        ae.transform(X_small)
+    assert ae.set_params(callbacks=None).fit(X_small).n_iter_ == 3
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
+def test_failed_wrapper_fit_leaves_it_unfitted(wrapper, X_small):
+    est = clone(wrapper)
+    est.autoencoder.set_params(callbacks=[Explode(1)])
+    with pytest.raises(RuntimeError, match="callback failed"):
+        est.fit(X_small, np.arange(len(X_small)) % 3)
+    assert not [k for k in vars(est) if k.endswith("_") and not k.startswith("_")]
+
+
+def test_fits_in_threads_match_sequential_fits(X_small):
+    torch.manual_seed(5)
+    before = torch.get_rng_state()
+    models = [Autoencoder(n_components=2, hidden_layer_sizes=(8,), dropout=0.2, max_iter=5,
+                          random_state=seed) for seed in range(4)]
+    expected = [clone(m).fit(X_small).transform(X_small) for m in models]
+    with ThreadPoolExecutor(4) as pool:
+        fitted = list(pool.map(lambda m: m.fit(X_small), models))
+    for model, codes in zip(fitted, expected):
+        np.testing.assert_array_equal(model.transform(X_small), codes)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_scores_of_huge_finite_inputs_are_finite(estimator, X_small):
+    est = fit(estimator.set_params(loss="squared_error"), X_small)
+    huge = np.full((2, 16), np.finfo(np.float32).max / 2, dtype=np.float32)
+    assert np.isfinite(est.score_samples(huge)).all()
+
+
+def test_soft_assignments_of_huge_inputs(X_small):
+    dec = clone(WRAPPERS[-1]).fit(X_small)
+    huge = np.full((3, 16), np.finfo(np.float32).max / 2, dtype=np.float32)
+    huge[1] *= -1
+    proba = dec.predict_proba(huge)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+
+
+def test_pickle_keeps_no_training_rows(estimator):
+    X = np.random.default_rng(0).random((100, 16)).astype(np.float32)
+    est = fit(estimator.set_params(early_stopping=True, validation_fraction=0.5), X)
+    blob = pickle.dumps(est)
+    assert not [i for i, row in enumerate(X) if row.tobytes() in blob]

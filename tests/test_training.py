@@ -79,8 +79,10 @@ def test_warm_start_continues_training(X_small):
     first = list(ae.loss_curve_)
     net = ae.net_
     ae.fit(X_small)
-    assert ae.net_ is net and ae.n_iter_ == 10
+    assert ae.n_iter_ == 10 and len(ae.net_.history) == 10
     assert ae.loss_curve_[:5] == first
+    # The continuation trained a copy (a failed one would keep the fitted net).
+    assert ae.net_ is not net and len(net.history) == 5
     cold = small(warm_start=False, max_iter=5).fit(X_small)
     assert cold.n_iter_ == 5
 
