@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -14,6 +15,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -189,6 +191,7 @@ class NetTrainingMixin:
         ``random_state``.
         """
         device = check_device(self.device)
+        n_iter_before = self.n_iter_ if warm else 0
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         train, valid = self._split(len(X), rng)
@@ -230,7 +233,23 @@ class NetTrainingMixin:
             self.validation_loss_curve_ = None
             self.validation_loss_terms_curve_ = None
             self.best_epoch_ = None
+        if self.n_iter_ - n_iter_before == self.max_iter:
+            self._warn_if_not_converged()
         return seed
+
+    def _warn_if_not_converged(self):
+        """ConvergenceWarning, as in MLPRegressor, after all ``max_iter`` epochs
+        when the monitored loss (validation with early stopping, else training)
+        still fell by more than ``tol`` within the last ``n_iter_no_change``."""
+        curve = self.validation_loss_curve_ if self.early_stopping else self.loss_curve_
+        recent, earlier = curve[-self.n_iter_no_change:], curve[:-self.n_iter_no_change]
+        if min(recent) < min(earlier or curve[:1]) - self.tol:
+            which = "validation" if self.early_stopping else "training"
+            warnings.warn(
+                f"{type(self).__name__} reached max_iter={self.max_iter} epochs while the "
+                f"{which} loss still fell by more than tol={self.tol} within the last "
+                f"n_iter_no_change={self.n_iter_no_change} epochs. Increase max_iter or "
+                "set early_stopping=True.", ConvergenceWarning)
 
     def _check_warm_start(self):
         """Whether this fit continues the last one; refuses a changed early_stopping."""

@@ -1,6 +1,7 @@
 """Deep embedded clustering (DEC / IDEC) on a pretrained autoencoder."""
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +13,7 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.utils import noop
@@ -226,6 +228,15 @@ class DeepEmbeddedClustering(
 
     def _training_callbacks(self):
         return [("target_update", self._target_update)]
+
+    def _warn_if_not_converged(self):
+        """ConvergenceWarning when max_iter ends the training before fewer
+        than ``tol`` of the samples change cluster between two updates."""
+        if not self._target_update.converged_:
+            warnings.warn(
+                f"DeepEmbeddedClustering reached max_iter={self.max_iter} epochs before "
+                f"fewer than tol={self.tol} of the samples changed cluster between two "
+                "target updates. Increase max_iter or tol.", ConvergenceWarning)
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):

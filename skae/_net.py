@@ -8,7 +8,10 @@ indexing the whole tensor with a shuffled index.
 
 import copy
 import math
+import signal
 import threading
+import time
+import warnings
 from contextlib import contextmanager
 from numbers import Integral
 
@@ -156,6 +159,46 @@ class DivergenceCheck(Callback):
                 f"Training diverged: the training loss is {loss:.4g} at epoch {epoch}, "
                 f"against {initial:.4g} for the untrained network (a rise of more than "
                 f"{self.growth:g} times). {advice}")
+
+
+# A second Ctrl-C within this many seconds of the first stops the call (a
+# search, a cross-validation) instead of only the current training.
+_REPEAT_INTERRUPT_SECONDS = 5.0
+_last_interrupt = [-math.inf]
+
+
+class UserInterrupt(KeyboardInterrupt):
+    """Ctrl-C during training; ``repeated`` when it follows another one closely."""
+
+    def __init__(self, repeated):
+        super().__init__()
+        self.repeated = repeated
+
+
+def _on_sigint(signum, frame):
+    now = time.monotonic()
+    repeated = now - _last_interrupt[0] < _REPEAT_INTERRUPT_SECONDS
+    _last_interrupt[0] = now
+    raise UserInterrupt(repeated)
+
+
+@contextmanager
+def user_interrupts():
+    """Within the block, Ctrl-C raises :class:`UserInterrupt`, which tells it
+    from the ``KeyboardInterrupt`` that callbacks raise to end training.
+
+    Only in the main thread (the one that receives signals), and only when
+    Python's own handler is in place: a handler of the caller's is kept.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class KLWarmup(Callback):
@@ -401,6 +444,30 @@ class AutoencoderNet(NeuralNet):
         # about as much as a small batch, so do it only when the mode changes.
         if self.module_.training != training or self.criterion_.training != training:
             super()._set_training(training)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        # skorch ends training quietly on any KeyboardInterrupt (its callbacks'
+        # way to stop). Ctrl-C does the same with a warning, as scikit-learn's
+        # MLP does, and a second Ctrl-C soon after stops the caller too.
+        with user_interrupts():
+            super().partial_fit(X, y, classes=classes, **fit_params)
+        interrupt = self.__dict__.pop("_interrupt", None)
+        if interrupt is not None and interrupt.repeated:
+            raise interrupt
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except UserInterrupt as exc:
+            self._interrupt = exc
+            if not exc.repeated:
+                warnings.warn(
+                    f"Training interrupted by user during epoch {len(self.history)}; the "
+                    "model keeps the weights it has. Press Ctrl-C again within "
+                    f"{_REPEAT_INTERRUPT_SECONDS:g} seconds to stop the whole call (e.g. a "
+                    "search) as well.", UserWarning, stacklevel=2)
+            raise
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         objective, terms = self.criterion_(y_pred, y_true)

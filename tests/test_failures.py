@@ -1,16 +1,22 @@
 """Fault injection: what skae does when data, training or the caller misbehave."""
 
+import math
+import os
 import pickle
+import signal
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import cross_validate
 from skorch.callbacks import Callback
 from test_common import ESTIMATORS, WRAPPERS, fit, ids, wrapper_ids
 
+import skae._net
 from skae import Autoencoder
 
 
@@ -151,3 +157,63 @@ def test_pickle_keeps_no_training_rows(estimator):
     est = fit(estimator.set_params(early_stopping=True, validation_fraction=0.5), X)
     blob = pickle.dumps(est)
     assert not [i for i, row in enumerate(X) if row.tobytes() in blob]
+
+
+class CtrlC(Callback):
+    """Sends this process SIGINT, as Ctrl-C does, at the end of epoch ``at``."""
+
+    def __init__(self, at=2):
+        self.at = at
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.at:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.fixture
+def fresh_interrupts(monkeypatch):
+    monkeypatch.setattr(skae._net, "_last_interrupt", [-math.inf])
+
+
+def test_ctrl_c_stops_training_with_a_warning(X_small, fresh_interrupts):
+    ae = Autoencoder(n_components=2, max_iter=50, random_state=0, callbacks=[CtrlC()])
+    with pytest.warns(UserWarning, match="Training interrupted by user during epoch 2"):
+        ae.fit(X_small)
+    assert ae.n_iter_ == 2
+    assert ae.transform(X_small).shape == (40, 2)
+
+
+def test_second_ctrl_c_stops_the_caller(X_small, fresh_interrupts):
+    ae = Autoencoder(n_components=2, max_iter=50, random_state=0, callbacks=[CtrlC()])
+    with pytest.raises(KeyboardInterrupt):
+        cross_validate(ae, X_small, cv=3, error_score="raise")
+    # The fit that was stopped left the estimator as it was: unfitted.
+    with pytest.raises(NotFittedError):
+        ae.transform(X_small)
+
+
+def test_early_stopping_is_no_interrupt(digits):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Training interrupted")
+        Autoencoder(n_components=2, early_stopping=True, n_iter_no_change=2, max_iter=200,
+                    learning_rate_init=0.05, random_state=0).fit(digits[0][:200])
+
+
+def test_convergence_warning_when_max_iter_ends_a_falling_loss(digits):
+    ae = Autoencoder(n_components=2, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"reached max_iter=3 epochs while the "
+                                                r"training loss still fell by more than"):
+        ae.fit(digits[0][:200])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        # A loss that no longer falls by tol, and a fit that stopped early, do not warn.
+        ae.set_params(tol=10.0).fit(digits[0][:200])
+        ae.set_params(tol=1e-4, early_stopping=True, n_iter_no_change=2, max_iter=200,
+                      learning_rate_init=0.05).fit(digits[0][:200])
+        assert ae.n_iter_ < 200
+
+
+def test_dec_warns_when_clusters_still_change(X_small):
+    dec = clone(WRAPPERS[-1]).set_params(max_iter=2, tol=0.0)
+    with pytest.warns(ConvergenceWarning, match="before fewer than tol=0.0 of the samples"):
+        dec.fit(X_small)
