@@ -107,10 +107,13 @@ def fit_context(prefer_skip_nested_validation):
 
 
 def pretrain(autoencoder, X, seed):
-    """A clone of ``autoencoder`` fitted on X; seeded with ``seed`` when its
-    ``random_state`` is None, so the caller's seed reproduces it."""
+    """A clone of ``autoencoder`` fitted on X; seeded with ``seed`` (an int or
+    a ``random_state``) when its ``random_state`` is None, so the caller's
+    seed reproduces it."""
     autoencoder = clone(autoencoder)
-    if autoencoder.random_state is None:
+    if "random_state" in autoencoder.get_params() and autoencoder.random_state is None:
+        if not isinstance(seed, Integral):
+            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
         autoencoder.set_params(random_state=seed)
     return autoencoder.fit(X)
 

@@ -130,9 +130,12 @@ class DivergenceCheck(Callback):
     """Stop with an error naming the epoch when training has diverged.
 
     Training has diverged when an epoch's training loss is not finite, or
-    when it exceeds the untrained network's loss (that of the first training
-    batch, kept across warm starts) by more than ``growth`` times its size:
-    a loss that has grown so far is no longer a fit, even while it is finite.
+    when it has risen above the loss at the start of training (that of the
+    first training batch, kept across warm starts) by more than ``growth``
+    times the larger of that loss's size and 1: a loss that has grown so far
+    is no longer a fit, even while it is finite. (The floor of 1 keeps a
+    start near zero, such as a pretrained network's, from flagging ordinary
+    changes.)
     """
 
     def __init__(self, growth=1e4):
@@ -153,12 +156,11 @@ class DivergenceCheck(Callback):
             raise FloatingPointError(
                 f"Training diverged: the training loss is {loss} at epoch {epoch}. {advice}")
         initial = self.initial_loss_
-        if initial is not None and math.isfinite(initial) and (
-                loss - initial > self.growth * abs(initial) > 0):
+        if (initial is not None and math.isfinite(initial)
+                and loss - initial > self.growth * max(abs(initial), 1.0)):
             raise FloatingPointError(
                 f"Training diverged: the training loss is {loss:.4g} at epoch {epoch}, "
-                f"against {initial:.4g} for the untrained network (a rise of more than "
-                f"{self.growth:g} times). {advice}")
+                f"against {initial:.4g} at the start of training. {advice}")
 
 
 # A second Ctrl-C within this many seconds of the first stops the call (a

@@ -3,7 +3,7 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, OutlierMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, OutlierMixin, TransformerMixin
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names_in,
@@ -12,12 +12,22 @@ from sklearn.utils.validation import (
 )
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder
-from ._base import fit_context
+from ._base import fit_context, pretrain
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0
 # MAD of a normal distribution times this is its standard deviation.
 _MAD_TO_STD = 1.4826
+
+
+def check_unconditional(autoencoder, owner):
+    """``autoencoder``, or a TypeError when it needs labels to fit (``owner``
+    fits it on X alone)."""
+    if autoencoder.__sklearn_tags__().target_tags.required:
+        raise TypeError(
+            f"autoencoder must be unconditional: {owner.__name__} fits it on X alone; "
+            f"got {type(autoencoder).__name__}, which needs y.")
+    return autoencoder
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
@@ -43,6 +53,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         three robust standard deviations below the median training score
         (``median - 3 * 1.4826 * MAD``), so that it does not depend on a
         guess of the fraction.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder's training when the autoencoder's own
+        ``random_state`` is None; pass an int for reproducible fits.
 
     Attributes
     ----------
@@ -74,11 +87,13 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "autoencoder": [HasMethods(["fit", "score_samples"]), None],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, autoencoder=None, *, contamination="auto"):
+    def __init__(self, autoencoder=None, *, contamination="auto", random_state=None):
         self.autoencoder = autoencoder
         self.contamination = contamination
+        self.random_state = random_state
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -98,7 +113,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         """
         X = validate_data(self, X, dtype=np.float32)
         autoencoder = Autoencoder() if self.autoencoder is None else self.autoencoder
-        self.autoencoder_ = clone(autoencoder).fit(X)
+        self.autoencoder_ = pretrain(check_unconditional(autoencoder, type(self)), X,
+                                     self.random_state)
         scores = self.autoencoder_.score_samples(X).astype(np.float64)
         if self.contamination == "auto":
             median = np.median(scores)
@@ -173,6 +189,9 @@ class Reconstructor(TransformerMixin, BaseEstimator):
         An unconditional skae autoencoder (any estimator with ``fit``,
         ``transform`` and ``inverse_transform``), cloned before fitting.
         None uses ``DenoisingAutoencoder()``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder's training when the autoencoder's own
+        ``random_state`` is None; pass an int for reproducible fits.
 
     Attributes
     ----------
@@ -195,10 +214,12 @@ class Reconstructor(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "autoencoder": [HasMethods(["fit", "transform", "inverse_transform"]), None],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, autoencoder=None):
+    def __init__(self, autoencoder=None, *, random_state=None):
         self.autoencoder = autoencoder
+        self.random_state = random_state
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -218,7 +239,8 @@ class Reconstructor(TransformerMixin, BaseEstimator):
         """
         X = validate_data(self, X, dtype=np.float32)
         autoencoder = DenoisingAutoencoder() if self.autoencoder is None else self.autoencoder
-        self.autoencoder_ = clone(autoencoder).fit(X)
+        self.autoencoder_ = pretrain(check_unconditional(autoencoder, type(self)), X,
+                                     self.random_state)
         return self
 
     def transform(self, X):

@@ -56,6 +56,13 @@ wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.
                "DeepEmbeddedClustering"]
 
 
+# Every estimator as its constructor makes it (few epochs where it has max_iter): the
+# checks seed it through random_state, which every estimator takes.
+DEFAULTS = [cls(max_iter=3) if "max_iter" in cls().get_params() else cls()
+            for cls in (getattr(skae, name) for name in skae.__all__)
+            if isinstance(cls, type)]
+
+
 def test_every_public_estimator_is_tested():
     public = {name for name in skae.__all__ if isinstance(getattr(skae, name), type)}
     assert public == set(ids) | {type(est).__name__ for est in WRAPPERS}
@@ -63,6 +70,11 @@ def test_every_public_estimator_is_tested():
 
 @parametrize_with_checks(ESTIMATORS + WRAPPERS)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks(DEFAULTS)
+def test_sklearn_compatible_default_estimator(estimator, check):
     check(estimator)
 
 

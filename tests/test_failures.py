@@ -17,7 +17,12 @@ from skorch.callbacks import Callback
 from test_common import ESTIMATORS, WRAPPERS, fit, ids, wrapper_ids
 
 import skae._net
-from skae import Autoencoder
+from skae import (
+    Autoencoder,
+    AutoencoderOutlierDetector,
+    ConditionalVariationalAutoencoder,
+    Reconstructor,
+)
 
 
 @pytest.fixture(params=ESTIMATORS, ids=ids)
@@ -64,7 +69,7 @@ class Explode(Callback):
 def test_finite_but_exploding_loss_is_divergence(digits):
     ae = Autoencoder(learning_rate_init=10, max_iter=20, random_state=0)
     with pytest.raises(FloatingPointError, match=r"diverged: the training loss is \S+ at "
-                                                 r"epoch 1, against \S+ for the untrained"):
+                                                 r"epoch 1, against \S+ at the start"):
         ae.fit(digits[0])
     assert not hasattr(ae, "net_")
     with pytest.raises(NotFittedError):
@@ -217,3 +222,20 @@ def test_dec_warns_when_clusters_still_change(X_small):
     dec = clone(WRAPPERS[-1]).set_params(max_iter=2, tol=0.0)
     with pytest.warns(ConvergenceWarning, match="before fewer than tol=0.0 of the samples"):
         dec.fit(X_small)
+
+
+@pytest.mark.parametrize("wrapper", [AutoencoderOutlierDetector, Reconstructor])
+def test_wrappers_refuse_a_conditional_autoencoder(wrapper, X_small):
+    with pytest.raises(TypeError, match="autoencoder must be unconditional: .* got "
+                                        "ConditionalVariationalAutoencoder, which needs y"):
+        wrapper(ConditionalVariationalAutoencoder(max_iter=1)).fit(X_small)
+
+
+@pytest.mark.parametrize("wrapper", [AutoencoderOutlierDetector, Reconstructor])
+def test_wrapper_seed_reaches_an_unseeded_autoencoder(wrapper, X_small):
+    a, b = (wrapper(Autoencoder(max_iter=2), random_state=0).fit(X_small) for _ in range(2))
+    np.testing.assert_array_equal(a.autoencoder_.transform(X_small),
+                                  b.autoencoder_.transform(X_small))
+    assert a.autoencoder_.random_state is not None
+    seeded = wrapper(Autoencoder(max_iter=2, random_state=3), random_state=0).fit(X_small)
+    assert seeded.autoencoder_.random_state == 3
