@@ -1,5 +1,7 @@
 """skae: autoencoders that are scikit-learn estimators, trained by PyTorch through skorch."""
 
+import importlib
+
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 from ._classifier import AutoencoderClassifier
 from ._clustering import DeepEmbeddedClustering
@@ -12,6 +14,21 @@ from ._vae import (
 )
 
 __version__ = "0.1.0"
+
+# Submodules loaded on first use, as scikit-learn does: ``import skae`` then
+# ``skae.metrics.cluster_accuracy`` works, and matplotlib is not imported.
+_SUBMODULES = ("datasets", "metrics", "plotting")
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_SUBMODULES})
+
 
 __all__ = [
     "Autoencoder",

@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -32,7 +33,13 @@ from ._losses import (
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
 from ._net import OPTIMIZERS, AutoencoderNet, EarlyStopping, InMemoryDataset, seeded
 from ._priors import LATENT_DENSITIES, fit_latent_density
-from ._validation import SubclassOf, check_device, check_unit_interval
+from ._validation import (
+    CallbackList,
+    SubclassOf,
+    check_device,
+    check_unit_interval,
+    reject_booleans,
+)
 
 # Rows per forward pass in transform, inverse_transform, score_samples and sample.
 _INFERENCE_BATCH = 4096
@@ -74,7 +81,7 @@ TRAINING_CONSTRAINTS: dict = {
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
     "warm_start": ["boolean"],
-    "callbacks": [list, None],
+    "callbacks": [CallbackList(), None],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "device": [str, torch.device],
@@ -92,6 +99,7 @@ def fit_context(prefer_skip_nested_validation):
     def decorator(fit):
         @functools.wraps(fit)
         def fit_or_restore(self, *args, **kwargs):
+            reject_booleans(self)
             state = dict(vars(self))
             try:
                 return fit(self, *args, **kwargs)
@@ -152,6 +160,13 @@ class NetTrainingMixin:
 
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         optimizer_params = {"weight_decay": self.weight_decay}
+        if "weight_decay" not in inspect.signature(optimizer).parameters:
+            if self.weight_decay:
+                raise ValueError(
+                    f"optimizer={optimizer.__name__} takes no weight_decay; got "
+                    f"weight_decay={self.weight_decay!r}. Set weight_decay=0 or choose "
+                    "another optimizer.")
+            del optimizer_params["weight_decay"]
         if optimizer is torch.optim.SGD:
             optimizer_params["momentum"] = self.momentum
             optimizer_params["nesterov"] = self.nesterovs_momentum and self.momentum > 0
@@ -215,6 +230,8 @@ class NetTrainingMixin:
         else:
             with seeded(seed, device):
                 module, criterion = build(train)
+                # float32 whatever torch's default dtype (set_default_dtype) is.
+                module, criterion = module.float(), criterion.float()
                 net = self._build_net(module, criterion, str(device))
                 net.set_params(train_split=train_split)
                 net.fit(dataset(train))
@@ -387,6 +404,11 @@ class BaseAutoencoder(
         if self.batch_norm and len(X) < 2:
             raise ValueError(
                 f"batch_norm=True needs at least 2 training samples; got n_samples={len(X)}."
+            )
+        if self.batch_norm and self.batch_size < 2:
+            raise ValueError(
+                "batch_norm=True needs batches of at least 2 samples; got batch_size="
+                f"{self.batch_size}."
             )
 
         def build(rows):

@@ -10,7 +10,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Options
+from sklearn.utils._param_validation import Interval, InvalidParameterError, Options
 
 
 class _Constraint(Options):
@@ -65,6 +65,39 @@ class OddInt(_Constraint):
 
     def __str__(self):
         return "an odd positive int"
+
+
+class CallbackList(_Constraint):
+    """A list of skorch callbacks: instances, or ``(name, instance)`` pairs."""
+
+    def is_satisfied_by(self, val):
+        from skorch.callbacks import Callback
+
+        return isinstance(val, list) and all(
+            isinstance(item, Callback) or (
+                isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], Callback))
+            for item in val)
+
+    def __str__(self):
+        return "a list of skorch Callback instances or (name, Callback) pairs"
+
+
+def reject_booleans(estimator):
+    """InvalidParameterError for a bool given where a number is expected.
+
+    scikit-learn's ``Interval(Integral, ...)`` and ``Interval(Real, ...)``
+    accept True and False (bool is an int in Python); skae's parameters that
+    are numbers never mean a bool.
+    """
+    for name, constraints in estimator._parameter_constraints.items():
+        value = getattr(estimator, name)
+        if isinstance(value, (bool, np.bool_)) and "boolean" not in constraints and any(
+                isinstance(c, Interval) for c in constraints):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} must be a number, "
+                f"not a bool; got {value!r}."
+            )
 
 
 def check_device(device):

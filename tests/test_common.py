@@ -211,6 +211,9 @@ def test_binary_crossentropy_outside_unit_interval(estimator, X_small):
     ({"max_iter": 1.5}, "'max_iter' parameter"),
     ({"loss": "mae"}, "'loss' parameter"),
     ({"device": 3}, "'device' parameter"),
+    ({"n_components": True}, "'n_components' parameter .* must be a number, not a bool"),
+    ({"weight_decay": True}, "'weight_decay' parameter .* must be a number, not a bool"),
+    ({"callbacks": ["bad"]}, "'callbacks' parameter .* must be a list of skorch Callback"),
 ], ids=lambda v: str(v)[:20])
 def test_bad_parameters_raise(estimator, X_small, params, message):
     with pytest.raises((ValueError, TypeError), match=message):

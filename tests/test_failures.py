@@ -4,6 +4,8 @@ import math
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,6 +23,7 @@ from skae import (
     Autoencoder,
     AutoencoderOutlierDetector,
     ConditionalVariationalAutoencoder,
+    ConvAutoencoder,
     Reconstructor,
 )
 
@@ -239,3 +242,46 @@ def test_wrapper_seed_reaches_an_unseeded_autoencoder(wrapper, X_small):
     assert a.autoencoder_.random_state is not None
     seeded = wrapper(Autoencoder(max_iter=2, random_state=3), random_state=0).fit(X_small)
     assert seeded.autoencoder_.random_state == 3
+
+
+@pytest.fixture
+def float64_default():
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
+
+
+def test_float64_default_dtype(estimator, X_small, float64_default):
+    est = fit(estimator, X_small)
+    assert next(est.module_.parameters()).dtype == torch.float32
+    assert est.transform(X_small).dtype == np.float32
+    assert np.isfinite(est.score_samples(X_small)).all()
+    assert est.sample(2, random_state=0).shape == (2, 16)
+
+
+def test_optimizer_without_weight_decay(X_small):
+    ae = Autoencoder(n_components=2, max_iter=2, optimizer=torch.optim.Rprop).fit(X_small)
+    assert isinstance(ae.net_.optimizer_, torch.optim.Rprop)
+    with pytest.raises(ValueError, match="optimizer=LBFGS takes no weight_decay; got "
+                                         "weight_decay=0.1"):
+        ae.set_params(optimizer=torch.optim.LBFGS, weight_decay=0.1).fit(X_small)
+
+
+def test_batch_norm_needs_batches_of_two(X_small):
+    with pytest.raises(ValueError, match="batch_norm=True needs batches of at least 2 "
+                                         "samples; got batch_size=1"):
+        Autoencoder(batch_norm=True, batch_size=1, max_iter=1).fit(X_small)
+
+
+@pytest.mark.parametrize("params", [{"stride": True}, {"channels": (4,), "kernel_size": True}])
+def test_booleans_are_not_numbers(params, X_small):
+    with pytest.raises((TypeError, ValueError), match="must be"):
+        ConvAutoencoder(max_iter=1, **params).fit(X_small)
+
+
+def test_submodules_load_on_first_use():
+    code = ("import sys, skae; assert 'matplotlib' not in sys.modules; "
+            "skae.metrics.cluster_accuracy; skae.datasets.add_noise; skae.plotting; "
+            "assert 'matplotlib' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
