@@ -59,11 +59,12 @@ def inference_dtype(device):
 
 
 def _as_tensor(X):
-    """A float32 CPU tensor sharing memory with ``X`` when it is safe to."""
+    """A float32 CPU tensor sharing memory with ``X`` where it can (a
+    read-only array or memmap included: skae never writes to it)."""
     X = np.ascontiguousarray(X, dtype=np.float32)
-    if not X.flags.writeable:
-        X = X.copy()
-    return torch.from_numpy(X)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(X)
 
 
 TRAINING_CONSTRAINTS: dict = {
@@ -214,11 +215,12 @@ class NetTrainingMixin:
         seed = int(rng.randint(np.iinfo(np.int32).max))
         train, valid = self._split(len(X), rng)
 
+        data = (_as_tensor(X), None if condition is None else _as_tensor(condition),
+                None if target is None else torch.from_numpy(target))
+
         def dataset(rows):
-            return InMemoryDataset(
-                _as_tensor(X[rows]),
-                None if condition is None else _as_tensor(condition[rows]),
-                None if target is None else torch.from_numpy(target[rows]))
+            # The training and validation parts index the data: no copy of X.
+            return InMemoryDataset(*data, rows=None if isinstance(rows, slice) else rows)
 
         train_split = None if valid is None else predefined_split(dataset(valid))
         if warm:

@@ -61,22 +61,26 @@ def seeded(seed, device):
 
 
 class InMemoryDataset(torch.utils.data.Dataset):
-    """A float tensor, its own target unless ``target`` is given, with an
-    optional condition.
+    """The rows ``rows`` (all by default) of a float tensor, its own target
+    unless ``target`` is given, with an optional condition.
 
     With a ``condition`` tensor (one row per sample, e.g. one-hot labels) the
-    module is called as ``module(x=..., condition=...)``.
+    module is called as ``module(x=..., condition=...)``. The tensors are
+    shared with the caller (a training and a validation part index the same
+    data) and never written to.
     """
 
-    def __init__(self, X, condition=None, target=None):
+    def __init__(self, X, condition=None, target=None, rows=None):
         self.X = X
         self.condition = condition
         self.target = target
+        self.rows = None if rows is None else torch.as_tensor(rows, dtype=torch.long)
 
     def __len__(self):
-        return len(self.X)
+        return len(self.X) if self.rows is None else len(self.rows)
 
     def __getitem__(self, i):
+        i = i if self.rows is None else self.rows[i]
         target = self.X[i] if self.target is None else self.target[i]
         if self.condition is None:
             return self.X[i], target
@@ -84,13 +88,14 @@ class InMemoryDataset(torch.utils.data.Dataset):
 
 
 class TensorBatches:
-    """Mini-batches cut from in-memory tensors by slicing or by a shuffled index.
+    """Mini-batches cut from in-memory tensors by a (shuffled) index of rows.
 
     Yields ``(Xb, Tb)``, or ``({"x": Xb, "condition": Cb}, Tb)`` when the
     data set has a condition; the target ``Tb`` is ``Xb`` itself unless the
-    data set has a target. With ``merge_singleton`` a last batch of one
-    sample joins the one before it (batch norm cannot train on a single
-    sample), so no sample is dropped.
+    data set has a target. Every batch is a new tensor, so nothing that
+    trains on it can write to the caller's data. With ``merge_singleton`` a
+    last batch of one sample joins the one before it (batch norm cannot
+    train on a single sample), so no sample is dropped.
     """
 
     def __init__(self, dataset, batch_size, shuffle, device, merge_singleton=False):
@@ -111,12 +116,15 @@ class TensorBatches:
         return len(self._bounds())
 
     def _take(self, tensor, start, stop, order):
-        part = tensor[start:stop] if order is None else tensor[order[start:stop]]
+        part = tensor[start:stop].clone() if order is None else tensor[order[start:stop]]
         return part.to(self.device, non_blocking=True)
 
     def __iter__(self):
         X, condition, target = self.dataset.X, self.dataset.condition, self.dataset.target
-        order = torch.randperm(len(X)) if self.shuffle else None
+        order = self.dataset.rows
+        if self.shuffle:
+            perm = torch.randperm(len(self.dataset))
+            order = perm if order is None else order[perm]
         for start, stop in self._bounds():
             xb = self._take(X, start, stop, order)
             tb = xb if target is None else self._take(target, start, stop, order)
@@ -422,6 +430,9 @@ class ReconstructionHistory(Callback):
         self.reconstructions_.append(out)
 
 
+_SAME_AS_MODULE_ = "<skae: the module is module_>"
+
+
 class AutoencoderNet(NeuralNet):
     """skorch net whose criterion returns ``(objective, terms)``.
 
@@ -446,6 +457,22 @@ class AutoencoderNet(NeuralNet):
         # about as much as a small batch, so do it only when the mode changes.
         if self.module_.training != training or self.criterion_.training != training:
             super()._set_training(training)
+
+    def __getstate__(self):
+        # skorch saves module_ with torch.save and pickles the module
+        # parameter apart: when they are one object (skae passes an
+        # instance), keep one copy.
+        shared = self.__dict__.get("module") is self.__dict__.get("module_", ())
+        state = super().__getstate__()
+        if shared:
+            state["module"] = _SAME_AS_MODULE_
+        return state
+
+    def __setstate__(self, state):
+        shared = isinstance(state.get("module"), str) and state["module"] == _SAME_AS_MODULE_
+        super().__setstate__(state)
+        if shared:
+            self.__dict__["module"] = self.module_
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         # skorch ends training quietly on any KeyboardInterrupt (its callbacks'

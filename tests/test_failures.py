@@ -285,3 +285,47 @@ def test_submodules_load_on_first_use():
             "skae.metrics.cluster_accuracy; skae.datasets.add_noise; skae.plotting; "
             "assert 'matplotlib' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class Vandal(Callback):
+    """Writes into every training batch, as a careless in-place module would."""
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        batch[0].mul_(0.0)
+
+
+class DataAddress(Callback):
+    """Records where the training data set's tensor lives."""
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        self.address_ = X.X.data_ptr()
+        self.n_rows_ = len(X)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_training_cannot_write_to_the_callers_data(X_small, shuffle):
+    X = X_small.copy()
+    Autoencoder(n_components=2, max_iter=2, shuffle=shuffle, callbacks=[Vandal()]).fit(X)
+    np.testing.assert_array_equal(X, X_small)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_read_only_memmap_is_trained_in_place(tmp_path, X_small, early_stopping):
+    path = tmp_path / "X.npy"
+    np.save(path, X_small)
+    X = np.load(path, mmap_mode="r")
+    ae = Autoencoder(n_components=2, max_iter=2, early_stopping=early_stopping,
+                     validation_fraction=0.25, callbacks=[DataAddress()]).fit(X)
+    record = dict(ae.net_.callbacks_)["DataAddress"]
+    assert record.address_ == X.ctypes.data  # the memmap itself, not a copy
+    assert record.n_rows_ == (30 if early_stopping else 40)
+
+
+def test_pickle_holds_the_module_once():
+    X = np.random.default_rng(0).random((100, 784)).astype(np.float32)
+    ae = Autoencoder(max_iter=1, random_state=0).fit(X)
+    parameters = sum(p.numel() * 4 for p in ae.module_.parameters())
+    # The parameters and Adam's two moment estimates (for warm starts), little else.
+    assert len(pickle.dumps(ae)) < 3.1 * parameters
+    loaded = pickle.loads(pickle.dumps(ae))
+    assert loaded.net_.module is loaded.net_.module_
