@@ -5,6 +5,7 @@ import functools
 import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -87,6 +88,36 @@ TRAINING_CONSTRAINTS: dict = {
     "verbose": ["verbose"],
     "device": [str, torch.device],
 }
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What a module builder needs to know of the training rows."""
+
+    n_features: int
+    min: float
+    max: float
+    std: float
+
+
+def summarize_rows(X, rows, chunk=1 << 16):
+    """The :class:`DataSummary` of the rows ``rows`` (an index array, or a
+    slice for all rows) of X, read a chunk at a time: the training part of an
+    early-stopping split is never copied whole."""
+    if isinstance(rows, slice):
+        rows = np.arange(len(X))[rows]
+    rows = np.sort(rows)
+    low, high, count, mean, m2 = np.inf, -np.inf, 0, 0.0, 0.0
+    for start in range(0, len(rows), chunk):
+        part = np.asarray(X[rows[start:start + chunk]], dtype=np.float64)
+        low, high = min(low, part.min()), max(high, part.max())
+        # Chan et al.'s pairwise update of the mean and the sum of squared deviations.
+        n, part_mean = part.size, part.mean()
+        delta = part_mean - mean
+        m2 += ((part - part_mean) ** 2).sum() + delta ** 2 * count * n / (count + n)
+        mean += delta * n / (count + n)
+        count += n
+    return DataSummary(X.shape[1], float(low), float(high), float(np.sqrt(m2 / count)))
 
 
 def fit_context(prefer_skip_nested_validation):
@@ -354,10 +385,11 @@ class BaseAutoencoder(
                 f"n_samples={len(X)}."
             )
 
-    def _build_module(self, X):
-        encoder, decoder = self._encoder_decoder(X.shape[1])
-        corruption = Corruption(self.noise, self.noise_level,
-                                low=float(X.min()), high=float(X.max()))
+    def _build_module(self, data):
+        """The torch module for training rows summarised by ``data`` (a
+        :class:`DataSummary`)."""
+        encoder, decoder = self._encoder_decoder(data.n_features)
+        corruption = Corruption(self.noise, self.noise_level, low=data.min, high=data.max)
         return AutoencoderModule(
             encoder, decoder, corruption,
             code_activation="sigmoid" if self.sparsity == "kl" else "identity",
@@ -415,7 +447,7 @@ class BaseAutoencoder(
 
         def build(rows):
             self._n_features_out = self.n_components
-            return self._build_module(X[rows]), self._build_criterion()
+            return self._build_module(summarize_rows(X, rows)), self._build_criterion()
 
         seed = self._train(X, build, warm, condition=condition)
         self._after_training(X, condition, seed)

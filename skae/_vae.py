@@ -63,14 +63,14 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     def _check_input(self, X):
         check_unit_interval(X, self.loss)
 
-    def _build_module(self, X):
-        encoder, decoder = self._encoder_decoder(X.shape[1])
+    def _build_module(self, data):
+        encoder, decoder = self._encoder_decoder(data.n_features)
         return VariationalModule(
             with_gaussian_head(encoder), decoder,
             output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
             # The Gaussian's scale starts at the data's spread (that of a
             # decoder predicting the mean), whatever the units of X.
-            initial_scale=(float(X.std()) or 1.0) if self.loss == "squared_error" else None,
+            initial_scale=(data.std or 1.0) if self.loss == "squared_error" else None,
         )
 
     def _build_criterion(self):

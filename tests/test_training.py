@@ -176,3 +176,15 @@ def test_batch_size_default_and_larger_than_the_data(digits):
     assert ae.net_.history[-1, "train_batch_count"] == 8
     ae = small(max_iter=1, batch_size=1000).fit(digits[0][:450])
     assert ae.net_.history[-1, "batches", :, "train_batch_size"] == [450]
+
+
+def test_summary_of_training_rows_matches_numpy():
+    from skae._base import summarize_rows
+
+    X = np.random.default_rng(0).random((5000, 7)).astype(np.float32) * 3 + 1
+    rows = np.random.default_rng(1).permutation(5000)[:3000]
+    summary = summarize_rows(X, rows, chunk=256)
+    part = X[rows].astype(np.float64)
+    assert (summary.n_features, summary.min, summary.max) == (7, part.min(), part.max())
+    assert summary.std == pytest.approx(part.std(), rel=1e-12)
+    assert summarize_rows(X, slice(None)).std == pytest.approx(X.astype(np.float64).std())
