@@ -380,6 +380,12 @@ class BaseAutoencoder(
                 f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
                 f"of inputs corrupted); got {self.noise_level!r}."
             )
+        if self.n_components >= X.shape[1] and self.noise is None and self.sparsity is None:
+            warnings.warn(
+                f"n_components={self.n_components} is not below n_features={X.shape[1]}: "
+                "without noise or sparsity the autoencoder can learn to copy its input, and "
+                "its codes need not be any better than X. Use a smaller n_components, or "
+                "noise or sparsity for an overcomplete code.", UserWarning)
         if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
             raise ValueError(
                 f"latent_density='mixture' with n_mixture_components="

@@ -1,5 +1,7 @@
 """What is unique to the dense family: architecture, denoising, sparsity, search, sampling."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -142,3 +144,13 @@ def test_noise_level_above_one_for_masking(Estimator, X_small):
         Estimator(noise="masking", noise_level=1.5, max_iter=1).fit(X_small)
     with pytest.raises(ValueError, match="'noise' parameter"):
         Estimator(noise="speckle", max_iter=1).fit(X_small)
+
+
+def test_code_as_wide_as_the_input_warns(X_small):
+    with pytest.warns(UserWarning, match="n_components=16 is not below n_features=16"):
+        Autoencoder(n_components=16, max_iter=1).fit(X_small)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        # An overcomplete code with noise or sparsity is a legitimate design.
+        Autoencoder(n_components=32, noise="gaussian", max_iter=1).fit(X_small)
+        SparseAutoencoder(n_components=32, max_iter=1).fit(X_small)
