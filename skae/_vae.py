@@ -185,6 +185,14 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         (a fixed seed), so the scores are deterministic and a sample's score
         does not depend on the other rows.
 
+        With ``loss="binary_crossentropy"`` the likelihood is a probability and
+        the ELBO is negative. With ``loss="squared_error"`` it is a Gaussian
+        density, which exceeds 1 where the learned standard deviation is small:
+        the ELBO of continuous data can be positive, and its value depends on
+        the units of X (the same model fitted to ``a * X`` scores
+        ``n_features * log(a)`` lower).
+        Compare scores of models on the same data, not across data scalings.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
