@@ -4,6 +4,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, TransformerMixin
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names_in,
@@ -18,6 +19,10 @@ from ._base import fit_context, pretrain
 _AUTO_Z = 3.0
 # MAD of a normal distribution times this is its standard deviation.
 _MAD_TO_STD = 1.4826
+# contamination="auto" sets the threshold on this fraction of X, held out of
+# the autoencoder's training, when X has at least _AUTO_MIN_SAMPLES rows.
+_AUTO_HELD_OUT = 0.2
+_AUTO_MIN_SAMPLES = 5
 
 
 def check_unconditional(autoencoder, owner):
@@ -49,13 +54,19 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         ``Autoencoder()``.
     contamination : "auto" or float in (0, 0.5], default="auto"
         Expected fraction of outliers in the training data: the offset is
-        that quantile of the training scores. ``"auto"`` sets the offset
-        three robust standard deviations below the median training score
-        (``median - 3 * 1.4826 * MAD``), so that it does not depend on a
-        guess of the fraction.
+        that quantile of the training scores. ``"auto"`` needs no guess of
+        the fraction: the autoencoder is fitted on 80% of X, and the offset
+        is three robust standard deviations below the median score of the
+        other 20% (``median - 3 * 1.4826 * MAD``), rows it has not seen, so
+        that new normal samples score like them rather than like the rows it
+        was trained on (which it reconstructs better). With fewer than
+        ``5`` samples, the training scores are used.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder's training when the autoencoder's own
-        ``random_state`` is None; pass an int for reproducible fits.
+        ``random_state`` is None, and the held-out split of
+        ``contamination="auto"`` (which follows the autoencoder's
+        ``random_state`` when this one is None); pass an int for
+        reproducible fits.
 
     Attributes
     ----------
@@ -112,10 +123,21 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         X = validate_data(self, X, dtype=np.float32)
-        autoencoder = Autoencoder() if self.autoencoder is None else self.autoencoder
-        self.autoencoder_ = pretrain(check_unconditional(autoencoder, type(self)), X,
-                                     self.random_state)
-        scores = self.autoencoder_.score_samples(X).astype(np.float64)
+        autoencoder = check_unconditional(
+            Autoencoder() if self.autoencoder is None else self.autoencoder, type(self))
+        # Without a seed of its own, the detector's split follows the autoencoder's
+        # seed, so that a seeded autoencoder gives a reproducible detector.
+        rng = check_random_state(autoencoder.get_params().get("random_state")
+                                 if self.random_state is None else self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if self.contamination == "auto" and len(X) >= _AUTO_MIN_SAMPLES:
+            order = rng.permutation(len(X))
+            n_held_out = int(round(_AUTO_HELD_OUT * len(X)))
+            fit_rows, score_rows = np.sort(order[n_held_out:]), np.sort(order[:n_held_out])
+        else:
+            fit_rows = score_rows = slice(None)
+        self.autoencoder_ = pretrain(autoencoder, X[fit_rows], seed)
+        scores = self.autoencoder_.score_samples(X[score_rows]).astype(np.float64)
         if self.contamination == "auto":
             median = np.median(scores)
             mad = np.median(np.abs(scores - median))
