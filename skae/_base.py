@@ -464,6 +464,19 @@ class BaseAutoencoder(
         self._after_training(X, condition, seed)
         return self
 
+    def _untrained_module(self, X):
+        """The float32 module that ``fit`` would train on X (unconditional
+        families), with its initial weights drawn from torch's generator.
+
+        For ``AutoencoderClassifier(pretrain=False)``, on a clone: checks the
+        parameters and X as ``fit`` does, and sets ``n_features_in_``.
+        """
+        self._validate_params()
+        reject_booleans(self)
+        X = validate_data(self, X, dtype=np.float32)
+        self._check_input(X)
+        return self._build_module(summarize_rows(X, slice(None))).float()
+
     # ------------------------------------------------------------- inference
 
     def transform(self, X):

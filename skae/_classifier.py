@@ -5,7 +5,7 @@ from numbers import Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -52,6 +52,13 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     freeze_encoder : bool, default=False
         Keep the pretrained encoder fixed (no gradient, evaluation mode) and
         train the head only.
+    pretrain : bool, default=True
+        Pretrain the autoencoder on X first. With False the encoder starts
+        from its random initial weights and trains with the head: the same
+        network as a plain MLP (or CNN, with a ``ConvAutoencoder``)
+        classifier trained from scratch, to compare with fine-tuning. With
+        ``freeze_encoder=True`` too, only the head trains, on a fixed random
+        encoder (a random-features baseline).
     %(training_params)s
 
     Attributes
@@ -59,7 +66,8 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     autoencoder_ : skae autoencoder
-        The pretrained autoencoder (its encoder before fine-tuning).
+        The pretrained autoencoder (its encoder before fine-tuning); only
+        with ``pretrain=True``.
     net_ : skorch.NeuralNet
         The trained skorch net of encoder and head; ``net_.history`` holds
         every epoch's losses.
@@ -103,6 +111,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "freeze_encoder": ["boolean"],
+        "pretrain": ["boolean"],
         **TRAINING_CONSTRAINTS,
     }
 
@@ -114,6 +123,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         activation="relu",
         dropout=0.0,
         freeze_encoder=False,
+        pretrain=True,
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -138,6 +148,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         self.activation = activation
         self.dropout = dropout
         self.freeze_encoder = freeze_encoder
+        self.pretrain = pretrain
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
@@ -199,14 +210,17 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
 
         def build(rows):
             # Runs with torch's generator seeded from random_state: the seed
-            # drawn here is reproducible.
-            self.autoencoder_ = pretrain(autoencoder, X, int(torch.randint(2**31 - 1, ()).item()))
-            width = self.autoencoder_.n_components
-            head = make_mlp([width, *self.hidden_layer_sizes, len(self.classes_)],
-                            self.activation, False, self.dropout)
-            module = EncoderClassifierModule(copy.deepcopy(self.autoencoder_.module_), head,
-                                             self.freeze_encoder)
-            return module, ClassificationCriterion()
+            # drawn here, and an untrained encoder's weights, are reproducible.
+            if self.pretrain:
+                self.autoencoder_ = pretrain(
+                    autoencoder, X, int(torch.randint(2**31 - 1, ()).item()))
+                encoder = copy.deepcopy(self.autoencoder_.module_)
+            else:
+                encoder = clone(autoencoder)._untrained_module(X)
+            head = make_mlp([autoencoder.n_components, *self.hidden_layer_sizes,
+                             len(self.classes_)], self.activation, False, self.dropout)
+            return (EncoderClassifierModule(encoder, head, self.freeze_encoder),
+                    ClassificationCriterion())
 
         self._train(X, build, warm, target=target)
         return self

@@ -5,7 +5,7 @@ import pytest
 import torch
 from sklearn.decomposition import PCA
 
-from skae import Autoencoder, AutoencoderClassifier, VariationalAutoencoder
+from skae import Autoencoder, AutoencoderClassifier, ConvAutoencoder, VariationalAutoencoder
 
 
 def pretrained(**params):
@@ -71,3 +71,27 @@ def test_rejects_an_autoencoder_that_is_not_skae(digits):
     with pytest.raises(TypeError, match="autoencoder must be a skae autoencoder, "
                                         "unconditional .*got PCA"):
         AutoencoderClassifier(PCA(2), max_iter=1).fit(X, y)
+
+
+def test_from_scratch_trains_the_same_network_without_pretraining(digits):
+    X, y = digits[0][:600], digits[1][:600]
+    ae = Autoencoder(n_components=16, hidden_layer_sizes=(32,), max_iter=5, random_state=0)
+    scratch = AutoencoderClassifier(ae, pretrain=False, max_iter=30, random_state=0).fit(X, y)
+    tuned = AutoencoderClassifier(ae, max_iter=30, random_state=0).fit(X, y)
+    assert not hasattr(scratch, "autoencoder_") and hasattr(tuned, "autoencoder_")
+    shapes = [p.shape for p in scratch.module_.parameters()]
+    assert shapes == [p.shape for p in tuned.module_.parameters()]
+    assert scratch.score(X, y) > 0.9
+    # Reproducible from random_state, and the autoencoder itself is never fitted.
+    again = AutoencoderClassifier(ae, pretrain=False, max_iter=30, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), scratch.predict_proba(X))
+    assert not hasattr(ae, "net_")
+
+
+def test_from_scratch_cnn(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    clf = AutoencoderClassifier(ConvAutoencoder(image_shape=(1, 8, 8), n_components=8,
+                                                channels=(4,)),
+                                pretrain=False, max_iter=5, random_state=0).fit(X, y)
+    assert clf.predict(X).shape == (300,)
+    assert any(isinstance(m, torch.nn.Conv2d) for m in clf.module_.modules())

@@ -48,11 +48,15 @@ WRAPPERS = [
                           hidden_layer_sizes=(8,), max_iter=100, random_state=0),
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_iter=30),
                           freeze_encoder=True, max_iter=100, random_state=0),
+    AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,)),
+                          hidden_layer_sizes=(8,), pretrain=False, max_iter=100,
+                          random_state=0),
     DeepEmbeddedClustering(3, Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
                            update_interval=2, n_init=2, **FAST),
 ]
 wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.1",
                "Reconstructor", "AutoencoderClassifier", "AutoencoderClassifier-frozen",
+               "AutoencoderClassifier-from-scratch",
                "DeepEmbeddedClustering"]
 
 
