@@ -334,7 +334,8 @@ class ReconstructionHistory(Callback):
 
     Pass it to an autoencoder's ``callbacks``; it records the reconstructions
     of ``X`` before training (epoch 0) and at the end of every ``every``-th
-    epoch, and of the last epoch, with the weights of that moment (early
+    epoch (or of the chosen ``epochs``), and of the last epoch, with the
+    weights of that moment (early
     stopping restores the best epoch's weights only after the last record).
     The estimator trains a copy of its
     ``callbacks``, so read the record from the fitted estimator, most simply
@@ -347,6 +348,9 @@ class ReconstructionHistory(Callback):
         The inputs to reconstruct; a handful of images is typical.
     every : int, default=1
         Record every ``every`` epochs.
+    epochs : list of int or None, default=None
+        Record at the end of these epochs (1-based, counted over warm
+        starts) instead of every ``every``-th, e.g. ``[1, 2, 5, 10, 50]``.
 
     Attributes
     ----------
@@ -372,9 +376,10 @@ class ReconstructionHistory(Callback):
     ([0, 2, 3], (5, 64))
     """
 
-    def __init__(self, X, every=1):
+    def __init__(self, X, every=1, epochs=None):
         self.X = X
         self.every = every
+        self.epochs = epochs
 
     def initialize(self):
         self.epochs_ = []
@@ -384,6 +389,12 @@ class ReconstructionHistory(Callback):
     def on_train_begin(self, net, X=None, **kwargs):
         if not isinstance(self.every, Integral) or isinstance(self.every, bool) or self.every < 1:
             raise ValueError(f"every must be a positive int; got every={self.every!r}.")
+        if self.epochs is not None and (
+                isinstance(self.epochs, (str, bytes)) or not all(
+                    isinstance(e, Integral) and not isinstance(e, bool) and e >= 1
+                    for e in np.ravel(np.asarray(self.epochs, dtype=object)))):
+            raise ValueError(
+                f"epochs must be a list of positive ints; got epochs={self.epochs!r}.")
         module = net.module_
         if not (hasattr(module, "encode") and hasattr(module, "decode")):
             raise TypeError(
@@ -407,7 +418,9 @@ class ReconstructionHistory(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         epoch = net.history[-1, "epoch"]
-        if epoch % self.every == 0:
+        chosen = (epoch % self.every == 0 if self.epochs is None
+                  else epoch in {int(e) for e in np.ravel(self.epochs)})
+        if chosen:
             self._record(net, epoch)
 
     def on_train_end(self, net, **kwargs):

@@ -169,6 +169,16 @@ def test_reconstruction_history_records_every_k_epochs(digits):
     assert np.allclose(tile(display, 4, 1), final[1].reshape(8, 8), atol=1e-6)
 
 
+def test_reconstruction_history_at_chosen_epochs(digits):
+    X, _ = digits
+    ae = Autoencoder(n_components=4, max_iter=6, random_state=0,
+                     callbacks=[ReconstructionHistory(X[:2], epochs=[1, 3, 10])]).fit(X[:200])
+    assert dict(ae.net_.callbacks_)["ReconstructionHistory"].epochs_ == [0, 1, 3, 6]
+    with pytest.raises(ValueError, match="epochs must be a list of positive ints; got "
+                                         r"epochs=\[0, 2\]"):
+        ae.set_params(callbacks=[ReconstructionHistory(X[:2], epochs=[0, 2])]).fit(X[:200])
+
+
 def test_reconstruction_history_continues_across_warm_starts(digits):
     X, _ = digits
     ae = Autoencoder(n_components=4, hidden_layer_sizes=(16,), max_iter=2, random_state=0,
