@@ -97,6 +97,7 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        optimizer_params=None,
         batch_size=64,
         max_iter=200,
         shuffle=True,
@@ -129,6 +130,7 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle
@@ -205,6 +207,7 @@ class DenoisingAutoencoder(Autoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        optimizer_params=None,
         batch_size=64,
         max_iter=200,
         shuffle=True,
@@ -283,6 +286,7 @@ class SparseAutoencoder(Autoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        optimizer_params=None,
         batch_size=64,
         max_iter=200,
         shuffle=True,

@@ -75,6 +75,7 @@ TRAINING_CONSTRAINTS: dict = {
     "momentum": [Interval(Real, 0, 1, closed="both")],
     "nesterovs_momentum": ["boolean"],
     "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "optimizer_params": [dict, None],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],
@@ -190,18 +191,7 @@ class NetTrainingMixin:
         callbacks += self._training_callbacks()
         callbacks += copy.deepcopy(self.callbacks or [])
 
-        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        optimizer_params = {"weight_decay": self.weight_decay}
-        if "weight_decay" not in inspect.signature(optimizer).parameters:
-            if self.weight_decay:
-                raise ValueError(
-                    f"optimizer={optimizer.__name__} takes no weight_decay; got "
-                    f"weight_decay={self.weight_decay!r}. Set weight_decay=0 or choose "
-                    "another optimizer.")
-            del optimizer_params["weight_decay"]
-        if optimizer is torch.optim.SGD:
-            optimizer_params["momentum"] = self.momentum
-            optimizer_params["nesterov"] = self.nesterovs_momentum and self.momentum > 0
+        optimizer, optimizer_params = self._optimizer()
         return AutoencoderNet(
             module=module,
             criterion=criterion,
@@ -216,6 +206,36 @@ class NetTrainingMixin:
             device=device,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
+
+    def _optimizer(self):
+        """The optimizer class and its keyword arguments besides the step size;
+        a ValueError names any that it does not take."""
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        accepted = set(inspect.signature(optimizer).parameters) - {"self", "params", "lr"}
+        params = {}
+        if "weight_decay" in accepted:
+            params["weight_decay"] = self.weight_decay
+        elif self.weight_decay:
+            raise ValueError(
+                f"optimizer={optimizer.__name__} takes no weight_decay; got "
+                f"weight_decay={self.weight_decay!r}. Set weight_decay=0 or choose "
+                "another optimizer.")
+        if optimizer is torch.optim.SGD:
+            params["momentum"] = self.momentum
+            params["nesterov"] = self.nesterovs_momentum and self.momentum > 0
+        owned = {"lr": "learning_rate_init", "weight_decay": "weight_decay",
+                 "momentum": "momentum", "nesterov": "nesterovs_momentum"}
+        for key, value in (self.optimizer_params or {}).items():
+            if key == "lr" or key in params:
+                raise ValueError(
+                    f"optimizer_params sets {key!r}, which the parameter {owned[key]} sets; "
+                    f"use {owned[key]}.")
+            if key not in accepted:
+                raise ValueError(
+                    f"optimizer_params has {key!r}, which optimizer={optimizer.__name__} "
+                    f"does not take; it takes {sorted(accepted)}.")
+            params[key] = value
+        return optimizer, params
 
     def _split(self, n_samples, rng):
         """Indices of the training and validation parts (no validation
@@ -241,6 +261,7 @@ class NetTrainingMixin:
         ``random_state``.
         """
         device = check_device(self.device)
+        self._optimizer()  # its errors before any training (a pretraining, say)
         n_iter_before = self.n_iter_ if warm else 0
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))

@@ -90,6 +90,8 @@ class DeepEmbeddedClustering(
         Nesterov momentum for ``optimizer="sgd"``.
     weight_decay : float, default=0.0
         L2 penalty of the optimizer.
+    optimizer_params : dict or None, default=None
+        Further keyword arguments of the optimizer, as in the autoencoders.
     batch_size : int, default=256
         Mini-batch size of the joint training.
     max_iter : int, default=100
@@ -178,6 +180,7 @@ class DeepEmbeddedClustering(
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        optimizer_params=None,
         batch_size=256,
         max_iter=100,
         shuffle=True,
@@ -200,6 +203,7 @@ class DeepEmbeddedClustering(
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle

@@ -79,6 +79,12 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
     weight_decay : float, default=0.0
         L2 penalty, passed as the optimizer's ``weight_decay`` (decoupled
         weight decay for ``"adamw"``).
+    optimizer_params : dict or None, default=None
+        Further keyword arguments of the optimizer, e.g.
+        ``{"betas": (0.9, 0.99), "eps": 1e-7}`` for Adam or ``{"rho": 0.95}``
+        for Adadelta. The step size, ``weight_decay`` and SGD's momentum have
+        their own parameters; a name the optimizer does not take is a
+        ValueError.
     batch_size : int, default=64
         Mini-batch size (the whole data when it has fewer samples). Smaller
         batches take more steps per epoch: on small data sets such as

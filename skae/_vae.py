@@ -324,6 +324,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        optimizer_params=None,
         batch_size=64,
         max_iter=200,
         shuffle=True,
@@ -351,6 +352,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle
@@ -445,6 +447,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        optimizer_params=None,
         batch_size=64,
         max_iter=200,
         shuffle=True,
@@ -476,6 +479,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle
@@ -564,6 +568,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        optimizer_params=None,
         batch_size=64,
         max_iter=200,
         shuffle=True,

@@ -188,3 +188,34 @@ def test_summary_of_training_rows_matches_numpy():
     assert (summary.n_features, summary.min, summary.max) == (7, part.min(), part.max())
     assert summary.std == pytest.approx(part.std(), rel=1e-12)
     assert summarize_rows(X, slice(None)).std == pytest.approx(X.astype(np.float64).std())
+
+
+def test_optimizer_params_reach_the_optimizer(X_small):
+    ae = small(optimizer_params={"betas": (0.5, 0.9), "eps": 1e-6}).fit(X_small)
+    group = ae.net_.optimizer_.param_groups[0]
+    assert (group["betas"], group["eps"]) == ((0.5, 0.9), 1e-6)
+    rmsprop = small(optimizer="rmsprop", optimizer_params={"momentum": 0.5}).fit(X_small)
+    assert rmsprop.net_.optimizer_.param_groups[0]["momentum"] == 0.5
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"rho": 0.9}, "optimizer_params has 'rho', which optimizer=Adam does not take"),
+    ({"lr": 0.1}, "optimizer_params sets 'lr', which the parameter learning_rate_init sets"),
+    ({"weight_decay": 0.1}, "sets 'weight_decay', which the parameter weight_decay sets"),
+])
+def test_optimizer_params_refused_by_name(X_small, params, message):
+    with pytest.raises(ValueError, match=message):
+        small(optimizer_params=params).fit(X_small)
+
+
+def test_bad_optimizer_params_fail_before_pretraining(digits):
+    from skae import AutoencoderClassifier
+
+    class NoPretraining(Callback):
+        def on_train_begin(self, net, **kwargs):
+            raise RuntimeError("the autoencoder was pretrained")
+
+    clf = AutoencoderClassifier(small(callbacks=[NoPretraining()]),
+                                optimizer_params={"rho": 0.9})
+    with pytest.raises(ValueError, match="'rho'"):
+        clf.fit(*[d[:100] for d in digits])
