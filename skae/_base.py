@@ -105,12 +105,15 @@ def summarize_rows(X, rows, chunk=1 << 16):
     """The :class:`DataSummary` of the rows ``rows`` (an index array, or a
     slice for all rows) of X, read a chunk at a time: the training part of an
     early-stopping split is never copied whole."""
-    if isinstance(rows, slice):
-        rows = np.arange(len(X))[rows]
-    rows = np.sort(rows)
+    if isinstance(rows, slice):  # views of X
+        X = X[rows]
+        chunks = (X[i:i + chunk] for i in range(0, len(X), chunk))
+    else:
+        rows = np.sort(rows)
+        chunks = (X[rows[i:i + chunk]] for i in range(0, len(rows), chunk))
     low, high, count, mean, m2 = np.inf, -np.inf, 0, 0.0, 0.0
-    for start in range(0, len(rows), chunk):
-        part = np.asarray(X[rows[start:start + chunk]], dtype=np.float64)
+    for part in chunks:
+        part = np.asarray(part, dtype=np.float64)
         low, high = min(low, part.min()), max(high, part.max())
         # Chan et al.'s pairwise update of the mean and the sum of squared deviations.
         n, part_mean = part.size, part.mean()

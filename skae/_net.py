@@ -389,10 +389,9 @@ class ReconstructionHistory(Callback):
     def on_train_begin(self, net, X=None, **kwargs):
         if not isinstance(self.every, Integral) or isinstance(self.every, bool) or self.every < 1:
             raise ValueError(f"every must be a positive int; got every={self.every!r}.")
-        if self.epochs is not None and (
-                isinstance(self.epochs, (str, bytes)) or not all(
-                    isinstance(e, Integral) and not isinstance(e, bool) and e >= 1
-                    for e in np.ravel(np.asarray(self.epochs, dtype=object)))):
+        if self.epochs is not None and not (isinstance(self.epochs, (list, tuple)) and all(
+                isinstance(e, Integral) and not isinstance(e, bool) and e >= 1
+                for e in self.epochs)):
             raise ValueError(
                 f"epochs must be a list of positive ints; got epochs={self.epochs!r}.")
         module = net.module_
@@ -418,9 +417,7 @@ class ReconstructionHistory(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         epoch = net.history[-1, "epoch"]
-        chosen = (epoch % self.every == 0 if self.epochs is None
-                  else epoch in {int(e) for e in np.ravel(self.epochs)})
-        if chosen:
+        if epoch % self.every == 0 if self.epochs is None else epoch in self.epochs:
             self._record(net, epoch)
 
     def on_train_end(self, net, **kwargs):

@@ -11,6 +11,7 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options
+from skorch.callbacks import Callback
 
 
 class _Constraint(Options):
@@ -71,8 +72,6 @@ class CallbackList(_Constraint):
     """A list of skorch callbacks: instances, or ``(name, instance)`` pairs."""
 
     def is_satisfied_by(self, val):
-        from skorch.callbacks import Callback
-
         return isinstance(val, list) and all(
             isinstance(item, Callback) or (
                 isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
