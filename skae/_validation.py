@@ -6,12 +6,25 @@ constraint classes, so these derive from ``Options`` and override what it
 checks and how it describes itself.
 """
 
+import importlib
 from numbers import Integral
 
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options
 from skorch.callbacks import Callback
+
+
+def import_optional(module, extra, caller, package=None):
+    """Import the optional dependency ``module``, or raise an ImportError that
+    names ``caller`` and the extra (``skae[extra]``) that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} requires {package or module}; install it with "
+            f"pip install \"skae[{extra}]\" or pip install {package or module}."
+        ) from exc
 
 
 class _Constraint(Options):

@@ -228,8 +228,27 @@ def test_latent_space_errors(digits):
     one = Autoencoder(n_components=1, hidden_layer_sizes=(8,), max_iter=1).fit(X[:50])
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         LatentSpaceDisplay.from_estimator(one, X[:50])
-    with pytest.raises(ValueError, match="projection must be .* got projection='umap'"):
-        LatentSpaceDisplay.from_estimator(one, X[:50], projection="umap")
+    with pytest.raises(ValueError, match="projection must be .* got projection='isomap'"):
+        LatentSpaceDisplay.from_estimator(one, X[:50], projection="isomap")
+
+
+def test_latent_space_umap_projection(fitted, digits):
+    umap = pytest.importorskip("umap")
+    X, y = digits
+    display = LatentSpaceDisplay.from_estimator(fitted, X[:100], y[:100], projection="umap",
+                                                random_state=0)
+    assert display.ax_.get_xlabel() == "UMAP 1"
+    expected = umap.UMAP(n_components=2, random_state=0, n_jobs=1).fit_transform(
+        fitted.transform(X[:100]))
+    assert np.allclose(display.scatter_[0].get_offsets(), expected[y[:100] == 0], atol=1e-4)
+
+
+def test_latent_space_umap_without_umap_learn_names_the_extra(fitted, digits, monkeypatch):
+    monkeypatch.setitem(sys.modules, "umap", None)
+    X, _ = digits
+    with pytest.raises(ImportError, match=r"projection='umap'\) requires umap-learn; "
+                                          r"install it with pip install \"skae\[umap\]\""):
+        LatentSpaceDisplay.from_estimator(fitted, X[:50], projection="umap")
 
 
 def test_plotting_without_matplotlib_says_how_to_install(monkeypatch):

@@ -11,17 +11,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._conv import resolve_image_shape
 from .._net import ReconstructionHistory
+from .._validation import import_optional
 
 
 def check_matplotlib_support(caller):
     """ImportError naming ``caller`` and the install command when matplotlib is absent."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(
-            f"{caller} requires matplotlib; install it with pip install \"skae[plot]\" "
-            "or pip install matplotlib."
-        ) from exc
+    import_optional("matplotlib", "plot", caller)
+
+
+def import_umap(caller):
+    """umap-learn's ``umap`` module, or an ImportError naming ``caller`` and the extra."""
+    return import_optional("umap", "umap", caller, package="umap-learn")
 
 
 def _axes(ax):
@@ -567,7 +567,7 @@ class LatentSpaceDisplay:
     labels : array-like of shape (n_samples,), default=None
         Colours the points: one colour and legend entry per class when there
         are at most 20 classes, a colour bar for more numeric values.
-    projection : {"pca", "tsne"} or None, default=None
+    projection : {"pca", "tsne", "umap"} or None, default=None
         How the codes were projected, for the axis labels.
 
     Attributes
@@ -630,7 +630,7 @@ class LatentSpaceDisplay:
                 scatter = ax.scatter(points[:, 0], points[:, 1], c=labels, s=s, alpha=alpha)
                 ax.figure.colorbar(scatter, ax=ax)
                 self.scatter_.append(scatter)
-        prefix = {"pca": "PCA", "tsne": "t-SNE", None: "code"}[self.projection]
+        prefix = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", None: "code"}[self.projection]
         ax.set(xlabel=f"{prefix} 1", ylabel=f"{prefix} 2")
         self.ax_, self.figure_ = ax, ax.figure
         return self
@@ -647,10 +647,11 @@ class LatentSpaceDisplay:
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), default=None
             Labels that colour the points.
-        projection : {"auto", "pca", "tsne"}, default="auto"
+        projection : {"auto", "pca", "tsne", "umap"}, default="auto"
             "auto" plots 2-D codes as they are and projects wider ones by PCA.
+            "umap" needs umap-learn (``pip install "skae[umap]"``).
         random_state : int, RandomState instance or None, default=None
-            Seed of t-SNE.
+            Seed of t-SNE and UMAP.
         ax : matplotlib Axes, default=None
         s, alpha : float
             Marker size and opacity.
@@ -660,10 +661,13 @@ class LatentSpaceDisplay:
         display : LatentSpaceDisplay
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        if projection not in ("auto", "pca", "tsne"):
+        if projection not in ("auto", "pca", "tsne", "umap"):
             raise ValueError(
-                f"projection must be 'auto', 'pca' or 'tsne'; got projection={projection!r}."
+                "projection must be 'auto', 'pca', 'tsne' or 'umap'; "
+                f"got projection={projection!r}."
             )
+        if projection == "umap":
+            umap = import_umap(f"{cls.__name__}.from_estimator(projection='umap')")
         check_is_fitted(estimator)
         codes = np.asarray(estimator.transform(X))
         if codes.ndim != 2 or codes.shape[1] < 2:
@@ -682,4 +686,7 @@ class LatentSpaceDisplay:
 
             codes = TSNE(n_components=2, init="pca", random_state=random_state,
                          perplexity=min(30.0, (len(codes) - 1) / 3)).fit_transform(codes)
+        elif projection == "umap":
+            codes = umap.UMAP(n_components=2, n_neighbors=min(15, len(codes) - 1),
+                              random_state=random_state, n_jobs=1).fit_transform(codes)
         return cls(codes, y, projection).plot(ax=ax, s=s, alpha=alpha)
