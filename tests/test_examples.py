@@ -39,7 +39,12 @@ STUDIES = {
     "conditional generation": "plot_conditional_vae.py",
     "outlier detection": "plot_outlier_detection.py",
     "reconstructions epoch by epoch": "plot_reconstruction_history.py",
+    "N2D clustering with UMAP": "plot_n2d_clustering.py",
 }
+# Examples that need an optional extra, the name each binds to None without
+# it, and what it prints then.
+OPTIONAL = {"plot_optuna.py": ("optuna", "optuna", "Optuna is not installed"),
+            "plot_n2d_clustering.py": ("umap", "UMAP", "umap-learn is not installed")}
 
 
 def test_there_is_an_example_per_study():
@@ -53,11 +58,13 @@ def test_example_runs(path, fast):
     namespace = runpy.run_path(str(path), run_name="__main__")
     import matplotlib.pyplot as plt
 
-    assert plt.get_fignums() or namespace.get("optuna") is None, "no figure drawn"
+    skipped = path.name in OPTIONAL and namespace[OPTIONAL[path.name][1]] is None
+    assert plt.get_fignums() or skipped, "no figure drawn"
 
 
-def test_optuna_example_is_skipped_cleanly_without_optuna(fast, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "optuna", None)
-    runpy.run_path(str(Path(__file__).parent.parent / "examples" / "plot_optuna.py"),
-                   run_name="__main__")
-    assert "Optuna is not installed" in capsys.readouterr().out
+@pytest.mark.parametrize("name", sorted(OPTIONAL))
+def test_example_is_skipped_cleanly_without_its_extra(name, fast, monkeypatch, capsys):
+    module, _, message = OPTIONAL[name]
+    monkeypatch.setitem(sys.modules, module, None)
+    runpy.run_path(str(Path(__file__).parent.parent / "examples" / name), run_name="__main__")
+    assert message in capsys.readouterr().out

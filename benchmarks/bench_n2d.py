@@ -1,0 +1,135 @@
+"""N2D as a plain Pipeline: autoencoder codes -> UMAP -> GaussianMixture.
+
+McConville et al.'s N2D ("Not Too Deep" clustering, 2020) learns an autoencoder,
+embeds its codes with UMAP (as many dimensions as clusters, n_neighbors=20,
+min_dist=0) and clusters the embedding with a Gaussian mixture. With skae it is
+``make_pipeline(ConvAutoencoder(...), UMAP(...), GaussianMixture(...))``.
+
+To say which step earns the gain, every seed measures four pipelines on the
+same data: KMeans and UMAP + GaussianMixture, each on the raw pixels and on the
+autoencoder's codes (the autoencoder is fitted once per seed and its codes
+reused). The data: scikit-learn's digits (all 1,797, values 0..16, as in
+bench_clustering_recipes.py) or the first ``--n-samples`` of the 70,000 images
+of MNIST / Fashion-MNIST (training then test images, scaled to [0, 1], from
+``--data-home``; all of them by default, the papers' protocol).
+
+Needs umap-learn (``pip install "skae[umap]"``). Appends to
+benchmarks/results/n2d.json and rewrites benchmarks/results/n2d.md.
+
+    python benchmarks/bench_n2d.py --dataset digits --seeds 5
+    python benchmarks/bench_n2d.py --dataset mnist --n-samples 10000 --seeds 1 \\
+        --max-iter 50 --data-home ../shared/data
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_digits
+from sklearn.mixture import GaussianMixture
+from sklearn.pipeline import make_pipeline
+from umap import UMAP
+
+from skae import ConvAutoencoder
+from skae.datasets import fetch_fashion_mnist, fetch_mnist
+from skae.metrics import cluster_accuracy
+
+RESULTS = Path(__file__).parent / "results"
+JSON = RESULTS / "n2d.json"
+
+
+def umap_gmm(n_clusters, seed):
+    """The N2D clustering head: UMAP to n_clusters dimensions, then a full-covariance GMM."""
+    return make_pipeline(
+        UMAP(n_components=n_clusters, n_neighbors=20, min_dist=0.0, random_state=seed,
+             n_jobs=1),
+        GaussianMixture(n_clusters, covariance_type="full", random_state=seed),
+    )
+
+
+def load(args):
+    if args.dataset == "digits":
+        X, y = load_digits(return_X_y=True)
+        return X.astype(np.float32), y, (1, 8, 8)
+    fetch = fetch_mnist if args.dataset == "mnist" else fetch_fashion_mnist
+    X, y = fetch(data_home=args.data_home, subset="all", return_X_y=True)  # 70,000
+    return X[:args.n_samples], y[:args.n_samples], (1, 28, 28)
+
+
+def write_table(records):
+    groups = {}
+    for r in records:
+        key = (r["dataset"], r["n_samples"], r["max_iter"], r["features"], r["clustering"])
+        groups.setdefault(key, []).append(r)
+    lines = ["Cluster accuracy of KMeans and of UMAP + GaussianMixture (N2D), on raw pixels "
+             "and on `ConvAutoencoder(n_components=10)` codes. Written by "
+             "benchmarks/bench_n2d.py from n2d.json; seconds are per pipeline step "
+             "(autoencoder fit, clustering fit).", "",
+             "| data | n | AE max_iter | features | clustering | seeds | mean accuracy | "
+             "min | max | AE fit s | clustering s | threads | date |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for (dataset, n, max_iter, features, clustering), runs in sorted(groups.items()):
+        acc = [r["cluster_accuracy"] for r in runs]
+        lines.append(
+            f"| {dataset} | {n} | {max_iter if features != 'raw pixels' else '-'} | "
+            f"{features} | {clustering} | {len(runs)} | {np.mean(acc):.3f} | {min(acc):.3f} | "
+            f"{max(acc):.3f} | {np.mean([r['ae_fit_s'] for r in runs]):.0f} | "
+            f"{np.mean([r['cluster_s'] for r in runs]):.0f} | "
+            f"{','.join(sorted({str(r['threads']) for r in runs}))} | "
+            f"{max(r['date'] for r in runs)} |")
+    (RESULTS / "n2d.md").write_text("\n".join(lines) + "\n")
+    return lines
+
+
+def record(entry):
+    records = json.loads(JSON.read_text()) if JSON.exists() else []
+    key = ("dataset", "n_samples", "max_iter", "features", "clustering", "seed")
+    records = [r for r in records if tuple(r[k] for k in key) != tuple(entry[k] for k in key)]
+    RESULTS.mkdir(exist_ok=True)
+    JSON.write_text(json.dumps(records + [entry], indent=1))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=["digits", "mnist", "fashion-mnist"],
+                        default="digits")
+    parser.add_argument("--n-samples", type=int, default=None)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--max-iter", type=int, default=200)
+    parser.add_argument("--data-home", default=None)
+    args = parser.parse_args()
+
+    X, y, image_shape = load(args)
+    base = {"dataset": args.dataset, "n_samples": len(X), "max_iter": args.max_iter,
+            "threads": torch.get_num_threads(), "torch": torch.__version__,
+            "date": time.strftime("%Y-%m-%d")}
+    for seed in range(args.seeds):
+        start = time.perf_counter()
+        ae = ConvAutoencoder(image_shape=image_shape, n_components=10,
+                             max_iter=args.max_iter, random_state=seed)
+        codes = ae.fit_transform(X)
+        ae_fit_s = time.perf_counter() - start
+        for features, Z, fit_s in [("raw pixels", X, 0.0), ("ConvAutoencoder codes", codes,
+                                                              ae_fit_s)]:
+            for clustering, model in [
+                ("KMeans", KMeans(10, n_init=10, random_state=0)),
+                ("UMAP + GaussianMixture", umap_gmm(10, seed)),
+            ]:
+                start = time.perf_counter()
+                labels = model.fit_predict(Z)
+                entry = dict(base, features=features, clustering=clustering, seed=seed,
+                             cluster_accuracy=float(cluster_accuracy(y, labels)),
+                             ae_fit_s=fit_s, cluster_s=time.perf_counter() - start)
+                record(entry)
+                print(f"seed {seed} {features} + {clustering}: "
+                      f"{entry['cluster_accuracy']:.3f} (AE {fit_s:.0f} s, "
+                      f"clustering {entry['cluster_s']:.0f} s)", flush=True)
+    print("\n".join(write_table(json.loads(JSON.read_text()))))
+
+
+if __name__ == "__main__":
+    main()
