@@ -28,14 +28,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _data import DATASETS, load_clustering_data
 from sklearn.cluster import KMeans
-from sklearn.datasets import load_digits
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import make_pipeline
 from umap import UMAP
 
 from skae import ConvAutoencoder
-from skae.datasets import fetch_fashion_mnist, fetch_mnist
 from skae.metrics import cluster_accuracy
 
 RESULTS = Path(__file__).parent / "results"
@@ -49,15 +48,6 @@ def umap_gmm(n_clusters, seed):
              n_jobs=1),
         GaussianMixture(n_clusters, covariance_type="full", random_state=seed),
     )
-
-
-def load(args):
-    if args.dataset == "digits":
-        X, y = load_digits(return_X_y=True)
-        return X.astype(np.float32), y, (1, 8, 8)
-    fetch = fetch_mnist if args.dataset == "mnist" else fetch_fashion_mnist
-    X, y = fetch(data_home=args.data_home, subset="all", return_X_y=True)  # 70,000
-    return X[:args.n_samples], y[:args.n_samples], (1, 28, 28)
 
 
 def write_table(records):
@@ -95,15 +85,14 @@ def record(entry):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=["digits", "mnist", "fashion-mnist"],
-                        default="digits")
+    parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--n-samples", type=int, default=None)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--max-iter", type=int, default=200)
     parser.add_argument("--data-home", default=None)
     args = parser.parse_args()
 
-    X, y, image_shape = load(args)
+    X, y, image_shape = load_clustering_data(args.dataset, args.n_samples, args.data_home)
     base = {"dataset": args.dataset, "n_samples": len(X), "max_iter": args.max_iter,
             "threads": torch.get_num_threads(), "torch": torch.__version__,
             "date": time.strftime("%Y-%m-%d")}

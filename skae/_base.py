@@ -32,7 +32,14 @@ from ._losses import (
     reconstruction_error,
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
-from ._net import OPTIMIZERS, AutoencoderNet, EarlyStopping, InMemoryDataset, seeded
+from ._net import (
+    OPTIMIZERS,
+    AutoencoderNet,
+    EarlyStopping,
+    InMemoryDataset,
+    improves,
+    seeded,
+)
 from ._priors import LATENT_DENSITIES, fit_latent_density
 from ._validation import (
     CallbackList,
@@ -174,18 +181,24 @@ class NetTrainingMixin:
         """Family-specific skorch callbacks, as ``(name, callback)`` pairs."""
         return []
 
+    def _stopping_callbacks(self, sink):
+        """Stop when the monitored loss has converged: the validation loss with
+        early stopping (restoring the best weights), else the training loss."""
+        if self.early_stopping:
+            return [("early_stopping", EarlyStopping(
+                self.n_iter_no_change, self.tol, monitor="valid_loss", sink=sink))]
+        return [("convergence", EarlyStopping(
+            self.n_iter_no_change, self.tol, monitor="train_loss", sink=sink))]
+
     def _build_net(self, module, criterion, device):
         """The one place where skae's parameters become skorch's."""
         sink = print if self.verbose else noop
-        callbacks = []
-        if self.early_stopping:
-            callbacks.append(("early_stopping", EarlyStopping(
-                self.n_iter_no_change, self.tol, sink=sink)))
+        callbacks = self._stopping_callbacks(sink)
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         if self.learning_rate == "plateau":
             callbacks.append(("lr_scheduler", LRScheduler(
                 "ReduceLROnPlateau", monitor=monitor, factor=0.2, patience=2,
-                threshold=self.tol, threshold_mode="abs")))
+                threshold=self.tol, threshold_mode="rel")))
         elif self.learning_rate == "cosine":
             callbacks.append(("lr_scheduler", LRScheduler(
                 "CosineAnnealingLR", T_max=self.max_iter)))
@@ -317,16 +330,17 @@ class NetTrainingMixin:
     def _warn_if_not_converged(self):
         """ConvergenceWarning, as in MLPRegressor, after all ``max_iter`` epochs
         when the monitored loss (validation with early stopping, else training)
-        still fell by more than ``tol`` within the last ``n_iter_no_change``."""
+        still improved by more than ``tol`` (relative) within the last
+        ``n_iter_no_change`` epochs."""
         curve = self.validation_loss_curve_ if self.early_stopping else self.loss_curve_
         recent, earlier = curve[-self.n_iter_no_change:], curve[:-self.n_iter_no_change]
-        if min(recent) < min(earlier or curve[:1]) - self.tol:
+        if improves(min(recent), min(earlier or curve[:1]), self.tol):
             which = "validation" if self.early_stopping else "training"
             warnings.warn(
                 f"{type(self).__name__} reached max_iter={self.max_iter} epochs while the "
-                f"{which} loss still fell by more than tol={self.tol} within the last "
-                f"n_iter_no_change={self.n_iter_no_change} epochs. Increase max_iter or "
-                "set early_stopping=True.", ConvergenceWarning)
+                f"{which} loss still improved by more than tol={self.tol} (relative) within "
+                f"the last n_iter_no_change={self.n_iter_no_change} epochs. Increase "
+                "max_iter or set early_stopping=True.", ConvergenceWarning)
 
     def _check_warm_start(self):
         """Whether this fit continues the last one; refuses a changed early_stopping."""

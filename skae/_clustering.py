@@ -233,6 +233,9 @@ class DeepEmbeddedClustering(
     def _training_callbacks(self):
         return [("target_update", self._target_update)]
 
+    def _stopping_callbacks(self, sink):
+        return []  # the target update stops training when the clusters settle
+
     def _warn_if_not_converged(self):
         """ConvergenceWarning when max_iter ends the training before fewer
         than ``tol`` of the samples change cluster between two updates."""

@@ -90,20 +90,27 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         batches take more steps per epoch: on small data sets such as
         digits they train markedly better codes than batches of 200.
     max_iter : int, default=%(max_iter)s
-        Number of epochs (passes over the training data).
+        Most epochs (passes over the training data); training stops earlier
+        when its loss has converged (see ``tol``).
     shuffle : bool, default=True
         Shuffle the training data at each epoch.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop when the
         validation loss has not improved by ``tol`` for ``n_iter_no_change``
         epochs, and restore the weights of the best epoch. Without it, no
-        data is held out and training runs for ``max_iter`` epochs.
+        data is held out and training stops when the training loss has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, keeping the last
+        epoch's weights, as scikit-learn's MLP does.
     validation_fraction : float in (0, 1), default=0.1
         Fraction of the training data held out for early stopping.
     n_iter_no_change : int, default=10
-        Epochs without improvement before early stopping.
+        Epochs in a row without improvement before training stops.
     tol : float, default=1e-4
-        Smallest decrease of the validation loss counted as an improvement.
+        Smallest relative decrease of the monitored loss (the validation loss
+        with early stopping, else the training loss) counted as an
+        improvement: an epoch improves when its loss is below
+        ``best - tol * |best|``, so the rule does not depend on the scale of
+        the data. ``tol=0`` counts any decrease.
     warm_start : bool, default=False
         When fitted already, continue training the same network, with the
         same optimizer state, for ``max_iter`` more epochs instead of

@@ -283,19 +283,30 @@ class TargetDistributionUpdate(Callback):
         self.X = self.target = self.target_fn = None
 
 
-class EarlyStopping(Callback):
-    """Early stopping as scikit-learn's MLP does it, restoring the best weights.
+def improves(loss, best, tol):
+    """Whether ``loss`` improves on ``best`` by more than ``tol`` relative to it:
+    ``loss < best - tol * |best|``, the same rule whatever the scale of the data."""
+    if not math.isfinite(best):
+        return loss < best
+    return loss < best - tol * abs(best)
 
-    An epoch counts as no improvement when the validation loss is not below
-    the best loss so far by at least ``tol``; training stops after
-    ``n_iter_no_change`` such epochs in a row. The best weights are those of
-    the epoch with the lowest validation loss, whatever ``tol``, and are
-    restored when training ends, stopped early or not.
+
+class EarlyStopping(Callback):
+    """Stops training when a loss has converged, as scikit-learn's MLP does.
+
+    An epoch counts as no improvement when the monitored loss is not below
+    the best loss so far by more than ``tol`` times its magnitude (see
+    :func:`improves`); training stops after ``n_iter_no_change`` such epochs
+    in a row. With ``monitor="valid_loss"`` (early stopping), the weights of
+    the epoch with the lowest validation loss, whatever ``tol``, are restored
+    when training ends, stopped or not; with ``"train_loss"`` the last
+    epoch's weights are kept.
     """
 
-    def __init__(self, n_iter_no_change=10, tol=1e-4, sink=print):
+    def __init__(self, n_iter_no_change=10, tol=1e-4, monitor="valid_loss", sink=print):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.monitor = monitor
         self.sink = sink
 
     def on_train_begin(self, net, **kwargs):
@@ -305,16 +316,18 @@ class EarlyStopping(Callback):
         self.no_improvement_count_ = 0
 
     def on_epoch_end(self, net, **kwargs):
-        loss, epoch = net.history[-1, "valid_loss"], net.history[-1, "epoch"]
-        if loss > self.best_loss_ - self.tol:
-            self.no_improvement_count_ += 1
-        else:
+        loss, epoch = net.history[-1, self.monitor], net.history[-1, "epoch"]
+        if improves(loss, self.best_loss_, self.tol):
             self.no_improvement_count_ = 0
+        else:
+            self.no_improvement_count_ += 1
         if loss < self.best_loss_:
             self.best_loss_, self.best_epoch_ = loss, epoch
-            self.best_state_ = copy.deepcopy(net.module_.state_dict())
+            if self.monitor == "valid_loss":
+                self.best_state_ = copy.deepcopy(net.module_.state_dict())
         if self.no_improvement_count_ >= self.n_iter_no_change:
-            self.sink(f"Validation loss did not improve by tol={self.tol} for "
+            which = "Validation" if self.monitor == "valid_loss" else "Training"
+            self.sink(f"{which} loss did not improve by tol={self.tol} (relative) for "
                       f"{self.n_iter_no_change} epochs; stopping at epoch {epoch}.")
             raise KeyboardInterrupt  # skorch's way to end training from a callback
 

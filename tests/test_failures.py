@@ -213,7 +213,7 @@ def test_early_stopping_is_no_interrupt(digits):
 def test_convergence_warning_when_max_iter_ends_a_falling_loss(digits):
     ae = Autoencoder(n_components=2, max_iter=3, random_state=0)
     with pytest.warns(ConvergenceWarning, match=r"reached max_iter=3 epochs while the "
-                                                r"training loss still fell by more than"):
+                                                r"training loss still improved by more than"):
         ae.fit(digits[0][:200])
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)

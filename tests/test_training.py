@@ -6,7 +6,7 @@ import torch
 from skorch.callbacks import Callback
 
 from skae import Autoencoder, SparseAutoencoder
-from skae._net import OPTIMIZERS, InMemoryDataset, TensorBatches
+from skae._net import OPTIMIZERS, InMemoryDataset, TensorBatches, improves
 
 
 def small(**params):
@@ -67,6 +67,20 @@ def test_early_stopping_restores_the_best_epoch(digits):
     X_valid = X[rng.permutation(len(X))[:100]]
     assert -ae.score(X_valid) == pytest.approx(min(curve), rel=1e-4)
     assert -ae.score(X_valid) < curve[-1]
+
+
+def test_training_stops_when_the_training_loss_converges(X_small):
+    # tol=1 asks an epoch to beat the best loss by all of it,
+    # which a squared error never does: the first epoch is the best that counts.
+    stopped = small(max_iter=50, tol=1.0, n_iter_no_change=3).fit(X_small)
+    assert stopped.n_iter_ == 4 and stopped.best_epoch_ is None
+    # Stopping keeps the last epoch's weights: those of a 4-epoch fit.
+    plain = small(max_iter=4, n_iter_no_change=50).fit(X_small)
+    assert np.array_equal(stopped.transform(X_small), plain.transform(X_small))
+    # The tolerance is relative: a decrease of tol * |best| is not an improvement.
+    assert improves(0.98, 1.0, tol=0.01) and not improves(0.99, 1.0, tol=0.01)
+    assert improves(-1.02, -1.0, tol=0.01) and not improves(-1.01, -1.0, tol=0.01)
+    assert improves(5.0, np.inf, tol=0.01)
 
 
 def test_early_stopping_needs_a_validation_sample(X_small):
