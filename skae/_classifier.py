@@ -17,6 +17,7 @@ from ._base import (
     NetTrainingMixin,
     fit_context,
     pretrain,
+    unfrozen,
 )
 from ._docstrings import fill_doc
 from ._losses import ClassificationCriterion
@@ -41,6 +42,10 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         autoencoder (the encoder of a variational one gives its posterior
         mean). None uses ``Autoencoder(n_components=32)``. When its
         ``random_state`` is None it is seeded from this estimator's.
+        An autoencoder already fitted, wrapped in
+        ``sklearn.frozen.FrozenEstimator``, is used as it is: no clone and
+        no pretraining; its encoder is copied, then fine-tuned or kept
+        fixed as ``freeze_encoder`` says.
     hidden_layer_sizes : tuple of int, default=(64,)
         Widths of the head's hidden layers between the code and the class
         logits; an empty tuple gives a linear head.
@@ -180,12 +185,18 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     def _checked_autoencoder(self):
         autoencoder = (Autoencoder(n_components=32) if self.autoencoder is None
                        else self.autoencoder)
-        if not isinstance(autoencoder, BaseAutoencoder) or (
-                autoencoder.__sklearn_tags__().target_tags.required):
+        inner = unfrozen(autoencoder)
+        if not isinstance(inner, BaseAutoencoder) or (
+                inner.__sklearn_tags__().target_tags.required):
             raise TypeError(
                 "autoencoder must be a skae autoencoder, unconditional (pretraining sees "
-                f"no labels); got {type(autoencoder).__name__}."
+                f"no labels); got {type(inner).__name__}."
             )
+        if inner is not autoencoder and not self.pretrain:
+            raise ValueError(
+                "pretrain=False trains the encoder from its initial weights, but the "
+                "autoencoder is a FrozenEstimator, already trained: pass it unfrozen to "
+                "train the same network from scratch.")
         return autoencoder
 
     @fit_context(prefer_skip_nested_validation=False)
@@ -219,7 +230,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
                 encoder = copy.deepcopy(self.autoencoder_.module_)
             else:
                 encoder = clone(autoencoder)._untrained_module(X)
-            head = make_mlp([autoencoder.n_components, *self.hidden_layer_sizes,
+            head = make_mlp([unfrozen(autoencoder).n_components, *self.hidden_layer_sizes,
                              len(self.classes_)], self.activation, False, self.dropout)
             return (EncoderClassifierModule(encoder, head, self.freeze_encoder),
                     ClassificationCriterion())

@@ -26,6 +26,7 @@ from ._base import (
     NetTrainingMixin,
     fit_context,
     pretrain,
+    unfrozen,
 )
 from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
@@ -62,7 +63,10 @@ class DeepEmbeddedClustering(
         The autoencoder to pretrain (cloned): any non-variational skae
         autoencoder, e.g. ``ConvAutoencoder`` for images. None uses
         ``Autoencoder(n_components=10)``. When its ``random_state`` is None
-        it is seeded from this estimator's.
+        it is seeded from this estimator's. An autoencoder already fitted, wrapped in
+        ``sklearn.frozen.FrozenEstimator``, is used as it is: neither cloned
+        nor refitted. Its
+        encoder is copied before the joint training.
     method : {"idec", "dec"}, default="idec"
         Keep the reconstruction loss (IDEC) or not (DEC).
     gamma : float, default=0.1
@@ -215,11 +219,12 @@ class DeepEmbeddedClustering(
     def _checked_autoencoder(self):
         autoencoder = (Autoencoder(n_components=10) if self.autoencoder is None
                        else self.autoencoder)
-        if (not isinstance(autoencoder, BaseAutoencoder)
-                or isinstance(autoencoder, BaseVariationalAutoencoder)):
+        inner = unfrozen(autoencoder)
+        if (not isinstance(inner, BaseAutoencoder)
+                or isinstance(inner, BaseVariationalAutoencoder)):
             raise TypeError(
                 "autoencoder must be a non-variational skae autoencoder (Autoencoder, "
-                f"ConvAutoencoder, ...); got {type(autoencoder).__name__}."
+                f"ConvAutoencoder, ...); got {type(inner).__name__}."
             )
         return autoencoder
 

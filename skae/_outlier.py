@@ -13,7 +13,7 @@ from sklearn.utils.validation import (
 )
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder
-from ._base import fit_context, pretrain
+from ._base import fit_context, pretrain, unfrozen
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0
@@ -28,10 +28,11 @@ _AUTO_MIN_SAMPLES = 5
 def check_unconditional(autoencoder, owner):
     """``autoencoder``, or a TypeError when it needs labels to fit (``owner``
     fits it on X alone)."""
-    if autoencoder.__sklearn_tags__().target_tags.required:
+    inner = unfrozen(autoencoder)
+    if inner.__sklearn_tags__().target_tags.required:
         raise TypeError(
             f"autoencoder must be unconditional: {owner.__name__} fits it on X alone; "
-            f"got {type(autoencoder).__name__}, which needs y.")
+            f"got {type(inner).__name__}, which needs y.")
     return autoencoder
 
 
@@ -51,7 +52,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     autoencoder : estimator or None, default=None
         An unconditional skae autoencoder (any estimator with ``fit`` and
         ``score_samples``), cloned before fitting. None uses
-        ``Autoencoder()``.
+        ``Autoencoder()``. An autoencoder already fitted, wrapped in
+        ``sklearn.frozen.FrozenEstimator``, is used as it is: neither cloned
+        nor refitted.
     contamination : "auto" or float in (0, 0.5], default="auto"
         Expected fraction of outliers in the training data: the offset is
         that quantile of the training scores. ``"auto"`` needs no guess of
@@ -210,7 +213,9 @@ class Reconstructor(TransformerMixin, BaseEstimator):
     autoencoder : estimator or None, default=None
         An unconditional skae autoencoder (any estimator with ``fit``,
         ``transform`` and ``inverse_transform``), cloned before fitting.
-        None uses ``DenoisingAutoencoder()``.
+        None uses ``DenoisingAutoencoder()``. An autoencoder already fitted, wrapped in
+        ``sklearn.frozen.FrozenEstimator``, is used as it is: neither cloned
+        nor refitted.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder's training when the autoencoder's own
         ``random_state`` is None; pass an int for reproducible fits.

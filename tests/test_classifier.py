@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 
 from skae import Autoencoder, AutoencoderClassifier, ConvAutoencoder, VariationalAutoencoder
 
@@ -95,3 +98,42 @@ def test_from_scratch_cnn(digits):
                                 pretrain=False, max_iter=5, random_state=0).fit(X, y)
     assert clf.predict(X).shape == (300,)
     assert any(isinstance(m, torch.nn.Conv2d) for m in clf.module_.modules())
+
+
+def test_frozen_autoencoder_is_used_as_it_is(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    ae = pretrained(max_iter=3).fit(X)
+    before = {k: v.clone() for k, v in ae.module_.state_dict().items()}
+    codes = ae.transform(X[:20])
+    frozen = FrozenEstimator(ae)
+    tuned = AutoencoderClassifier(frozen, max_iter=3, random_state=0).fit(X, y)
+    # No clone, no refit: the classifier holds the fitted autoencoder itself,
+    # and fine-tuning trained a copy of its encoder.
+    assert tuned.autoencoder_ is ae and ae.n_iter_ == 3
+    for name, value in ae.module_.state_dict().items():
+        torch.testing.assert_close(value, before[name])
+    assert not torch.equal(tuned.module_.autoencoder.encoder[0].weight,
+                           ae.module_.encoder[0].weight)
+    np.testing.assert_array_equal(ae.transform(X[:20]), codes)
+    # freeze_encoder keeps the copy at the frozen weights too.
+    probe = AutoencoderClassifier(frozen, freeze_encoder=True, max_iter=3,
+                                  random_state=0).fit(X, y)
+    torch.testing.assert_close(probe.module_.autoencoder.encoder[0].weight,
+                               ae.module_.encoder[0].weight)
+    assert clone(probe).autoencoder is frozen
+
+
+def test_frozen_autoencoder_errors(digits):
+    X, y = digits[0][:100], digits[1][:100]
+    with pytest.raises(NotFittedError, match="FrozenEstimator autoencoder wraps an unfitted "
+                                             "Autoencoder; fit it before freezing it"):
+        AutoencoderClassifier(FrozenEstimator(pretrained()), max_iter=1).fit(X, y)
+    ae = pretrained(max_iter=1).fit(X[:, :32])
+    with pytest.raises(ValueError, match="X has 64 features, but the FrozenEstimator "
+                                         "autoencoder was fitted on 32 features"):
+        AutoencoderClassifier(FrozenEstimator(ae), max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="pretrain=False trains the encoder from its initial "
+                                         "weights, but the autoencoder is a FrozenEstimator"):
+        AutoencoderClassifier(FrozenEstimator(ae), pretrain=False).fit(X[:, :32], y)
+    with pytest.raises(TypeError, match="must be a skae autoencoder.* got PCA"):
+        AutoencoderClassifier(FrozenEstimator(PCA(2).fit(X))).fit(X, y)

@@ -8,6 +8,7 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skae
@@ -272,3 +273,17 @@ def test_wrappers_clone_pickle_reproduce_and_leave_rng(wrapper, X_small):
     assert clone(a).get_params()["autoencoder"].get_params() == (
         wrapper.autoencoder.get_params())
     assert not hasattr(wrapper.autoencoder, "net_")  # cloned, never fitted itself
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
+def test_wrappers_use_a_frozen_autoencoder_as_it_is(wrapper, X_small):
+    if getattr(wrapper, "pretrain", True) is False:
+        pytest.skip("pretrain=False refuses a trained autoencoder (test_classifier)")
+    y = np.arange(len(X_small)) % 3
+    fitted = clone(wrapper.autoencoder).fit(X_small)
+    weights = {k: v.clone() for k, v in fitted.module_.state_dict().items()}
+    frozen = FrozenEstimator(fitted)
+    est = clone(wrapper).set_params(autoencoder=frozen).fit(X_small, y)
+    assert est.autoencoder_ is fitted and clone(est).autoencoder is frozen
+    for name, value in fitted.module_.state_dict().items():
+        assert torch.equal(value, weights[name]), name
