@@ -158,6 +158,23 @@ def fit_context(prefer_skip_nested_validation):
     return decorator
 
 
+def _tensors(X, condition=None, target=None):
+    """The arrays of a dataset as tensors sharing their memory (None stays None)."""
+    return (_as_tensor(X), None if condition is None else _as_tensor(condition),
+            None if target is None else torch.from_numpy(target))
+
+
+def validate_validation_data(estimator, X_val, y_val=None):
+    """``validate_data`` of the validation data (and labels, if given) against
+    what fit saw in X, with errors that say they are about X_val."""
+    try:
+        if y_val is None:
+            return validate_data(estimator, X_val, dtype=np.float32, reset=False)
+        return validate_data(estimator, X_val, y_val, dtype=np.float32, reset=False)
+    except ValueError as exc:
+        raise ValueError(f"Invalid X_val: {exc}") from exc
+
+
 def unfrozen(autoencoder):
     """The estimator inside a :class:`~sklearn.frozen.FrozenEstimator`, else
     ``autoencoder`` itself: what a wrapper checks the type of."""
@@ -289,29 +306,32 @@ class NetTrainingMixin:
         order = rng.permutation(n_samples)
         return order[n_valid:], order[:n_valid]
 
-    def _train(self, X, build, warm, condition=None, target=None):
+    def _train(self, X, build, warm, condition=None, target=None, validation=None):
         """Fit ``net_`` on X (its own target unless ``target`` is given).
 
         ``build(train_rows)`` returns ``(module, criterion)`` for a new net;
         with ``warm`` the existing net trains ``max_iter`` more epochs.
-        Sets the fitted curves and returns the seed drawn from
-        ``random_state``.
+        ``validation``, ``(X_val, condition_val, target_val)`` with None for
+        what the family does not have, is evaluated after every epoch
+        instead of a ``validation_fraction`` of X. Sets the fitted curves and
+        returns the seed drawn from ``random_state``.
         """
         device = check_device(self.device)
         self._optimizer()  # its errors before any training (a pretraining, say)
         n_iter_before = self.n_iter_ if warm else 0
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        train, valid = self._split(len(X), rng)
-
-        data = (_as_tensor(X), None if condition is None else _as_tensor(condition),
-                None if target is None else torch.from_numpy(target))
+        train, valid = (slice(None), None) if validation else self._split(len(X), rng)
+        data = _tensors(X, condition, target)
 
         def dataset(rows):
             # The training and validation parts index the data: no copy of X.
             return InMemoryDataset(*data, rows=None if isinstance(rows, slice) else rows)
 
-        train_split = None if valid is None else predefined_split(dataset(valid))
+        if validation:
+            train_split = predefined_split(InMemoryDataset(*_tensors(*validation)))
+        else:
+            train_split = None if valid is None else predefined_split(dataset(valid))
         if warm:
             # Train a copy: a warm start that fails keeps the fitted net as it was.
             net = copy.deepcopy(self.net_)
@@ -335,18 +355,21 @@ class NetTrainingMixin:
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
         self.loss_terms_curve_ = {t: list(history[:, f"train_{t}"]) for t in terms}
-        if self.early_stopping:
-            self.validation_loss_curve_ = list(history[:, "valid_loss"])
-            self.validation_loss_terms_curve_ = {
-                t: list(history[:, f"valid_{t}"]) for t in terms}
-            self.best_epoch_ = dict(self.net_.callbacks_)["early_stopping"].best_epoch_
-        else:
-            self.validation_loss_curve_ = None
-            self.validation_loss_terms_curve_ = None
-            self.best_epoch_ = None
+        self.validation_loss_curve_ = self._history_curve("valid_loss")
+        self.validation_loss_terms_curve_ = (
+            None if self.validation_loss_curve_ is None
+            else {t: self._history_curve(f"valid_{t}") for t in terms})
+        self.best_epoch_ = (dict(self.net_.callbacks_)["early_stopping"].best_epoch_
+                            if self.early_stopping else None)
         if self.n_iter_ - n_iter_before == self.max_iter:
             self._warn_if_not_converged()
         return seed
+
+    def _history_curve(self, key):
+        """``key`` of every epoch of the history, NaN for the epochs without it
+        (a warm start that added validation data), or None if none has it."""
+        values = [float(row.get(key, np.nan)) for row in self.net_.history]
+        return None if all(np.isnan(values)) else values
 
     def _warn_if_not_converged(self):
         """ConvergenceWarning, as in MLPRegressor, after all ``max_iter`` epochs
@@ -361,7 +384,8 @@ class NetTrainingMixin:
                 f"{type(self).__name__} reached max_iter={self.max_iter} epochs while the "
                 f"{which} loss still improved by more than tol={self.tol} (relative) within "
                 f"the last n_iter_no_change={self.n_iter_no_change} epochs. Increase "
-                "max_iter or set early_stopping=True.", ConvergenceWarning)
+                f"max_iter{'' if self.early_stopping else ' or set early_stopping=True'}.",
+                ConvergenceWarning)
 
     def _check_warm_start(self):
         """Whether this fit continues the last one; refuses a changed early_stopping."""
@@ -476,6 +500,10 @@ class BaseAutoencoder(
         """
         return None
 
+    def _validation_condition(self, X_val, y_val):
+        """The condition of the validation rows, or None (unconditional)."""
+        return None
+
     def _after_training(self, X, condition, seed):
         """Fit what :meth:`sample` needs: a density over the training codes."""
         # float32 suffices for a density fitted to all the codes at once, and
@@ -486,7 +514,7 @@ class BaseAutoencoder(
             self.n_mixture_components, random_state=seed)
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, X_val=None, y_val=None):
         """Train the autoencoder on X.
 
         Parameters
@@ -494,6 +522,14 @@ class BaseAutoencoder(
         X : array-like of shape (n_samples, n_features)
             Training data; converted to float32.
         y : None
+            Ignored; present for API consistency.
+        X_val : array-like of shape (n_val_samples, n_features), default=None
+            Validation data, scored after every epoch into
+            ``validation_loss_curve_``; it is never trained on. With
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            held out of X; without, the curve is recorded and the last
+            epoch's weights are kept.
+        y_val : None
             Ignored; present for API consistency.
 
         Returns
@@ -505,6 +541,11 @@ class BaseAutoencoder(
         X = validate_data(self, X, dtype=np.float32, reset=not warm)
         condition = self._condition(X, y, reset=not warm)
         self._check_input(X)
+        validation = None
+        if X_val is not None:
+            X_val = validate_validation_data(self, X_val)
+            self._check_input(X_val)
+            validation = (X_val, self._validation_condition(X_val, y_val), None)
         if self.batch_norm and len(X) < 2:
             raise ValueError(
                 f"batch_norm=True needs at least 2 training samples; got n_samples={len(X)}."
@@ -519,7 +560,7 @@ class BaseAutoencoder(
             self._n_features_out = self.n_components
             return self._build_module(summarize_rows(X, rows)), self._build_criterion()
 
-        seed = self._train(X, build, warm, condition=condition)
+        seed = self._train(X, build, warm, condition=condition, validation=validation)
         self._after_training(X, condition, seed)
         return self
 

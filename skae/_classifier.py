@@ -18,6 +18,7 @@ from ._base import (
     fit_context,
     pretrain,
     unfrozen,
+    validate_validation_data,
 )
 from ._docstrings import fill_doc
 from ._losses import ClassificationCriterion
@@ -75,7 +76,8 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         with ``pretrain=True``.
     net_ : skorch.NeuralNet
         The trained skorch net of encoder and head; ``net_.history`` holds
-        every epoch's losses.
+        every epoch's losses and accuracies (``train_accuracy``,
+        ``valid_accuracy``).
     module_ : torch.nn.Module
         The fine-tuned torch module (encoder and head).
     n_iter_ : int
@@ -85,9 +87,16 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     loss_terms_curve_ : dict of str to list of float
         ``{"cross_entropy": loss_curve_}``.
     validation_loss_curve_ : list of float or None
-        Validation cross-entropy at each epoch; None without early stopping.
+        Validation cross-entropy at each epoch (on ``X_val``, or on the
+        ``validation_fraction`` held out for early stopping); None without
+        validation data.
     validation_loss_terms_curve_ : dict of str to list of float or None
-        The same by term; None without early stopping.
+        The same by term; None without validation data.
+    accuracy_curve_ : list of float
+        Training accuracy at each epoch, over the epoch's batches as they
+        trained (dropout active), as Keras reports it.
+    validation_accuracy_curve_ : list of float or None
+        Validation accuracy at each epoch; None without validation data.
     best_epoch_ : int or None
         Epoch whose weights early stopping restored; None without it.
     n_features_in_ : int
@@ -200,7 +209,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         return autoencoder
 
     @fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, *, X_val=None, y_val=None):
         """Pretrain the autoencoder on X, then fine-tune encoder and head on y.
 
         Parameters
@@ -209,6 +218,14 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             Training data; converted to float32.
         y : array-like of shape (n_samples,)
             Class labels (any type scikit-learn classifiers accept).
+        X_val : array-like of shape (n_val_samples, n_features), default=None
+            Validation data, scored after every epoch of the classifier's
+            training into ``validation_loss_curve_`` and
+            ``validation_accuracy_curve_``; never trained on (the pretraining
+            does not see it either). With ``early_stopping=True`` it replaces
+            the ``validation_fraction`` held out of X.
+        y_val : array-like of shape (n_val_samples,), default=None
+            Labels of ``X_val``, among those of y; required with ``X_val``.
 
         Returns
         -------
@@ -219,6 +236,13 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float32, reset=not warm)
         check_classification_targets(y)
         target = self._encoded_labels(y, reset=not warm)
+        validation = None
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("X_val and y_val go together: pass both or neither.")
+            X_val, y_val = validate_validation_data(self, X_val, y_val)
+            validation = (X_val, None, class_indices(
+                self.classes_, y_val, "y_val's labels must be among y's.").astype(np.int64))
         autoencoder = self._checked_autoencoder()
 
         def build(rows):
@@ -235,7 +259,9 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             return (EncoderClassifierModule(encoder, head, self.freeze_encoder),
                     ClassificationCriterion())
 
-        self._train(X, build, warm, target=target)
+        self._train(X, build, warm, target=target, validation=validation)
+        self.accuracy_curve_ = self._history_curve("train_accuracy")
+        self.validation_accuracy_curve_ = self._history_curve("valid_accuracy")
         return self
 
     def predict_proba(self, X):

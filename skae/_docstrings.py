@@ -143,10 +143,12 @@ net_ : skorch.NeuralNet
         Each loss term of the objective at each epoch (e.g.
         ``"reconstruction"``, ``"sparsity"``, ``"kl"``).
     validation_loss_curve_ : list of float or None
-        Validation loss at each epoch; None without early stopping.
+        Validation loss at each epoch (on ``X_val``, or on the
+        ``validation_fraction`` held out for early stopping); None without
+        validation data (NaN for epochs of a warm start that had none).
     validation_loss_terms_curve_ : dict of str to list of float or None
         Each loss term on the validation data at each epoch; None without
-        early stopping.
+        validation data.
     best_epoch_ : int or None
         Epoch (1-based) whose weights early stopping restored; None without
         early stopping.

@@ -143,13 +143,17 @@ class ELBOCriterion(nn.Module):
 
 
 class ClassificationCriterion(nn.Module):
-    """Cross-entropy of logits against class indices, as ``(objective, terms)``."""
+    """Cross-entropy of logits against class indices, as ``(objective, terms)``;
+    the terms also carry the batch's accuracy, a metric (``metric_names``)
+    that is logged but not minimised."""
 
     term_names = ("cross_entropy",)
+    metric_names = ("accuracy",)
 
     def forward(self, logits, target):
         loss = F.cross_entropy(logits, target)
-        return loss, {"cross_entropy": loss}
+        accuracy = (logits.detach().argmax(dim=1) == target).float().mean()
+        return loss, {"cross_entropy": loss, "accuracy": accuracy}
 
 
 def sharpened_target(q):

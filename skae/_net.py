@@ -459,16 +459,21 @@ _SAME_AS_MODULE_ = "<skae: the module is module_>"
 class AutoencoderNet(NeuralNet):
     """skorch net whose criterion returns ``(objective, terms)``.
 
-    ``terms`` is a dict of named scalar loss terms, each logged to the
-    history; the objective (a weighted sum of them) is what is minimised.
+    ``terms`` is a dict of named scalars, each logged to the history (as
+    ``train_<name>`` and ``valid_<name>``, averaged over the epoch's
+    batches): the loss terms (``criterion.term_names``), whose weighted sum
+    is the objective that is minimised, and metrics such as the accuracy
+    (``criterion.metric_names``).
     """
 
     @property
     def _default_callbacks(self):
         terms = getattr(self.criterion, "term_names", ())
+        metrics = getattr(self.criterion, "metric_names", ())
         keys = [f"{prefix}_{name}" for name in terms for prefix in ("train", "valid")]
+        metric_keys = [f"{prefix}_{name}" for name in metrics for prefix in ("train", "valid")]
         scoring = [(key, PassthroughScoring(key, on_train=key.startswith("train")))
-                   for key in keys]
+                   for key in keys + metric_keys]
         # With a single term the per-term columns repeat the loss: do not print them.
         print_log = PrintLog(keys_ignored=keys if len(terms) == 1 else None)
         defaults = [(name, print_log if name == "print_log" else callback)

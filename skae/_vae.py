@@ -584,7 +584,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     ):
         super().__init__(**arguments(locals()))
 
-    def fit(self, X, y):
+    def fit(self, X, y, *, X_val=None, y_val=None):
         """Train the conditional VAE on X and its classes y.
 
         Parameters
@@ -594,13 +594,30 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         y : array-like of shape (n_samples,)
             Class of each sample (any label type scikit-learn classifiers
             accept).
+        X_val : array-like of shape (n_val_samples, n_features), default=None
+            Validation data, scored after every epoch into
+            ``validation_loss_curve_`` and never trained on; with
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            held out of X.
+        y_val : array-like of shape (n_val_samples,), default=None
+            The class of each validation sample, among those of y; required
+            with ``X_val``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return super().fit(X, y)
+        return super().fit(X, y, X_val=X_val, y_val=y_val)
+
+    def _validation_condition(self, X_val, y_val):
+        if y_val is None:
+            raise ValueError(
+                "X_val needs y_val: the class of each validation sample conditions the "
+                "model as y does in training.")
+        y_val = column_or_1d(y_val, warn=True)
+        check_consistent_length(X_val, y_val)
+        return self._one_hot(y_val)
 
     def _condition(self, X, y, reset):
         if y is None:

@@ -137,3 +137,23 @@ def test_frozen_autoencoder_errors(digits):
         AutoencoderClassifier(FrozenEstimator(ae), pretrain=False).fit(X[:, :32], y)
     with pytest.raises(TypeError, match="must be a skae autoencoder.* got PCA"):
         AutoencoderClassifier(FrozenEstimator(PCA(2).fit(X))).fit(X, y)
+
+
+def test_accuracy_curves_and_validation_data(digits):
+    X, y = digits[0][:500], digits[1][:500]
+    clf = AutoencoderClassifier(pretrained(max_iter=2), max_iter=4, dropout=0.0,
+                                random_state=0).fit(X[:400], y[:400], X_val=X[400:],
+                                                    y_val=y[400:])
+    assert len(clf.accuracy_curve_) == len(clf.validation_accuracy_curve_) == clf.n_iter_
+    assert clf.validation_accuracy_curve_[-1] == pytest.approx(clf.score(X[400:], y[400:]))
+    assert -clf.validation_loss_curve_[-1] == pytest.approx(
+        np.mean(np.log(clf.predict_proba(X[400:])[np.arange(100), y[400:]])), rel=1e-4)
+    assert clf.net_.history[-1, "train_accuracy"] == clf.accuracy_curve_[-1]
+    assert all(0 <= a <= 1 for a in clf.accuracy_curve_)
+    plain = AutoencoderClassifier(pretrained(max_iter=2), max_iter=2).fit(X, y)
+    assert plain.validation_accuracy_curve_ is None and len(plain.accuracy_curve_) == 2
+    with pytest.raises(ValueError, match="X_val and y_val go together"):
+        plain.fit(X, y, X_val=X[:10])
+    with pytest.raises(ValueError, match=r"labels not seen in fit: \[10\]; y_val's labels "
+                                         "must be among y's"):
+        plain.fit(X, y, X_val=X[:2], y_val=[0, 10])

@@ -233,3 +233,28 @@ def test_bad_optimizer_params_fail_before_pretraining(digits):
                                 optimizer_params={"rho": 0.9})
     with pytest.raises(ValueError, match="'rho'"):
         clf.fit(*[d[:100] for d in digits])
+
+
+def test_validation_data_gives_curves_without_early_stopping(digits):
+    X = digits[0]
+    ae = small(max_iter=4).fit(X[:300], X_val=X[300:400])
+    assert ae.best_epoch_ is None and len(ae.validation_loss_curve_) == ae.n_iter_ == 4
+    # The last epoch's weights are kept, and the curve scores X_val with them.
+    assert -ae.score(X[300:400]) == pytest.approx(ae.validation_loss_curve_[-1], rel=1e-4)
+    assert set(ae.validation_loss_terms_curve_) == {"reconstruction"}
+    # X is trained on whole: no validation_fraction is held out of it.
+    assert sum(ae.net_.history[-1, "batches", :, "train_batch_size"]) == 300
+    # With early stopping, X_val replaces the held-out fraction.
+    es = small(max_iter=4, early_stopping=True, validation_fraction=0.5).fit(
+        X[:300], X_val=X[300:400])
+    assert sum(es.net_.history[-1, "batches", :, "train_batch_size"]) == 300
+    assert sum(es.net_.history[-1, "batches", :, "valid_batch_size"]) == 100
+    assert es.best_epoch_ == int(np.argmin(es.validation_loss_curve_)) + 1
+    # A warm start without X_val leaves NaN in the epochs it adds.
+    warm = small(max_iter=2, warm_start=True).fit(X[:300], X_val=X[300:400])
+    warm.fit(X[:300])
+    assert np.isfinite(warm.validation_loss_curve_[:2]).all()
+    assert np.isnan(warm.validation_loss_curve_[2:]).all() and warm.n_iter_ == 4
+    with pytest.raises(ValueError, match="Invalid X_val: X has 32 features, but Autoencoder is "
+                                         "expecting 64 features"):
+        small().fit(X[:300], X_val=X[300:400, :32])

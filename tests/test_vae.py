@@ -266,3 +266,15 @@ def test_grid_search_tunes_on_held_out_elbo(digits):
     search = GridSearchCV(vae(max_iter=3), {"beta": [0.5, 1.0]}, cv=2).fit(X)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_estimator_.beta in (0.5, 1.0)
+
+
+def test_conditional_validation_data_needs_its_labels(digits):
+    X, y = digits[0][:200] / 16, digits[1][:200]
+    cvae = ConditionalVariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,),
+                                             max_iter=2, random_state=0)
+    cvae.fit(X[:150], y[:150], X_val=X[150:], y_val=y[150:])
+    assert len(cvae.validation_loss_curve_) == 2
+    assert np.isfinite(cvae.validation_loss_curve_).all()
+    assert sum(cvae.net_.history[-1, "batches", :, "valid_batch_size"]) == 50
+    with pytest.raises(ValueError, match="X_val needs y_val"):
+        cvae.fit(X[:150], y[:150], X_val=X[150:])
