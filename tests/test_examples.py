@@ -32,6 +32,8 @@ STUDIES = {
     "latent space with PCA and t-SNE": "plot_latent_space.py",
     "KMeans on codes, latent 2 against 32": "plot_clustering.py",
     "fine-tuning a classifier": "plot_classifier.py",
+    "optimizers x from scratch, fine-tuned and frozen classifiers, accuracy curves and a "
+    "confusion matrix": "plot_classifier_study.py",
     "denoising with PSNR": "plot_denoising.py",
     "sparse codes": "plot_sparse.py",
     "two-digit images": "plot_multi_digits.py",
