@@ -82,6 +82,8 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        encoder=None,
+        decoder=None,
         activation="relu",
         dropout=0.0,
         batch_norm=False,
@@ -115,6 +117,8 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.encoder = encoder
+        self.decoder = decoder
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
@@ -192,6 +196,8 @@ class DenoisingAutoencoder(Autoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        encoder=None,
+        decoder=None,
         activation="relu",
         dropout=0.0,
         batch_norm=False,
@@ -271,6 +277,8 @@ class SparseAutoencoder(Autoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        encoder=None,
+        decoder=None,
         activation="relu",
         dropout=0.0,
         batch_norm=False,

@@ -158,6 +158,28 @@ def fit_context(prefer_skip_nested_validation):
     return decorator
 
 
+def _output_width(module, name, n_inputs):
+    """Width of ``module``'s output for a batch of 2 rows of ``n_inputs`` zeros
+    (in evaluation mode, without gradients: its state is left as it was)."""
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros(2, n_inputs))
+    except Exception as exc:
+        raise ValueError(
+            f"The {name} fails on a batch of shape (2, {n_inputs}), the shape it is given "
+            f"in training: {type(exc).__name__}: {exc}") from exc
+    finally:
+        module.train(was_training)
+    if not isinstance(out, torch.Tensor) or out.ndim != 2 or len(out) != 2:
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(
+            f"The {name} must return a tensor of shape (n_samples, width); for a batch of "
+            f"shape (2, {n_inputs}) it returned {shape}.")
+    return out.shape[1]
+
+
 def _tensors(X, condition=None, target=None):
     """The arrays of a dataset as tensors sharing their memory (None stays None)."""
     return (_as_tensor(X), None if condition is None else _as_tensor(condition),
@@ -435,6 +457,8 @@ class BaseAutoencoder(
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
+        "encoder": [torch.nn.Module, None],
+        "decoder": [torch.nn.Module, None],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
@@ -476,10 +500,47 @@ class BaseAutoencoder(
                 f"n_samples={len(X)}."
             )
 
+    def _n_conditions(self):
+        """Width of the condition appended to the encoder's and decoder's inputs."""
+        return 0
+
+    def _has_user_modules(self):
+        return self.encoder is not None or self.decoder is not None
+
+    def _user_modules(self, n_features, code=True):
+        """Copies of the ``encoder`` and ``decoder`` parameters, float32 on the
+        CPU, checked on a batch of zeros: the decoder must map codes to
+        ``n_features`` columns, and the encoder give ``n_components`` columns
+        (``code=True``) or any width (a variational encoder's, under its
+        head). Returns ``(encoder, decoder, encoder_width)``."""
+        if self.encoder is None or self.decoder is None:
+            given, missing = (("encoder", "decoder") if self.decoder is None
+                              else ("decoder", "encoder"))
+            raise ValueError(
+                f"encoder and decoder go together: got only your {given}; pass your own "
+                f"{missing} as well, or neither to use the built-in architecture.")
+        n_conditions = self._n_conditions()
+        encoder = copy.deepcopy(self.encoder).float().cpu()
+        decoder = copy.deepcopy(self.decoder).float().cpu()
+        width = _output_width(encoder, "encoder", n_features + n_conditions)
+        if code and width != self.n_components:
+            raise ValueError(
+                f"The encoder outputs codes of width {width}, but n_components="
+                f"{self.n_components}; set n_components={width}.")
+        out = _output_width(decoder, "decoder", self.n_components + n_conditions)
+        if out != n_features:
+            raise ValueError(
+                f"The decoder outputs rows of width {out}, but X has {n_features} "
+                "features; it must map the codes back to the features of X.")
+        return encoder, decoder, width
+
     def _build_module(self, data):
         """The torch module for training rows summarised by ``data`` (a
         :class:`DataSummary`)."""
-        encoder, decoder = self._encoder_decoder(data.n_features)
+        if self._has_user_modules():
+            encoder, decoder, _ = self._user_modules(data.n_features)
+        else:
+            encoder, decoder = self._encoder_decoder(data.n_features)
         corruption = Corruption(self.noise, self.noise_level, low=data.min, high=data.max)
         return AutoencoderModule(
             encoder, decoder, corruption,

@@ -47,8 +47,12 @@ class ConvArchitecture:
         super()._check_input(X)
         resolve_image_shape(self.image_shape, X.shape[1])
 
+    def _build_module(self, data):
+        # Set with the user's own modules too: the Displays read it.
+        self.image_shape_ = resolve_image_shape(self.image_shape, data.n_features)
+        return super()._build_module(data)
+
     def _encoder_decoder(self, n_features):
-        self.image_shape_ = resolve_image_shape(self.image_shape, n_features)
         return make_conv_encoder_decoder(
             self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
             self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,
@@ -128,6 +132,8 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         kernel_size=3,
         stride=2,
         pooling=None,
+        encoder=None,
+        decoder=None,
         activation="relu",
         dropout=0.0,
         batch_norm=False,
@@ -165,6 +171,8 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         self.kernel_size = kernel_size
         self.stride = stride
         self.pooling = pooling
+        self.encoder = encoder
+        self.decoder = decoder
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm

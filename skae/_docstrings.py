@@ -6,7 +6,23 @@ substitutes it once, at import.
 
 _BLOCKS = {
     "layers_params": """\
-activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", \
+encoder : torch.nn.Module or None, default=None
+        Your own encoder, used instead of the built-in architecture (which
+        the architecture parameters describe; they are then ignored). It
+        maps float32 rows ``(n, n_features)`` (flat, as X; begin with
+        ``nn.Unflatten`` for images) to codes ``(n, n_components)``; a
+        variational autoencoder adds its Gaussian head on top, so its
+        encoder may end at any width. A copy trains, starting from the
+        module's current weights (``random_state`` does not redraw them);
+        the module given is never trained.
+    decoder : torch.nn.Module or None, default=None
+        Your own decoder, given with ``encoder``: it maps codes
+        ``(n, n_components)`` to rows ``(n, n_features)``, with no output
+        activation (skae applies the loss's: a sigmoid for
+        ``"binary_crossentropy"``). A conditional model appends the one-hot
+        class to the input of both. Both are checked on a batch of zeros
+        when ``fit`` starts.
+    activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", \
 "identity"}, default="relu"
         Nonlinearity of the hidden layers.
     dropout : float in [0, 1), default=0.0

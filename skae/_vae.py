@@ -9,6 +9,7 @@ from sklearn.utils import check_array, check_random_state, check_scalar, column_
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
+from torch import nn
 
 from ._autoencoder import MLPArchitecture, arguments
 from ._base import BaseAutoencoder
@@ -21,7 +22,7 @@ from ._losses import (
     importance_log_weights,
     negative_log_likelihood,
 )
-from ._modules import VariationalModule, with_gaussian_head
+from ._modules import GaussianHead, VariationalModule, with_gaussian_head
 from ._net import KLWarmup
 from ._priors import StandardNormal
 from ._validation import check_unit_interval, class_indices
@@ -64,9 +65,14 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         check_unit_interval(X, self.loss)
 
     def _build_module(self, data):
-        encoder, decoder = self._encoder_decoder(data.n_features)
+        if self._has_user_modules():
+            encoder, decoder, width = self._user_modules(data.n_features, code=False)
+            encoder = nn.Sequential(encoder, GaussianHead(width, self.n_components))
+        else:
+            encoder, decoder = self._encoder_decoder(data.n_features)
+            encoder = with_gaussian_head(encoder)
         return VariationalModule(
-            with_gaussian_head(encoder), decoder,
+            encoder, decoder,
             output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
             # The Gaussian's scale starts at the data's spread (that of a
             # decoder predicting the mean), whatever the units of X.
@@ -312,6 +318,8 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        encoder=None,
+        decoder=None,
         activation="relu",
         dropout=0.0,
         batch_norm=False,
@@ -340,6 +348,8 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.encoder = encoder
+        self.decoder = decoder
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
@@ -435,6 +445,8 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         kernel_size=3,
         stride=2,
         pooling=None,
+        encoder=None,
+        decoder=None,
         activation="relu",
         dropout=0.0,
         batch_norm=False,
@@ -467,6 +479,8 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.kernel_size = kernel_size
         self.stride = stride
         self.pooling = pooling
+        self.encoder = encoder
+        self.decoder = decoder
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
@@ -556,6 +570,8 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        encoder=None,
+        decoder=None,
         activation="relu",
         dropout=0.0,
         batch_norm=False,
@@ -644,6 +660,9 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
                              f"{len(y)} labels.")
         index = class_indices(self.classes_, y, f"the classes are {self.classes_.tolist()}.")
         return np.eye(len(self.classes_), dtype=np.float32)[index]
+
+    def _n_conditions(self):
+        return len(self.classes_)
 
     def _encoder_decoder(self, n_features):
         return super()._encoder_decoder(n_features, n_conditions=len(self.classes_))

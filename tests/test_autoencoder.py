@@ -1,6 +1,7 @@
 """What is unique to the dense family: architecture, denoising, sparsity, search, sampling."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,3 +155,16 @@ def test_code_as_wide_as_the_input_warns(X_small):
         # An overcomplete code with noise or sparsity is a legitimate design.
         Autoencoder(n_components=32, noise="gaussian", max_iter=1).fit(X_small)
         SparseAutoencoder(n_components=32, max_iter=1).fit(X_small)
+
+
+def test_user_guide_own_modules_snippet_runs():
+    # The layer table in the user guide trains as written (one epoch here).
+    guide = Path(__file__).parent.parent / "docs" / "user_guide" / "autoencoders.md"
+    section = guide.read_text().split("### Your own encoder and decoder")[1]
+    code = section.split("```python")[1].split("```")[0]
+    code = code.replace('loss="binary_crossentropy")', 'loss="binary_crossentropy", max_iter=1)')
+    code = code.replace("print(ae.module_)", "table = str(ae.module_)")
+    namespace = {"X": np.random.default_rng(0).random((32, 784)).astype(np.float32)}
+    exec(code, namespace)
+    assert namespace["ae"].transform(namespace["X"]).shape == (32, 10)
+    assert "ConvTranspose2d(16, 1, kernel_size=(5, 5)" in namespace["table"]

@@ -1,5 +1,6 @@
 """Tests every public estimator must pass."""
 
+import copy
 import pickle
 import re
 
@@ -10,6 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from torch import nn
 
 import skae
 from skae import (
@@ -25,6 +27,7 @@ from skae import (
     SparseAutoencoder,
     VariationalAutoencoder,
 )
+from skae._vae import BaseVariationalAutoencoder
 
 # Few epochs keep the checks fast; they test the contract, not the quality of the fit.
 FAST = dict(max_iter=3, random_state=0)
@@ -287,3 +290,31 @@ def test_wrappers_use_a_frozen_autoencoder_as_it_is(wrapper, X_small):
     assert est.autoencoder_ is fitted and clone(est).autoencoder is frozen
     for name, value in fitted.module_.state_dict().items():
         assert torch.equal(value, weights[name]), name
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+def test_your_own_encoder_and_decoder(estimator, X_small):
+    conditional = estimator.__sklearn_tags__().target_tags.required
+    variational = isinstance(estimator, BaseVariationalAutoencoder)
+    y = np.arange(len(X_small)) % 2
+    n_features, n_conditions = X_small.shape[1], 2 if conditional else 0
+    # A variational encoder may end at any width: skae adds its Gaussian head.
+    encoder = nn.Sequential(nn.Linear(n_features + n_conditions, 6), nn.Tanh(),
+                            *([] if variational else [nn.Linear(6, 3)]))
+    decoder = nn.Sequential(nn.Linear(3 + n_conditions, 6), nn.Tanh(), nn.Linear(6, n_features))
+    given = copy.deepcopy(encoder.state_dict())
+    est = clone(estimator).set_params(n_components=3, encoder=encoder, decoder=decoder)
+    est.fit(X_small, y)
+    # A copy trained, from the given weights; the module given never trains.
+    for name, value in encoder.state_dict().items():
+        assert torch.equal(value, given[name])
+    trained = est.module_.encoder[0] if variational else est.module_.encoder
+    assert trained is not encoder and not torch.equal(trained[0].weight, encoder[0].weight)
+    assert est.transform(X_small).shape == (len(X_small), 3)
+    labels = dict(y=y) if conditional else {}
+    assert est.inverse_transform(est.transform(X_small), **labels).shape == X_small.shape
+    loaded = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(loaded.transform(X_small), est.transform(X_small))
+    assert clone(est).encoder is not encoder
+    with pytest.raises(ValueError, match="got only your decoder; pass your own encoder as well"):
+        clone(est).set_params(encoder=None).fit(X_small, y)
