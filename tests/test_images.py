@@ -140,3 +140,35 @@ def test_image_layout_errors():
         shift_images(np.zeros((2, 10)), image_shape=(1, 3, 3))
     with pytest.raises(ValueError, match="2-D .* or 3-D"):
         rotate_images(np.zeros((2, 1, 3, 3)))
+
+
+def test_multi_digits_numbers_weights_and_counts():
+    digits = load_digits()
+    X, y = make_multi_digits(digits.images, digits.target, n_samples=300,
+                             numbers=range(1, 51), random_state=0)
+    assert set(y) <= set(range(1, 51)) and len(set(y)) > 40 and X.shape == (300, 88)
+    _, y = make_multi_digits(digits.images, digits.target, n_samples=2000,
+                             numbers=[7, 42], weights=[3, 1], random_state=0)
+    assert abs(np.mean(y == 7) - 0.75) < 0.03
+    X, y = make_multi_digits(digits.images, digits.target, n_samples=[5, 0, 2],
+                             numbers=[10, 11, 99], random_state=0)
+    assert len(X) == 7 and sorted(y.tolist()) == [10] * 5 + [99] * 2
+    again, _ = make_multi_digits(digits.images, digits.target, n_samples=[5, 0, 2],
+                                 numbers=[10, 11, 99], random_state=0)
+    np.testing.assert_array_equal(X, again)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(numbers=[5, 105]), "numbers must be distinct ints from 0 to 99"),
+    (dict(numbers=[5, 5]), "numbers must be distinct ints from 0 to 99"),
+    (dict(numbers=[12, 3]), r"numbers use the digits \[2\], of which labels has no image"),
+    (dict(numbers=[10, 11], weights=[1]), "weights must hold one non-negative weight per "
+                                          "number"),
+    (dict(numbers=[10, 11], n_samples=[1, 2, 3]), "n_samples has 3 counts for 2 numbers"),
+    (dict(numbers=[10, 11], n_samples=[1, 2], weights=[1, 1]), "weights apply to an int"),
+    (dict(numbers=[10, 11], n_samples=[1, -2]), "n_samples as counts must be non-negative"),
+])
+def test_multi_digits_number_errors(arguments, message):
+    images = np.zeros((3, 4, 4))
+    with pytest.raises(ValueError, match=message):
+        make_multi_digits(images, [0, 1, 3], **arguments)

@@ -196,19 +196,62 @@ def rotate_images(X, *, image_shape=None, max_angle=15.0, random_state=None):
     return out.reshape(len(out), -1)
 
 
+def _digit_pairs(labels, n_samples, numbers, weights, rng):
+    """Indices ``(n_samples, 2)`` of the tens and units images of each sample."""
+    counts = None
+    if np.ndim(n_samples) == 1:
+        counts = check_array(n_samples, ensure_2d=False, dtype=None, input_name="n_samples")
+        if not np.issubdtype(counts.dtype, np.integer) or counts.min() < 0:
+            raise ValueError(f"n_samples as counts must be non-negative ints; got {counts!r}.")
+    if numbers is None and weights is None and counts is None:
+        return rng.randint(len(labels), size=(n_samples, 2))
+    numbers = np.arange(100) if numbers is None else check_array(
+        numbers, ensure_2d=False, dtype=None, input_name="numbers")
+    if (numbers.ndim != 1 or not np.issubdtype(numbers.dtype, np.integer)
+            or numbers.min() < 0 or numbers.max() > 99 or len(np.unique(numbers)) < len(numbers)):
+        raise ValueError("numbers must be distinct ints from 0 to 99; got "
+                         f"{numbers.tolist()!r}.")
+    missing = sorted(set(np.concatenate([numbers // 10, numbers % 10]).tolist())
+                     - set(labels.tolist()))
+    if missing:
+        raise ValueError(f"numbers use the digits {missing}, of which labels has no image.")
+    if counts is not None:
+        if weights is not None:
+            raise ValueError("weights apply to an int n_samples; with counts per number, "
+                             "the counts are the balance.")
+        if len(counts) != len(numbers):
+            raise ValueError(f"n_samples has {len(counts)} counts for {len(numbers)} numbers.")
+        drawn = rng.permutation(np.repeat(numbers, counts))
+    else:
+        p = None
+        if weights is not None:
+            p = check_array(weights, ensure_2d=False, dtype=np.float64, input_name="weights")
+            if p.shape != numbers.shape or p.min() < 0 or p.sum() <= 0:
+                raise ValueError(
+                    f"weights must hold one non-negative weight per number ({len(numbers)}), "
+                    f"not all zero; got {p.tolist()!r}.")
+            p = p / p.sum()
+        drawn = rng.choice(numbers, size=n_samples, p=p)
+    by_digit = {d: np.flatnonzero(labels == d) for d in range(10)}
+    return np.array([[rng.choice(by_digit[k // 10]), rng.choice(by_digit[k % 10])]
+                     for k in drawn], dtype=np.intp).reshape(-1, 2)
+
+
 @validate_params(
     {
         "images": ["array-like"],
         "labels": ["array-like"],
-        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_samples": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "numbers": ["array-like", None],
+        "weights": ["array-like", None],
         "image_shape": [SizeTuple(length=3), None],
         "width": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
-def make_multi_digits(images, labels, *, n_samples=1000, image_shape=None, width=None,
-                      random_state=None):
+def make_multi_digits(images, labels, *, n_samples=1000, numbers=None, weights=None,
+                      image_shape=None, width=None, random_state=None):
     """Two-digit images: two digits side by side, overlapping by a random amount.
 
     Each sample pastes two digit images drawn at random (with replacement) on
@@ -226,8 +269,18 @@ def make_multi_digits(images, labels, *, n_samples=1000, image_shape=None, width
         ``fetch_mnist().images``, or their flattened rows.
     labels : array-like of shape (n_digits,)
         The digit of each image, integers from 0 to 9.
-    n_samples : int, default=1000
-        Number of two-digit images to make.
+    n_samples : int or array-like of int, default=1000
+        Number of two-digit images to make; or, as in scikit-learn's
+        ``make_blobs``, the number of images of each of ``numbers`` (the
+        labels are then exactly balanced, or as unbalanced as you say).
+    numbers : array-like of int, default=None
+        The two-digit numbers (0 to 99) to make, e.g. ``range(1, 51)``; each
+        needs images of both its digits. None: any pair of images, drawn
+        uniformly, so the numbers follow the digits' frequencies.
+    weights : array-like of float, default=None
+        Probability of each of ``numbers`` (normalised to sum to 1), as in
+        ``make_classification``; None draws them uniformly. Only with an
+        int ``n_samples``.
     image_shape : tuple of 3 ints (C, H, W), default=None
         Layout of a row when ``images`` is 2-D; the most square ``(1, H, W)``
         when None.
@@ -277,7 +330,8 @@ def make_multi_digits(images, labels, *, n_samples=1000, image_shape=None, width
             f"({2 * digit_width}); got width={width}."
         )
     rng = check_random_state(random_state)
-    pairs = rng.randint(len(digits), size=(n_samples, 2))
+    pairs = _digit_pairs(labels, n_samples, numbers, weights, rng)
+    n_samples = len(pairs)
     jitter = rng.randint((width - digit_width) // 4 + 1, size=(n_samples, 2))
     canvas = np.zeros((n_samples, channels, height, width), dtype=digits.dtype)
     right = width - digit_width - jitter[:, 1]
