@@ -241,6 +241,18 @@ class NetTrainingMixin:
         """Family-specific skorch callbacks, as ``(name, callback)`` pairs."""
         return []
 
+    def _check_batch_norm(self, n_samples):
+        """Batch norm needs at least two samples in every training batch."""
+        if self.batch_norm and n_samples < 2:
+            raise ValueError(
+                f"batch_norm=True needs at least 2 training samples; got n_samples={n_samples}."
+            )
+        if self.batch_norm and self.batch_size < 2:
+            raise ValueError(
+                "batch_norm=True needs batches of at least 2 samples; got batch_size="
+                f"{self.batch_size}."
+            )
+
     def _stopping_callbacks(self, sink):
         """Stop when the monitored loss has converged: the validation loss with
         early stopping (restoring the best weights), else the training loss."""
@@ -607,15 +619,7 @@ class BaseAutoencoder(
             X_val = validate_validation_data(self, X_val)
             self._check_input(X_val)
             validation = (X_val, self._validation_condition(X_val, y_val), None)
-        if self.batch_norm and len(X) < 2:
-            raise ValueError(
-                f"batch_norm=True needs at least 2 training samples; got n_samples={len(X)}."
-            )
-        if self.batch_norm and self.batch_size < 2:
-            raise ValueError(
-                "batch_norm=True needs batches of at least 2 samples; got batch_size="
-                f"{self.batch_size}."
-            )
+        self._check_batch_norm(len(X))
 
         def build(rows):
             self._n_features_out = self.n_components

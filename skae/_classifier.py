@@ -54,7 +54,11 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
 "sigmoid", "identity"}, default="relu"
         Nonlinearity of the head's hidden layers.
     dropout : float in [0, 1), default=0.0
-        Dropout after each hidden layer of the head (training only).
+        Dropout after each hidden layer of the head (training only). The
+        encoder's dropout and batch norm are the autoencoder's own
+        (``dropout``, ``batch_norm``), active while it is fine-tuned.
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden layer of the head.
     freeze_encoder : bool, default=False
         Keep the pretrained encoder fixed (no gradient, evaluation mode) and
         train the head only.
@@ -124,6 +128,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         "hidden_layer_sizes": [SizeTuple()],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
         "freeze_encoder": ["boolean"],
         "pretrain": ["boolean"],
         **TRAINING_CONSTRAINTS,
@@ -136,6 +141,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         hidden_layer_sizes=(64,),
         activation="relu",
         dropout=0.0,
+        batch_norm=False,
         freeze_encoder=False,
         pretrain=True,
         optimizer="adam",
@@ -162,6 +168,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.batch_norm = batch_norm
         self.freeze_encoder = freeze_encoder
         self.pretrain = pretrain
         self.optimizer = optimizer
@@ -236,6 +243,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float32, reset=not warm)
         check_classification_targets(y)
         target = self._encoded_labels(y, reset=not warm)
+        self._check_batch_norm(len(X))
         validation = None
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
@@ -255,7 +263,8 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             else:
                 encoder = clone(autoencoder)._untrained_module(X)
             head = make_mlp([unfrozen(autoencoder).n_components, *self.hidden_layer_sizes,
-                             len(self.classes_)], self.activation, False, self.dropout)
+                             len(self.classes_)], self.activation, self.batch_norm,
+                            self.dropout)
             return (EncoderClassifierModule(encoder, head, self.freeze_encoder),
                     ClassificationCriterion())
 

@@ -157,3 +157,13 @@ def test_accuracy_curves_and_validation_data(digits):
     with pytest.raises(ValueError, match=r"labels not seen in fit: \[10\]; y_val's labels "
                                          "must be among y's"):
         plain.fit(X, y, X_val=X[:2], y_val=[0, 10])
+
+
+def test_batch_norm_in_the_head(digits):
+    X, y = digits[0][:129], digits[1][:129]  # a last batch of one joins the one before
+    clf = AutoencoderClassifier(pretrained(max_iter=1), batch_norm=True, dropout=0.2,
+                                max_iter=2, random_state=0).fit(X, y)
+    assert isinstance(clf.module_.head[1], torch.nn.BatchNorm1d)
+    assert clf.module_.head[1].num_batches_tracked > 0
+    with pytest.raises(ValueError, match="batch_norm=True needs batches of at least 2"):
+        clf.set_params(batch_size=1).fit(X, y)

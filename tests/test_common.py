@@ -55,12 +55,16 @@ WRAPPERS = [
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,)),
                           hidden_layer_sizes=(8,), pretrain=False, max_iter=100,
                           random_state=0),
+    AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), batch_norm=True,
+                                      dropout=0.1, **FAST),
+                          hidden_layer_sizes=(8,), batch_norm=True, dropout=0.1, max_iter=100,
+                          random_state=0),
     DeepEmbeddedClustering(3, Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
                            update_interval=2, n_init=2, **FAST),
 ]
 wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.1",
                "Reconstructor", "AutoencoderClassifier", "AutoencoderClassifier-frozen",
-               "AutoencoderClassifier-from-scratch",
+               "AutoencoderClassifier-from-scratch", "AutoencoderClassifier-batch-norm",
                "DeepEmbeddedClustering"]
 
 
