@@ -625,9 +625,37 @@ class BaseAutoencoder(
             self._n_features_out = self.n_components
             return self._build_module(summarize_rows(X, rows)), self._build_criterion()
 
+        n_iter_before = self.n_iter_ if warm else 0
         seed = self._train(X, build, warm, condition=condition, validation=validation)
         self._after_training(X, condition, seed)
+        if self.n_iter_ - n_iter_before < self.max_iter:  # stopped: converged
+            self._warn_if_collapsed(X, condition)
         return self
+
+    # Collapse: reconstructions whose spread across samples is below this
+    # fraction of X's, i.e. (nearly) the same output whatever the input.
+    _COLLAPSE_RATIO = 0.01
+
+    def _warn_if_collapsed(self, X, condition):
+        """ConvergenceWarning when training converged to reconstructions that
+        hardly depend on the input: (nearly) the mean of X, codes that carry
+        (almost) nothing. Checked on at most 2,048 evenly spaced rows."""
+        step = max(1, len(X) // 2048)
+        rows = X[::step]
+        spread = float(np.var(rows, axis=0, dtype=np.float64).sum())
+        if spread == 0:
+            return
+        labels = {} if condition is None else {
+            "y": self.classes_[condition[::step].argmax(axis=1)]}
+        reconstructions = self.inverse_transform(self.transform(rows, **labels), **labels)
+        ratio = float(np.var(reconstructions, axis=0, dtype=np.float64).sum()) / spread
+        if ratio < self._COLLAPSE_RATIO:
+            warnings.warn(
+                f"{type(self).__name__} collapsed: its reconstructions of the training data "
+                f"vary {ratio:.2%} as much as the data itself, so they are (nearly) the same "
+                "for every input and the codes carry (almost) no information. Lower "
+                "learning_rate_init, scale the input, or train longer with a smaller tol.",
+                ConvergenceWarning)
 
     def _untrained_module(self, X):
         """The float32 module that ``fit`` would train on X (unconditional

@@ -332,3 +332,18 @@ def test_pickle_holds_the_module_once():
     assert len(pickle.dumps(ae)) < 3.1 * parameters
     loaded = pickle.loads(pickle.dumps(ae))
     assert loaded.net_.module is loaded.net_.module_
+
+
+def test_collapsed_training_says_so(digits):
+    X = digits[0]
+    # A step of 0.1 sends the ReLU units dead: every digit gets the same reconstruction.
+    with pytest.warns(ConvergenceWarning, match=r"Autoencoder collapsed: its reconstructions "
+                                                r"of the training data vary 0\.00% as much"):
+        ae = Autoencoder(n_components=8, learning_rate_init=0.1, max_iter=30,
+                         random_state=0).fit(X)
+    assert ae.n_iter_ < 30
+    assert ae.inverse_transform(ae.transform(X[:50])).std(axis=0).max() < 1e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        Autoencoder(n_components=8, max_iter=30, n_iter_no_change=2, tol=0.05,
+                    random_state=0).fit(X)  # stops early, far from collapse
