@@ -61,6 +61,14 @@ loss : {"squared_error", "binary_crossentropy"}, default=%(loss)s
         likelihood for data in [0, 1] (pixel intensities); its mean is a
         sigmoid. ``"squared_error"`` is a Gaussian likelihood for real-valued
         data, with one learned standard deviation shared by all features.
+    likelihood_scale : "learned" or float, default="learned"
+        Standard deviation of the Gaussian likelihood of
+        ``loss="squared_error"``: one scale for all features, learned with
+        the networks (starting at the data's spread), or fixed at this value.
+        A fixed scale ``s`` makes the reconstruction term the sum of squared
+        errors over ``2 s**2`` plus a constant: ``s=0.5**0.5`` gives the
+        "sum of squared errors + KL" objective many courses use (in nats,
+        plus ``0.5 * log(pi)`` per feature). Only with ``"squared_error"``.
     beta : float, default=1.0
         Weight of the KL term in the objective (the beta-VAE); 1 trains on
         the evidence lower bound (ELBO), larger values trade reconstruction

@@ -217,21 +217,26 @@ class VariationalModule(nn.Module):
     ``forward(x, condition=None, noise=None)`` draws ``z = mean + std * noise``
     (the reparameterisation trick; ``noise`` is standard normal, drawn here
     when not given) and returns ``(decoder_output, mean, log_var,
-    log_scale)``; ``log_scale`` is the learned log standard deviation of a
-    Gaussian likelihood (starting at ``log(initial_scale)``), or None. A
+    log_scale)``; ``log_scale`` is the log standard deviation of a Gaussian
+    likelihood, ``log(initial_scale)`` at first and learned unless
+    ``learn_scale=False``, or None (no Gaussian likelihood). A
     ``condition`` (e.g. one-hot labels) is appended to the input of both the
     encoder and the decoder. ``encode`` gives the posterior mean; ``decode``
     applies the output activation (the likelihood's mean).
     """
 
     def __init__(self, encoder, decoder, output_activation="identity",
-                 initial_scale=None):
+                 initial_scale=None, learn_scale=True):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
         self.output_activation = ACTIVATIONS[output_activation]()
-        self.log_scale = None if initial_scale is None else nn.Parameter(
-            torch.tensor(math.log(initial_scale), dtype=torch.float32))
+        log_scale = None if initial_scale is None else torch.tensor(
+            math.log(initial_scale), dtype=torch.float32)
+        if learn_scale and log_scale is not None:
+            self.log_scale = nn.Parameter(log_scale)
+        else:  # fixed (a buffer: saved with the module, never trained) or absent
+            self.register_buffer("log_scale", log_scale)
 
     @staticmethod
     def _with(inputs, condition):

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils import check_array, check_random_state, check_scalar, column_or_1d
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
 from torch import nn
@@ -55,6 +55,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     _parameter_constraints = {
         **{k: v for k, v in BaseAutoencoder._parameter_constraints.items()
            if k not in _AE_ONLY},
+        "likelihood_scale": [StrOptions({"learned"}), Interval(Real, 0, None, closed="neither")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup": [Interval(Integral, 0, None, closed="left")],
     }
@@ -63,6 +64,11 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
     def _check_input(self, X):
         check_unit_interval(X, self.loss)
+        if self.loss != "squared_error" and self.likelihood_scale != "learned":
+            raise ValueError(
+                f"likelihood_scale={self.likelihood_scale!r} sets the standard deviation of "
+                f"the Gaussian likelihood of loss='squared_error'; loss={self.loss!r} has "
+                "none. Leave likelihood_scale='learned'.")
 
     def _build_module(self, data):
         if self._has_user_modules():
@@ -74,9 +80,12 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         return VariationalModule(
             encoder, decoder,
             output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
-            # The Gaussian's scale starts at the data's spread (that of a
-            # decoder predicting the mean), whatever the units of X.
-            initial_scale=(data.std or 1.0) if self.loss == "squared_error" else None,
+            # A learned scale starts at the data's spread (that of a decoder
+            # predicting the mean), whatever the units of X.
+            initial_scale=None if self.loss != "squared_error" else (
+                (data.std or 1.0) if self.likelihood_scale == "learned"
+                else self.likelihood_scale),
+            learn_scale=self.likelihood_scale == "learned",
         )
 
     def _build_criterion(self):
@@ -324,6 +333,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         dropout=0.0,
         batch_norm=False,
         loss="squared_error",
+        likelihood_scale="learned",
         beta=1.0,
         kl_warmup=0,
         optimizer="adam",
@@ -354,6 +364,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.loss = loss
+        self.likelihood_scale = likelihood_scale
         self.beta = beta
         self.kl_warmup = kl_warmup
         self.optimizer = optimizer
@@ -451,6 +462,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         dropout=0.0,
         batch_norm=False,
         loss="squared_error",
+        likelihood_scale="learned",
         beta=1.0,
         kl_warmup=0,
         optimizer="adam",
@@ -485,6 +497,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.loss = loss
+        self.likelihood_scale = likelihood_scale
         self.beta = beta
         self.kl_warmup = kl_warmup
         self.optimizer = optimizer
@@ -576,6 +589,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         dropout=0.0,
         batch_norm=False,
         loss="squared_error",
+        likelihood_scale="learned",
         beta=1.0,
         kl_warmup=0,
         optimizer="adam",

@@ -278,3 +278,25 @@ def test_conditional_validation_data_needs_its_labels(digits):
     assert sum(cvae.net_.history[-1, "batches", :, "valid_batch_size"]) == 50
     with pytest.raises(ValueError, match="X_val needs y_val"):
         cvae.fit(X[:150], y[:150], X_val=X[150:])
+
+
+def test_fixed_likelihood_scale_is_squared_error_plus_kl(digits):
+    X = digits[0][:300]
+    vae = VariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,), max_iter=3,
+                                 likelihood_scale=0.5**0.5, random_state=0).fit(X)
+    log_scale = vae.module_.log_scale
+    assert not isinstance(log_scale, torch.nn.Parameter)  # a buffer: never trained
+    assert log_scale.item() == pytest.approx(np.log(0.5**0.5))
+    assert "log_scale" in vae.module_.state_dict()
+    # The reconstruction term is the sum of squared errors plus 0.5 log(pi) per feature.
+    output, target = torch.rand(4, 64), torch.rand(4, 64)
+    sse = ((output - target) ** 2).sum(1)
+    torch.testing.assert_close(
+        negative_log_likelihood(output, target, "squared_error", log_scale),
+        sse + 64 * 0.5 * np.log(np.pi), rtol=1e-5, atol=1e-4)
+    learned = VariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,), max_iter=3,
+                                     random_state=0).fit(X)
+    assert isinstance(learned.module_.log_scale, torch.nn.Parameter)
+    with pytest.raises(ValueError, match="likelihood_scale=0.5 sets the standard deviation "
+                                         "of the Gaussian likelihood of loss='squared_error'"):
+        VariationalAutoencoder(loss="binary_crossentropy", likelihood_scale=0.5).fit(X)
