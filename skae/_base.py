@@ -480,6 +480,8 @@ class BaseAutoencoder(
         "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
         "sparsity_weight": [Interval(Real, 0, None, closed="left")],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "output_activation": [StrOptions(set(ACTIVATIONS)), None],
+        "code_activation": [StrOptions(set(ACTIVATIONS)), None],
         "latent_density": [StrOptions(set(LATENT_DENSITIES))],
         "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
         **TRAINING_CONSTRAINTS,
@@ -494,6 +496,17 @@ class BaseAutoencoder(
     def _check_input(self, X):
         """Family-specific checks of the validated training data."""
         check_unit_interval(X, self.loss)
+        if self.loss == "binary_crossentropy" and self.output_activation not in (None,
+                                                                                 "sigmoid"):
+            raise ValueError(
+                f"loss='binary_crossentropy' needs a sigmoid on the output; got "
+                f"output_activation={self.output_activation!r}. Leave it None, or use "
+                "loss='squared_error'.")
+        if self.sparsity == "kl" and self.code_activation not in (None, "sigmoid"):
+            raise ValueError(
+                f"sparsity='kl' needs codes in (0, 1), from a sigmoid; got "
+                f"code_activation={self.code_activation!r}. Leave it None, or use "
+                "sparsity='l1'.")
         if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
             raise ValueError(
                 f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
@@ -556,8 +569,10 @@ class BaseAutoencoder(
         corruption = Corruption(self.noise, self.noise_level, low=data.min, high=data.max)
         return AutoencoderModule(
             encoder, decoder, corruption,
-            code_activation="sigmoid" if self.sparsity == "kl" else "identity",
-            output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
+            code_activation=self.code_activation or (
+                "sigmoid" if self.sparsity == "kl" else "identity"),
+            output_activation=self.output_activation or RECONSTRUCTION_LOSSES[self.loss][1],
+            loss_takes_logits=self.loss == "binary_crossentropy",
         )
 
     def _build_criterion(self):

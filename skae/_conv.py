@@ -138,11 +138,13 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         dropout=0.0,
         batch_norm=False,
         loss="squared_error",
+        output_activation=None,
         noise=None,
         noise_level=0.1,
         sparsity=None,
         sparsity_weight=1e-3,
         sparsity_target=0.05,
+        code_activation=None,
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -177,11 +179,13 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.loss = loss
+        self.output_activation = output_activation
         self.noise = noise
         self.noise_level = noise_level
         self.sparsity = sparsity
         self.sparsity_weight = sparsity_weight
         self.sparsity_target = sparsity_target
+        self.code_activation = code_activation
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate

@@ -40,6 +40,12 @@ latent_density : {"full", "diag", "mixture"}, default="full"
 loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
         Reconstruction loss. ``"binary_crossentropy"`` puts a sigmoid on the
         output and needs X in [0, 1].
+    output_activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
+"sigmoid", "identity"} or None, default=None
+        Activation on the decoder's output, chosen apart from the loss (e.g.
+        ``"sigmoid"`` with ``"squared_error"`` for pixels in [0, 1]). None:
+        the loss's own, ``"identity"`` for squared error and ``"sigmoid"`` for
+        binary cross-entropy (which takes no other).
     noise : {"gaussian", "masking", "salt_and_pepper"} or None, default=%(noise)s
         Corruption of the inputs during training (denoising); the target is
         always the clean input, and nothing is corrupted outside ``fit``.
@@ -54,7 +60,12 @@ loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
     sparsity_weight : float, default=%(sparsity_weight)s
         Weight of the sparsity penalty in the objective.
     sparsity_target : float in (0, 1), default=0.05
-        Target mean activation of ``sparsity="kl"``.""",
+        Target mean activation of ``sparsity="kl"``.
+    code_activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
+"sigmoid", "identity"} or None, default=None
+        Activation on the code (the encoder's output). None: ``"identity"``
+        (a linear code), or ``"sigmoid"`` with ``sparsity="kl"`` (which takes
+        no other).""",
     "vae_objective_params": """\
 loss : {"squared_error", "binary_crossentropy"}, default=%(loss)s
         Likelihood of the decoder. ``"binary_crossentropy"`` is a Bernoulli

@@ -161,20 +161,22 @@ class Corruption(nn.Module):
 class AutoencoderModule(nn.Module):
     """Encoder, decoder and the pieces around them.
 
-    ``forward`` returns ``(decoder_output, codes)``; the decoder output is raw
-    (logits when ``output_activation="sigmoid"``), so losses can use the
-    numerically stable forms. ``encode`` and ``decode`` are deterministic and
-    ``decode`` applies the output activation.
+    ``forward`` returns ``(decoder_output, codes)``, the decoder output as the
+    loss takes it: raw logits when ``loss_takes_logits`` (the loss applies
+    the output activation itself, in its numerically stable form), else
+    after the output activation. ``encode`` and ``decode`` are deterministic
+    and ``decode`` applies the output activation.
     """
 
     def __init__(self, encoder, decoder, corruption=None, code_activation="identity",
-                 output_activation="identity"):
+                 output_activation="identity", loss_takes_logits=False):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
         self.corruption = corruption if corruption is not None else Corruption()
         self.code_activation = ACTIVATIONS[code_activation]()
         self.output_activation = ACTIVATIONS[output_activation]()
+        self.loss_takes_logits = loss_takes_logits
 
     def encode(self, x):
         return self.code_activation(self.encoder(x))
@@ -182,9 +184,14 @@ class AutoencoderModule(nn.Module):
     def decode(self, z):
         return self.output_activation(self.decoder(z))
 
+    def decode_for_loss(self, z):
+        """The decoder output as the reconstruction loss takes it."""
+        out = self.decoder(z)
+        return out if self.loss_takes_logits else self.output_activation(out)
+
     def forward(self, x):
         z = self.encode(self.corruption(x))
-        return self.decoder(z), z
+        return self.decode_for_loss(z), z
 
 
 class GaussianHead(nn.Module):
@@ -314,4 +321,4 @@ class ClusteringModule(nn.Module):
 
     def forward(self, x):
         z = self.autoencoder.encode(x)
-        return self.autoencoder.decoder(z), self.soft_assign(z), x
+        return self.autoencoder.decode_for_loss(z), self.soft_assign(z), x

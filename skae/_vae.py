@@ -35,7 +35,7 @@ _ELBO_SEED = 0
 _IWAE_ROWS = 1 << 14
 
 _AE_ONLY = {"noise", "noise_level", "sparsity", "sparsity_weight", "sparsity_target",
-            "latent_density", "n_mixture_components"}
+            "latent_density", "n_mixture_components", "output_activation", "code_activation"}
 
 
 def _torch_generator(random_state, device):

@@ -168,3 +168,20 @@ def test_user_guide_own_modules_snippet_runs():
     exec(code, namespace)
     assert namespace["ae"].transform(namespace["X"]).shape == (32, 10)
     assert "ConvTranspose2d(16, 1, kernel_size=(5, 5)" in namespace["table"]
+
+
+def test_output_and_code_activations_apart_from_the_loss(digits):
+    X = digits[0][:300]
+    ae = Autoencoder(n_components=4, hidden_layer_sizes=(16,), output_activation="sigmoid",
+                     code_activation="tanh", max_iter=3, random_state=0).fit(X)
+    codes, back = ae.transform(X), ae.inverse_transform(ae.transform(X))
+    assert np.abs(codes).max() <= 1 and 0 <= back.min() and back.max() <= 1
+    # The squared error is scored on the sigmoid's output.
+    assert ae.score(X) == pytest.approx(-np.mean((back - X) ** 2), rel=1e-4)
+    assert np.isclose(ae.net_.history[-1, "train_reconstruction"], ae.loss_curve_[-1])
+    with pytest.raises(ValueError, match="loss='binary_crossentropy' needs a sigmoid on the "
+                                         "output; got output_activation='tanh'"):
+        Autoencoder(loss="binary_crossentropy", output_activation="tanh").fit(X)
+    with pytest.raises(ValueError, match="sparsity='kl' needs codes in \\(0, 1\\), from a "
+                                         "sigmoid; got code_activation='relu'"):
+        SparseAutoencoder(sparsity="kl", code_activation="relu").fit(X)
