@@ -41,6 +41,7 @@ class ConvArchitecture:
         "kernel_size": [OddInt()],
         "stride": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"max", "avg"}), None],
+        "hidden_layer_sizes": [SizeTuple()],
     }
 
     def _check_input(self, X):
@@ -56,6 +57,7 @@ class ConvArchitecture:
         return make_conv_encoder_decoder(
             self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
             self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,
+            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
         )
 
 
@@ -89,6 +91,10 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
     pooling : {"max", "avg"} or None, default=None
         Downsample each stage by 2x2 pooling after a stride-1 convolution
         instead of a strided convolution.
+    hidden_layer_sizes : tuple of int, default=()
+        Widths of dense hidden layers between the last feature map
+        (flattened) and the code; the decoder mirrors them. Empty: one
+        linear layer from the feature map to the code.
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
@@ -132,6 +138,7 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         kernel_size=3,
         stride=2,
         pooling=None,
+        hidden_layer_sizes=(),
         encoder=None,
         decoder=None,
         activation="relu",
@@ -173,6 +180,7 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         self.kernel_size = kernel_size
         self.stride = stride
         self.pooling = pooling
+        self.hidden_layer_sizes = hidden_layer_sizes
         self.encoder = encoder
         self.decoder = decoder
         self.activation = activation

@@ -57,14 +57,16 @@ def _downsampled(size, stride, pooling):
 
 def make_conv_encoder_decoder(
     image_shape, channels, n_components, kernel_size, stride, pooling,
-    activation, batch_norm, dropout,
+    activation, batch_norm, dropout, hidden_layer_sizes=(),
 ):
     """Convolutional encoder and a decoder that mirrors it exactly.
 
     Each encoder stage is a convolution (``stride``) or a stride-1 convolution
-    followed by 2x2 pooling; the decoder uses transposed convolutions whose
-    ``output_padding`` restores every intermediate size, so any
-    ``(C, H, W)`` round-trips, odd and non-square sizes included.
+    followed by 2x2 pooling; dense layers through ``hidden_layer_sizes`` then
+    map the flattened feature map to the code. The decoder mirrors the dense
+    layers, then uses transposed convolutions whose ``output_padding``
+    restores every intermediate size, so any ``(C, H, W)`` round-trips, odd
+    and non-square sizes included.
 
     Returns ``(encoder, decoder)``; both map flat ``(n, C*H*W)`` tensors.
     """
@@ -89,9 +91,11 @@ def make_conv_encoder_decoder(
         c_in = c_out
     h_last, w_last = sizes[-1]
     flat = c_in * h_last * w_last
-    encoder += [nn.Flatten(), nn.Linear(flat, n_components)]
+    dense = [flat, *hidden_layer_sizes, n_components]
+    layers = (activation, batch_norm, dropout)
+    encoder += [nn.Flatten(), *make_mlp(dense, *layers)]
 
-    decoder = [nn.Linear(n_components, flat), ACTIVATIONS[activation](),
+    decoder = [*make_mlp(dense[::-1], *layers), ACTIVATIONS[activation](),
                nn.Unflatten(1, (c_in, h_last, w_last))]
     widths = list(channels[::-1][1:]) + [n_channels]
     for i, c_out in enumerate(widths):

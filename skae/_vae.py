@@ -415,6 +415,10 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
     pooling : {"max", "avg"} or None, default=None
         Downsample each stage by 2x2 pooling after a stride-1 convolution
         instead of a strided convolution.
+    hidden_layer_sizes : tuple of int, default=()
+        Widths of dense hidden layers between the last feature map
+        (flattened) and the code; the decoder mirrors them. Empty: one
+        linear layer from the feature map to the code.
     %(layers_params)s
     %(vae_objective_params)s
     %(training_params)s
@@ -456,6 +460,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         kernel_size=3,
         stride=2,
         pooling=None,
+        hidden_layer_sizes=(),
         encoder=None,
         decoder=None,
         activation="relu",
@@ -491,6 +496,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.kernel_size = kernel_size
         self.stride = stride
         self.pooling = pooling
+        self.hidden_layer_sizes = hidden_layer_sizes
         self.encoder = encoder
         self.decoder = decoder
         self.activation = activation

@@ -75,3 +75,14 @@ def test_pipeline_with_kmeans_clusters_digits_better_than_raw_pixels():
     codes = cluster_accuracy(y, pipe.fit_predict(X))
     assert raw == pytest.approx(0.79, abs=0.01)
     assert codes > raw
+
+
+def test_dense_layers_between_feature_map_and_code(digits):
+    X = digits[0][:100]
+    ae = ConvAutoencoder(n_components=3, channels=(4,), hidden_layer_sizes=(32, 8),
+                         max_iter=1, random_state=0).fit(X)
+    linears = [m for m in ae.module_.encoder if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(64, 32), (32, 8), (8, 3)]
+    mirrored = [m for m in ae.module_.decoder if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in mirrored] == [(3, 8), (8, 32), (32, 64)]
+    assert ae.inverse_transform(ae.transform(X)).shape == X.shape
