@@ -101,6 +101,7 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
         max_iter=200,
@@ -138,6 +139,7 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.weight_l1 = weight_l1
         self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -219,6 +221,7 @@ class DenoisingAutoencoder(Autoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
         max_iter=200,
@@ -302,6 +305,7 @@ class SparseAutoencoder(Autoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
         max_iter=200,

@@ -91,6 +91,7 @@ TRAINING_CONSTRAINTS: dict = {
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
+    "weight_l1": [Interval(Real, 0, None, closed="left")],
     "warm_start": ["boolean"],
     "callbacks": [CallbackList(), None],
     "random_state": ["random_state"],
@@ -292,6 +293,7 @@ class NetTrainingMixin:
             callbacks=callbacks,
             verbose=int(self.verbose > 0),
             device=device,
+            weight_l1=self.weight_l1,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
 
@@ -388,7 +390,8 @@ class NetTrainingMixin:
         terms = self.net_.criterion_.term_names
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
-        self.loss_terms_curve_ = {t: list(history[:, f"train_{t}"]) for t in terms}
+        self.loss_terms_curve_ = {t: list(history[:, f"train_{t}"])
+                                  for t in self.net_.training_term_names}
         self.validation_loss_curve_ = self._history_curve("valid_loss")
         self.validation_loss_terms_curve_ = (
             None if self.validation_loss_curve_ is None

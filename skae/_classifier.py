@@ -150,6 +150,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
         max_iter=200,
@@ -177,6 +178,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.weight_l1 = weight_l1
         self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter

@@ -94,6 +94,8 @@ class DeepEmbeddedClustering(
         Nesterov momentum for ``optimizer="sgd"``.
     weight_decay : float, default=0.0
         L2 penalty of the optimizer.
+    weight_l1 : float, default=0.0
+        L1 penalty on the weights, as in the autoencoders.
     optimizer_params : dict or None, default=None
         Further keyword arguments of the optimizer, as in the autoencoders.
     batch_size : int, default=256
@@ -184,6 +186,7 @@ class DeepEmbeddedClustering(
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=256,
         max_iter=100,
@@ -207,6 +210,7 @@ class DeepEmbeddedClustering(
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.weight_l1 = weight_l1
         self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter

@@ -456,6 +456,9 @@ class ReconstructionHistory(Callback):
 _SAME_AS_MODULE_ = "<skae: the module is module_>"
 
 
+_WEIGHTED_LAYERS = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
+
+
 class AutoencoderNet(NeuralNet):
     """skorch net whose criterion returns ``(objective, terms)``.
 
@@ -466,11 +469,23 @@ class AutoencoderNet(NeuralNet):
     (``criterion.metric_names``).
     """
 
+    def __init__(self, *args, weight_l1=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weight_l1 = weight_l1
+
+    @property
+    def training_term_names(self):
+        """The criterion's loss terms, and the L1 weight penalty when there is one."""
+        terms = tuple(getattr(self.criterion, "term_names", ()))
+        return terms + (("weight_l1",) if self.weight_l1 else ())
+
     @property
     def _default_callbacks(self):
         terms = getattr(self.criterion, "term_names", ())
         metrics = getattr(self.criterion, "metric_names", ())
         keys = [f"{prefix}_{name}" for name in terms for prefix in ("train", "valid")]
+        if self.weight_l1:
+            keys.append("train_weight_l1")
         metric_keys = [f"{prefix}_{name}" for name in metrics for prefix in ("train", "valid")]
         scoring = [(key, PassthroughScoring(key, on_train=key.startswith("train")))
                    for key in keys + metric_keys]
@@ -528,6 +543,13 @@ class AutoencoderNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         objective, terms = self.criterion_(y_pred, y_true)
+        if training and self.weight_l1:
+            # The weights of linear and convolution layers: not their biases, nor
+            # normalisation scales, a VAE's likelihood scale or DEC's centres.
+            terms["weight_l1"] = self.weight_l1 * sum(
+                m.weight.abs().sum() for m in self.module_.modules()
+                if isinstance(m, _WEIGHTED_LAYERS) and m.weight.requires_grad)
+            objective = objective + terms["weight_l1"]
         prefix = "train" if training else "valid"
         for name, value in terms.items():
             self.history.record_batch(f"{prefix}_{name}", value.item())

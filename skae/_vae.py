@@ -342,6 +342,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
         max_iter=200,
@@ -373,6 +374,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.weight_l1 = weight_l1
         self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -476,6 +478,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
         max_iter=200,
@@ -512,6 +515,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.weight_decay = weight_decay
+        self.weight_l1 = weight_l1
         self.optimizer_params = optimizer_params
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -604,6 +608,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
+        weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
         max_iter=200,

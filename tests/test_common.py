@@ -37,7 +37,7 @@ ESTIMATORS = [
                 code_activation="tanh", **FAST),
     ConvAutoencoder(n_components=2, channels=(4,), **FAST),
     DenoisingAutoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
-    SparseAutoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
+    SparseAutoencoder(n_components=2, hidden_layer_sizes=(8,), weight_l1=1e-4, **FAST),
     VariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
     VariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), likelihood_scale=0.5,
                            **FAST),

@@ -258,3 +258,25 @@ def test_validation_data_gives_curves_without_early_stopping(digits):
     with pytest.raises(ValueError, match="Invalid X_val: X has 32 features, but Autoencoder is "
                                          "expecting 64 features"):
         small().fit(X[:300], X_val=X[300:400, :32])
+
+
+def test_l1_penalty_on_the_weights(digits):
+    X = digits[0][:300]
+
+    def l1(module):
+        return sum(m.weight.abs().sum().item() for m in module.modules()
+                   if isinstance(m, torch.nn.Linear))
+
+    plain = small(max_iter=40).fit(X)
+    sparse = small(max_iter=40, weight_l1=1e-2).fit(X)
+    assert l1(sparse.module_) < 0.5 * l1(plain.module_)
+    # The penalty is a training term of the objective; validation leaves it out.
+    terms = sparse.loss_terms_curve_
+    assert set(terms) == {"reconstruction", "weight_l1"}
+    np.testing.assert_allclose(sparse.loss_curve_, np.add(terms["reconstruction"],
+                                                          terms["weight_l1"]), rtol=1e-5)
+    # The logged term averages the epoch's batches, over which the weights still shrink.
+    assert terms["weight_l1"][-1] == pytest.approx(1e-2 * l1(sparse.module_), rel=0.15)
+    es = small(max_iter=2, weight_l1=1e-3, early_stopping=True,
+               validation_fraction=0.2).fit(X)
+    assert set(es.validation_loss_terms_curve_) == {"reconstruction"}
