@@ -669,10 +669,11 @@ class BaseAutoencoder(
         ratio = float(np.var(reconstructions, axis=0, dtype=np.float64).sum()) / spread
         if ratio < self._COLLAPSE_RATIO:
             warnings.warn(
-                f"{type(self).__name__} collapsed: its reconstructions of the training data "
-                f"vary {ratio:.2%} as much as the data itself, so they are (nearly) the same "
-                "for every input and the codes carry (almost) no information. Lower "
-                "learning_rate_init, scale the input, or train longer with a smaller tol.",
+                f"{type(self).__name__} learned (almost) nothing: its reconstructions of the "
+                f"training data vary {ratio:.2%} as much as the data itself, (nearly) the "
+                "same for every input, so the codes carry (almost) no information. Training "
+                "collapsed, or stopped before it learned: lower learning_rate_init, scale "
+                "the input, or train longer (a larger n_iter_no_change, a smaller tol).",
                 ConvergenceWarning)
 
     def _untrained_module(self, X):
