@@ -9,16 +9,20 @@ from ._validation import SizeTuple
 class MLPArchitecture:
     """Mixin: an MLP encoder through ``hidden_layer_sizes`` and its mirror."""
 
-    _parameter_constraints = {"hidden_layer_sizes": [SizeTuple()]}
+    _parameter_constraints = {"hidden_layer_sizes": [SizeTuple()],
+                              "decoder_layer_sizes": [SizeTuple(), None]}
 
     def _encoder_decoder(self, n_features, n_conditions=0):
-        """Encoder ``n_features -> n_components`` and decoder back; with
+        """Encoder ``n_features -> n_components`` and decoder back (through
+        ``decoder_layer_sizes``, or the encoder's widths in reverse); with
         ``n_conditions``, both also take a condition (e.g. one-hot classes)
         appended to their input."""
-        widths = [n_features, *self.hidden_layer_sizes, self.n_components]
         layers = (self.activation, self.batch_norm, self.dropout)
-        encoder_widths = [n_features + n_conditions, *widths[1:]]
-        decoder_widths = [self.n_components + n_conditions, *widths[::-1][1:]]
+        decoder_hidden = (self.hidden_layer_sizes[::-1] if self.decoder_layer_sizes is None
+                          else self.decoder_layer_sizes)
+        encoder_widths = [n_features + n_conditions, *self.hidden_layer_sizes,
+                          self.n_components]
+        decoder_widths = [self.n_components + n_conditions, *decoder_hidden, n_features]
         return make_mlp(encoder_widths, *layers), make_mlp(decoder_widths, *layers)
 
 
@@ -41,6 +45,10 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder uses them in
         reverse. An empty tuple gives a linear-bottleneck autoencoder.
+    decoder_layer_sizes : tuple of int or None, default=None
+        Widths of the decoder's hidden layers, from the code to the output,
+        when it should not mirror the encoder; None mirrors
+        ``hidden_layer_sizes``.
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
@@ -82,6 +90,7 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        decoder_layer_sizes=None,
         encoder=None,
         decoder=None,
         activation="relu",
@@ -120,6 +129,7 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.decoder_layer_sizes = decoder_layer_sizes
         self.encoder = encoder
         self.decoder = decoder
         self.activation = activation
@@ -173,6 +183,10 @@ class DenoisingAutoencoder(Autoencoder):
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder uses them in
         reverse.
+    decoder_layer_sizes : tuple of int or None, default=None
+        Widths of the decoder's hidden layers, from the code to the output,
+        when it should not mirror the encoder; None mirrors
+        ``hidden_layer_sizes``.
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
@@ -202,6 +216,7 @@ class DenoisingAutoencoder(Autoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        decoder_layer_sizes=None,
         encoder=None,
         decoder=None,
         activation="relu",
@@ -257,6 +272,10 @@ class SparseAutoencoder(Autoencoder):
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder uses them in
         reverse.
+    decoder_layer_sizes : tuple of int or None, default=None
+        Widths of the decoder's hidden layers, from the code to the output,
+        when it should not mirror the encoder; None mirrors
+        ``hidden_layer_sizes``.
     %(layers_params)s
     %(objective_params)s
     %(training_params)s
@@ -286,6 +305,7 @@ class SparseAutoencoder(Autoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        decoder_layer_sizes=None,
         encoder=None,
         decoder=None,
         activation="relu",

@@ -288,6 +288,10 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder uses them in
         reverse.
+    decoder_layer_sizes : tuple of int or None, default=None
+        Widths of the decoder's hidden layers, from the code to the output,
+        when it should not mirror the encoder; None mirrors
+        ``hidden_layer_sizes``.
     %(layers_params)s
     %(vae_objective_params)s
     %(training_params)s
@@ -327,6 +331,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        decoder_layer_sizes=None,
         encoder=None,
         decoder=None,
         activation="relu",
@@ -359,6 +364,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.decoder_layer_sizes = decoder_layer_sizes
         self.encoder = encoder
         self.decoder = decoder
         self.activation = activation
@@ -558,6 +564,10 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder uses them in
         reverse.
+    decoder_layer_sizes : tuple of int or None, default=None
+        Widths of the decoder's hidden layers, from the code to the output,
+        when it should not mirror the encoder; None mirrors
+        ``hidden_layer_sizes``.
     %(layers_params)s
     %(vae_objective_params)s
     %(training_params)s
@@ -593,6 +603,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         n_components=16,
         *,
         hidden_layer_sizes=(128, 64),
+        decoder_layer_sizes=None,
         encoder=None,
         decoder=None,
         activation="relu",

@@ -185,3 +185,15 @@ def test_output_and_code_activations_apart_from_the_loss(digits):
     with pytest.raises(ValueError, match="sparsity='kl' needs codes in \\(0, 1\\), from a "
                                          "sigmoid; got code_activation='relu'"):
         SparseAutoencoder(sparsity="kl", code_activation="relu").fit(X)
+
+
+def test_decoder_that_does_not_mirror_the_encoder(digits):
+    X = digits[0][:100]
+    ae = Autoencoder(n_components=3, hidden_layer_sizes=(32,), decoder_layer_sizes=(8, 16),
+                     max_iter=1, random_state=0).fit(X)
+    widths = [(m.in_features, m.out_features) for m in ae.module_.decoder
+              if isinstance(m, torch.nn.Linear)]
+    assert widths == [(3, 8), (8, 16), (16, 64)]
+    mirrored = Autoencoder(n_components=3, hidden_layer_sizes=(32, 16), max_iter=1).fit(X)
+    assert [m.out_features for m in mirrored.module_.decoder
+            if isinstance(m, torch.nn.Linear)] == [16, 32, 64]
