@@ -38,6 +38,7 @@ from ._net import (
     AutoencoderNet,
     EarlyStopping,
     InMemoryDataset,
+    TrainingSummary,
     improves,
     seeded,
 )
@@ -277,6 +278,8 @@ class NetTrainingMixin:
                 "CosineAnnealingLR", T_max=self.max_iter)))
         if self.verbose > 1:
             callbacks.append(("progress_bar", ProgressBar()))
+        if self.verbose:
+            callbacks.append(("summary", TrainingSummary(sink)))
         callbacks += self._training_callbacks()
         callbacks += copy.deepcopy(self.callbacks or [])
 

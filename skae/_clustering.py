@@ -110,7 +110,8 @@ class DeepEmbeddedClustering(
         Seed of the pretraining (when the autoencoder has none), KMeans and
         the joint training.
     verbose : int, default=0
-        0 is silent; 1 prints one line per epoch.
+        0 is silent; 1 prints one line per epoch and a closing line, as the
+        autoencoders do.
     device : str or torch.device, default="cpu"
         Where to train and infer.
 

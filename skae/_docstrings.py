@@ -165,8 +165,10 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         validation split. The same int gives the same model on CPU. Torch's
         global random state is left as it was.
     verbose : int, default=0
-        0 is silent; 1 prints one line per epoch (losses and duration); 2
-        adds a progress bar.
+        0 is silent; 1 prints one line per epoch (losses and duration;
+        coloured only on a terminal, plain text in pipes and log files) and a
+        closing line (epochs run, why training stopped, time, last losses);
+        2 adds a progress bar over each epoch's batches.
     device : str or torch.device, default="cpu"
         Where to train and infer, e.g. ``"cuda"``. A device that is not
         present is an error.""",

@@ -8,7 +8,9 @@ indexing the whole tensor with a shuffled index.
 
 import copy
 import math
+import re
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -276,6 +278,8 @@ class TargetDistributionUpdate(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         if self.converged_:
+            self.stop_reason_ = (f"fewer than tol={self.tol} of the samples changed cluster "
+                                 "between two target updates")
             raise KeyboardInterrupt  # skorch's way to end training from a callback
 
     def on_train_end(self, net, **kwargs):
@@ -314,6 +318,7 @@ class EarlyStopping(Callback):
         self.best_epoch_ = None
         self.best_state_ = None
         self.no_improvement_count_ = 0
+        self.stop_reason_ = None
 
     def on_epoch_end(self, net, **kwargs):
         loss, epoch = net.history[-1, self.monitor], net.history[-1, "epoch"]
@@ -327,6 +332,9 @@ class EarlyStopping(Callback):
                 self.best_state_ = copy.deepcopy(net.module_.state_dict())
         if self.no_improvement_count_ >= self.n_iter_no_change:
             which = "Validation" if self.monitor == "valid_loss" else "Training"
+            self.stop_reason_ = (f"the {which.lower()} loss did not improve by "
+                                 f"tol={self.tol} (relative) for {self.n_iter_no_change} "
+                                 "epochs")
             self.sink(f"{which} loss did not improve by tol={self.tol} (relative) for "
                       f"{self.n_iter_no_change} epochs; stopping at epoch {epoch}.")
             raise KeyboardInterrupt  # skorch's way to end training from a callback
@@ -457,6 +465,55 @@ _SAME_AS_MODULE_ = "<skae: the module is module_>"
 
 
 _WEIGHTED_LAYERS = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _stdout_is_terminal():
+    return getattr(sys.stdout, "isatty", lambda: False)()
+
+
+class EpochTable(PrintLog):
+    """skorch's table of epochs, with its colours only on a terminal: log
+    files and pipes get plain text."""
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not _stdout_is_terminal():
+            text = _ANSI_CODE.sub("", text)
+        return text
+
+
+class TrainingSummary(Callback):
+    """One closing line: epochs run, why training stopped, the time it took,
+    the last losses and, with early stopping, the epoch whose weights were
+    restored."""
+
+    def __init__(self, sink=print):
+        self.sink = sink
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_ = time.perf_counter()
+        self.epochs_before_ = len(net.history)
+
+    def on_train_end(self, net, **kwargs):
+        n_epochs = len(net.history) - self.epochs_before_
+        if not n_epochs:
+            return
+        reason = next((cb.stop_reason_ for _, cb in net.callbacks_
+                       if getattr(cb, "stop_reason_", None)), None)
+        if reason is None:
+            reason = (f"max_iter={net.max_epochs} epochs ran" if n_epochs >= net.max_epochs
+                      else "interrupted")
+        last = net.history[-1]
+        losses = f"training loss {last['train_loss']:.4g}"
+        if "valid_loss" in last:
+            losses += f", validation loss {last['valid_loss']:.4g}"
+        best = dict(net.callbacks_).get("early_stopping")
+        restored = ("" if best is None or best.best_epoch_ is None
+                    else f"; weights of epoch {best.best_epoch_} restored")
+        self.sink(f"Trained {n_epochs} epoch{'s' * (n_epochs != 1)} in "
+                  f"{time.perf_counter() - self.start_:.1f} s: stopped because {reason}; "
+                  f"last {losses}{restored}.")
 
 
 class AutoencoderNet(NeuralNet):
@@ -490,7 +547,7 @@ class AutoencoderNet(NeuralNet):
         scoring = [(key, PassthroughScoring(key, on_train=key.startswith("train")))
                    for key in keys + metric_keys]
         # With a single term the per-term columns repeat the loss: do not print them.
-        print_log = PrintLog(keys_ignored=keys if len(terms) == 1 else None)
+        print_log = EpochTable(keys_ignored=keys if len(terms) == 1 else None)
         defaults = [(name, print_log if name == "print_log" else callback)
                     for name, callback in super()._default_callbacks]
         return defaults + scoring + [("divergence", DivergenceCheck())]

@@ -280,3 +280,22 @@ def test_l1_penalty_on_the_weights(digits):
     es = small(max_iter=2, weight_l1=1e-3, early_stopping=True,
                validation_fraction=0.2).fit(X)
     assert set(es.validation_loss_terms_curve_) == {"reconstruction"}
+
+
+def test_verbose_output_is_plain_text_with_a_closing_summary(X_small, capsys, monkeypatch):
+    small(max_iter=3, verbose=1, early_stopping=True, validation_fraction=0.25).fit(X_small)
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out  # a pipe or log file gets no colour codes
+    assert "valid_loss" in out.splitlines()[0]
+    assert out.splitlines()[-1].startswith(
+        "Trained 3 epochs in ") and "stopped because max_iter=3 epochs ran" in out
+    assert "weights of epoch" in out.splitlines()[-1]
+    small(max_iter=50, verbose=1, tol=1.0, n_iter_no_change=2).fit(X_small)
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("Trained 3 epochs") and "the training loss did not improve" in last
+    # On a terminal, skorch's colours mark the best epochs.
+    monkeypatch.setattr("skae._net._stdout_is_terminal", lambda: True)
+    small(max_iter=3, verbose=1).fit(X_small)
+    assert "\x1b[" in capsys.readouterr().out
+    small(max_iter=3).fit(X_small)
+    assert capsys.readouterr().out == ""
