@@ -1,14 +1,13 @@
 """Convolutional autoencoder for images stored as flat rows."""
 
 import math
-from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
-from ._modules import make_conv_encoder_decoder
-from ._validation import OddInt, SizeTuple
+from ._modules import _downsampled, _per_stage, make_conv_encoder_decoder
+from ._validation import OddInt, PerStage, PositiveInt, SizeTuple
 
 
 def infer_image_shape(n_features):
@@ -38,15 +37,35 @@ class ConvArchitecture:
     _parameter_constraints = {
         "image_shape": [SizeTuple(length=3), None],
         "channels": [SizeTuple(min_length=1)],
-        "kernel_size": [OddInt()],
-        "stride": [Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [PerStage(OddInt())],
+        "stride": [PerStage(PositiveInt())],
+        "padding": [StrOptions({"same", "valid"})],
         "pooling": [StrOptions({"max", "avg"}), None],
         "hidden_layer_sizes": [SizeTuple()],
     }
 
     def _check_input(self, X):
         super()._check_input(X)
-        resolve_image_shape(self.image_shape, X.shape[1])
+        _, height, width = resolve_image_shape(self.image_shape, X.shape[1])
+        n_stages = len(self.channels)
+        for name in ("kernel_size", "stride"):
+            value = getattr(self, name)
+            if isinstance(value, (tuple, list)) and len(value) != n_stages:
+                raise ValueError(
+                    f"{name}={tuple(value)} has {len(value)} values, but channels="
+                    f"{tuple(self.channels)} has {n_stages} stages; give one per stage, "
+                    "or one int for all.")
+        kernels = _per_stage(self.kernel_size, n_stages)
+        strides = _per_stage(self.stride, n_stages)
+        for stage, (k, s) in enumerate(zip(kernels, strides), 1):
+            pad = k // 2 if self.padding == "same" else 0
+            height, width = (_downsampled(height, k, s, pad, self.pooling),
+                             _downsampled(width, k, s, pad, self.pooling))
+            if min(height, width) < 1:
+                raise ValueError(
+                    f"Stage {stage} of the encoder leaves no pixels: a kernel of {k} with "
+                    f"padding={self.padding!r} needs a feature map at least {k} wide. Use "
+                    "smaller kernels, fewer stages, or padding='same'.")
 
     def _build_module(self, data):
         # Set with the user's own modules too: the Displays read it.
@@ -57,7 +76,7 @@ class ConvArchitecture:
         return make_conv_encoder_decoder(
             self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
             self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+            hidden_layer_sizes=tuple(self.hidden_layer_sizes), padding=self.padding,
         )
 
 
@@ -84,10 +103,16 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         features, ``(1, 1, n)`` for a prime ``n``).
     channels : tuple of int, default=(32, 64)
         Output channels of the encoder's convolution stages.
-    kernel_size : int, default=3
-        Odd kernel size of every convolution ("same" padding).
-    stride : int, default=2
-        Stride of the encoder's convolutions when ``pooling`` is None.
+    kernel_size : int or tuple of int, default=3
+        Odd kernel size of every convolution, or one per stage (as many as
+        ``channels``).
+    stride : int or tuple of int, default=2
+        Stride of the encoder's convolutions when ``pooling`` is None, or
+        one per stage.
+    padding : {"same", "valid"}, default="same"
+        "same" pads each convolution by ``kernel_size // 2`` (a stride of 1
+        keeps the size); "valid" does not pad. The decoder mirrors either
+        exactly.
     pooling : {"max", "avg"} or None, default=None
         Downsample each stage by 2x2 pooling after a stride-1 convolution
         instead of a strided convolution.
@@ -137,6 +162,7 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         channels=(32, 64),
         kernel_size=3,
         stride=2,
+        padding="same",
         pooling=None,
         hidden_layer_sizes=(),
         encoder=None,
@@ -180,6 +206,7 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
         self.channels = channels
         self.kernel_size = kernel_size
         self.stride = stride
+        self.padding = padding
         self.pooling = pooling
         self.hidden_layer_sizes = hidden_layer_sizes
         self.encoder = encoder

@@ -48,46 +48,53 @@ def make_mlp(sizes, activation, batch_norm=False, dropout=0.0):
     return nn.Sequential(*layers)
 
 
-def _downsampled(size, stride, pooling):
-    """Spatial size after one encoder stage (odd kernel, "same" padding)."""
-    if pooling is None:
-        return (size - 1) // stride + 1
-    return -(-size // 2)  # ceil(size / 2), as pooling with ceil_mode=True
+def _per_stage(value, n_stages):
+    """``value`` for each of ``n_stages`` stages: a tuple as given, or one value repeated."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n_stages
+
+
+def _downsampled(size, kernel, stride, padding, pooling):
+    """Spatial size after one encoder stage: the convolution (stride 1 before
+    pooling), then 2x2 pooling with ``ceil_mode=True`` if any."""
+    size = (size + 2 * padding - kernel) // (1 if pooling else stride) + 1
+    return -(-size // 2) if pooling else size
 
 
 def make_conv_encoder_decoder(
     image_shape, channels, n_components, kernel_size, stride, pooling,
-    activation, batch_norm, dropout, hidden_layer_sizes=(),
+    activation, batch_norm, dropout, hidden_layer_sizes=(), padding="same",
 ):
     """Convolutional encoder and a decoder that mirrors it exactly.
 
-    Each encoder stage is a convolution (``stride``) or a stride-1 convolution
-    followed by 2x2 pooling; dense layers through ``hidden_layer_sizes`` then
-    map the flattened feature map to the code. The decoder mirrors the dense
-    layers, then uses transposed convolutions whose ``output_padding``
-    restores every intermediate size, so any ``(C, H, W)`` round-trips, odd
-    and non-square sizes included.
+    Each encoder stage is a convolution (its ``stride``) or a stride-1
+    convolution followed by 2x2 pooling; ``kernel_size`` and ``stride`` are
+    one value for every stage or one per stage, and ``padding`` is "same"
+    (``kernel // 2``) or "valid" (none). Dense layers through
+    ``hidden_layer_sizes`` then map the flattened feature map to the code. The
+    decoder mirrors the dense layers, then uses transposed convolutions whose
+    ``output_padding`` restores every intermediate size, so any ``(C, H, W)``
+    round-trips, odd and non-square sizes included.
 
     Returns ``(encoder, decoder)``; both map flat ``(n, C*H*W)`` tensors.
     """
     n_channels, height, width = image_shape
-    padding = kernel_size // 2
-    factor = stride if pooling is None else 2
-    conv_stride = stride if pooling is None else 1
+    kernels = _per_stage(kernel_size, len(channels))
+    strides = _per_stage(stride, len(channels))
+    pads = [k // 2 if padding == "same" else 0 for k in kernels]
 
     sizes = [(height, width)]
     encoder = [nn.Unflatten(1, tuple(image_shape))]
     c_in = n_channels
-    for c_out in channels:
+    for c_out, k, s, p in zip(channels, kernels, strides, pads):
         encoder += _hidden_block(
-            nn.Conv2d(c_in, c_out, kernel_size, conv_stride, padding),
+            nn.Conv2d(c_in, c_out, k, 1 if pooling else s, p),
             c_out, activation, batch_norm, dropout, nn.BatchNorm2d,
         )
         if pooling is not None:
             pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
             encoder.append(pool(2, ceil_mode=True))
         h, w = sizes[-1]
-        sizes.append((_downsampled(h, stride, pooling), _downsampled(w, stride, pooling)))
+        sizes.append((_downsampled(h, k, s, p, pooling), _downsampled(w, k, s, p, pooling)))
         c_in = c_out
     h_last, w_last = sizes[-1]
     flat = c_in * h_last * w_last
@@ -100,12 +107,13 @@ def make_conv_encoder_decoder(
     widths = list(channels[::-1][1:]) + [n_channels]
     for i, c_out in enumerate(widths):
         (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
+        k, p = kernels[-1 - i], pads[-1 - i]
+        factor = 2 if pooling else strides[-1 - i]
         # ConvTranspose2d gives (in - 1) * s - 2p + k + output_padding.
-        base_h = (h_in - 1) * factor - 2 * padding + kernel_size
-        base_w = (w_in - 1) * factor - 2 * padding + kernel_size
+        base_h = (h_in - 1) * factor - 2 * p + k
+        base_w = (w_in - 1) * factor - 2 * p + k
         layer = nn.ConvTranspose2d(
-            c_in, c_out, kernel_size, factor, padding,
-            output_padding=(h_out - base_h, w_out - base_w),
+            c_in, c_out, k, factor, p, output_padding=(h_out - base_h, w_out - base_w),
         )
         if i == len(widths) - 1:
             decoder.append(layer)

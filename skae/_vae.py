@@ -416,10 +416,13 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         layout with ``height * width == n_features``.
     channels : tuple of int, default=(32, 64)
         Output channels of the encoder's convolution stages.
-    kernel_size : int, default=3
-        Odd kernel size of every convolution ("same" padding).
-    stride : int, default=2
-        Stride of the encoder's convolutions when ``pooling`` is None.
+    kernel_size : int or tuple of int, default=3
+        Odd kernel size of every convolution, or one per stage.
+    stride : int or tuple of int, default=2
+        Stride of the encoder's convolutions when ``pooling`` is None, or
+        one per stage.
+    padding : {"same", "valid"}, default="same"
+        Padding of the convolutions: ``kernel_size // 2`` or none.
     pooling : {"max", "avg"} or None, default=None
         Downsample each stage by 2x2 pooling after a stride-1 convolution
         instead of a strided convolution.
@@ -467,6 +470,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         channels=(32, 64),
         kernel_size=3,
         stride=2,
+        padding="same",
         pooling=None,
         hidden_layer_sizes=(),
         encoder=None,
@@ -504,6 +508,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.channels = channels
         self.kernel_size = kernel_size
         self.stride = stride
+        self.padding = padding
         self.pooling = pooling
         self.hidden_layer_sizes = hidden_layer_sizes
         self.encoder = encoder

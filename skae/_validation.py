@@ -81,6 +81,33 @@ class OddInt(_Constraint):
         return "an odd positive int"
 
 
+class PerStage(_Constraint):
+    """A value that ``base`` accepts, or a non-empty tuple or list of them
+    (one per stage)."""
+
+    def __init__(self, base):
+        super().__init__()
+        self.base = base
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, (tuple, list)):
+            return len(val) > 0 and all(self.base.is_satisfied_by(v) for v in val)
+        return self.base.is_satisfied_by(val)
+
+    def __str__(self):
+        return f"{self.base}, or a tuple of them (one per stage)"
+
+
+class PositiveInt(_Constraint):
+    """A positive int (not a bool)."""
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, Integral) and not isinstance(val, bool) and val >= 1
+
+    def __str__(self):
+        return "a positive int"
+
+
 class CallbackList(_Constraint):
     """A list of skorch callbacks: instances, or ``(name, instance)`` pairs."""
 

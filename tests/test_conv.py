@@ -86,3 +86,35 @@ def test_dense_layers_between_feature_map_and_code(digits):
     mirrored = [m for m in ae.module_.decoder if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in mirrored] == [(3, 8), (8, 32), (32, 64)]
     assert ae.inverse_transform(ae.transform(X)).shape == X.shape
+
+
+@pytest.mark.parametrize("image_shape", [(1, 28, 28), (2, 13, 9), (1, 28, 39)])
+@pytest.mark.parametrize("params", [
+    dict(kernel_size=(5, 3), stride=2, padding="valid"),
+    dict(kernel_size=3, stride=(2, 1)),
+    dict(kernel_size=(3, 3), stride=(1, 2), padding="valid", pooling="avg"),
+], ids=["valid-k5k3", "same-s2s1", "valid-pool"])
+def test_per_stage_kernels_strides_and_valid_padding_round_trip(image_shape, params):
+    X = np.random.default_rng(0).random((6, int(np.prod(image_shape)))).astype(np.float32)
+    ae = ConvAutoencoder(n_components=2, image_shape=image_shape, channels=(4, 4), max_iter=1,
+                         random_state=0, **params).fit(X)
+    convs = [m for m in ae.module_.encoder if isinstance(m, torch.nn.Conv2d)]
+    kernels = params["kernel_size"]
+    assert [c.kernel_size[0] for c in convs] == list(
+        kernels if isinstance(kernels, tuple) else (kernels,) * 2)
+    assert [c.padding[0] for c in convs] == (
+        [0, 0] if params.get("padding") == "valid" else [c.kernel_size[0] // 2 for c in convs])
+    assert ae.inverse_transform(ae.transform(X)).shape == X.shape
+
+
+def test_per_stage_errors():
+    X = np.zeros((4, 64), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"kernel_size=\(3,\) has 1 values, but channels="
+                                         r"\(4, 4\) has 2 stages"):
+        ConvAutoencoder(channels=(4, 4), kernel_size=(3,)).fit(X)
+    with pytest.raises(ValueError, match="Stage 2 of the encoder leaves no pixels: a kernel "
+                                         "of 5 with padding='valid'"):
+        ConvAutoencoder(channels=(4, 4), kernel_size=5, stride=1, padding="valid").fit(X)
+    with pytest.raises(ValueError, match="'kernel_size' parameter .* must be an odd positive "
+                                         "int, or a tuple of them"):
+        ConvAutoencoder(kernel_size=(3, 4)).fit(X)
