@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
-from ._modules import _downsampled, _per_stage, make_conv_encoder_decoder
+from ._modules import downsampled_size, make_conv_encoder_decoder, per_stage
 from ._validation import OddInt, PerStage, PositiveInt, SizeTuple
 
 
@@ -55,12 +55,12 @@ class ConvArchitecture:
                     f"{name}={tuple(value)} has {len(value)} values, but channels="
                     f"{tuple(self.channels)} has {n_stages} stages; give one per stage, "
                     "or one int for all.")
-        kernels = _per_stage(self.kernel_size, n_stages)
-        strides = _per_stage(self.stride, n_stages)
+        kernels = per_stage(self.kernel_size, n_stages)
+        strides = per_stage(self.stride, n_stages)
         for stage, (k, s) in enumerate(zip(kernels, strides), 1):
             pad = k // 2 if self.padding == "same" else 0
-            height, width = (_downsampled(height, k, s, pad, self.pooling),
-                             _downsampled(width, k, s, pad, self.pooling))
+            height, width = (downsampled_size(height, k, s, pad, self.pooling),
+                             downsampled_size(width, k, s, pad, self.pooling))
             if min(height, width) < 1:
                 raise ValueError(
                     f"Stage {stage} of the encoder leaves no pixels: a kernel of {k} with "

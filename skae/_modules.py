@@ -48,12 +48,12 @@ def make_mlp(sizes, activation, batch_norm=False, dropout=0.0):
     return nn.Sequential(*layers)
 
 
-def _per_stage(value, n_stages):
+def per_stage(value, n_stages):
     """``value`` for each of ``n_stages`` stages: a tuple as given, or one value repeated."""
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n_stages
 
 
-def _downsampled(size, kernel, stride, padding, pooling):
+def downsampled_size(size, kernel, stride, padding, pooling):
     """Spatial size after one encoder stage: the convolution (stride 1 before
     pooling), then 2x2 pooling with ``ceil_mode=True`` if any."""
     size = (size + 2 * padding - kernel) // (1 if pooling else stride) + 1
@@ -78,8 +78,8 @@ def make_conv_encoder_decoder(
     Returns ``(encoder, decoder)``; both map flat ``(n, C*H*W)`` tensors.
     """
     n_channels, height, width = image_shape
-    kernels = _per_stage(kernel_size, len(channels))
-    strides = _per_stage(stride, len(channels))
+    kernels = per_stage(kernel_size, len(channels))
+    strides = per_stage(stride, len(channels))
     pads = [k // 2 if padding == "same" else 0 for k in kernels]
 
     sizes = [(height, width)]
@@ -94,7 +94,7 @@ def make_conv_encoder_decoder(
             pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
             encoder.append(pool(2, ceil_mode=True))
         h, w = sizes[-1]
-        sizes.append((_downsampled(h, k, s, p, pooling), _downsampled(w, k, s, p, pooling)))
+        sizes.append((downsampled_size(h, k, s, p, pooling), downsampled_size(w, k, s, p, pooling)))
         c_in = c_out
     h_last, w_last = sizes[-1]
     flat = c_in * h_last * w_last
