@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from skae.datasets import add_noise, make_multi_digits, rotate_images, shift_images
+from skae.datasets import (
+    add_noise,
+    flip_images,
+    make_multi_digits,
+    rotate_images,
+    shift_images,
+)
 
 
 def constant_digits(width=4, height=3):
@@ -172,3 +178,19 @@ def test_multi_digits_number_errors(arguments, message):
     images = np.zeros((3, 4, 4))
     with pytest.raises(ValueError, match=message):
         make_multi_digits(images, [0, 1, 3], **arguments)
+
+
+def test_flip_images():
+    X = np.arange(2 * 2 * 3 * 4, dtype=np.float32).reshape(2, -1)  # two (2, 3, 4) images
+    flipped = flip_images(X, image_shape=(2, 3, 4), p=1.0)
+    np.testing.assert_array_equal(flipped.reshape(2, 2, 3, 4), X.reshape(2, 2, 3, 4)[..., ::-1])
+    upside = flip_images(X, image_shape=(2, 3, 4), axis="vertical", p=1.0)
+    np.testing.assert_array_equal(upside.reshape(2, 2, 3, 4), X.reshape(2, 2, 3, 4)[:, :, ::-1])
+    np.testing.assert_array_equal(flip_images(X, image_shape=(2, 3, 4), p=0.0), X)
+    many = np.random.default_rng(0).random((1000, 16))
+    changed = (flip_images(many, random_state=0) != many).any(axis=1)
+    assert abs(changed.mean() - 0.5) < 0.05
+    np.testing.assert_array_equal(flip_images(many, random_state=3),
+                                  flip_images(many, random_state=3))
+    with pytest.raises(ValueError, match="'axis' parameter of flip_images must be a str among"):
+        flip_images(X, axis="diagonal")

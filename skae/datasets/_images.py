@@ -153,6 +153,57 @@ def shift_images(X, *, image_shape=None, max_shift=2, random_state=None):
     {
         "X": ["array-like"],
         "image_shape": [SizeTuple(length=3), None],
+        "axis": [StrOptions({"horizontal", "vertical"})],
+        "p": [Interval(Real, 0, 1, closed="both")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def flip_images(X, *, image_shape=None, axis="horizontal", p=0.5, random_state=None):
+    """Mirror a random fraction of the images, left to right (or top to bottom).
+
+    A label-preserving augmentation for images whose class does not depend
+    on their orientation, such as Fashion-MNIST's clothes (not digits: a
+    mirrored 3 is no digit).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, C * H * W)
+        Flattened images.
+    image_shape : tuple of 3 ints (C, H, W), default=None
+        Layout of a row; the most square ``(1, H, W)`` when None.
+    axis : {"horizontal", "vertical"}, default="horizontal"
+        "horizontal" mirrors left to right (flips the columns), "vertical"
+        top to bottom.
+    p : float in [0, 1], default=0.5
+        Probability that an image is flipped; 1 flips them all.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the choice of images.
+
+    Returns
+    -------
+    X_flipped : ndarray of shape (n_samples, C * H * W)
+        The images, each flipped or as it was.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae.datasets import flip_images
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> flip_images(X[:5], p=1.0).shape
+    (5, 64)
+    """
+    images, _ = _as_images(X, image_shape)
+    flip = check_random_state(random_state).random_sample(len(images)) < p
+    out = images.copy()
+    out[flip] = np.flip(images[flip], axis=3 if axis == "horizontal" else 2)
+    return out.reshape(len(out), -1)
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "image_shape": [SizeTuple(length=3), None],
         "max_angle": [Interval(Real, 0, 180, closed="both")],
         "random_state": ["random_state"],
     },
