@@ -12,7 +12,9 @@ in [0, 1], the standard 60,000 / 10,000 split. Parts (``--parts``):
 
 ``--probe-architecture conv`` probes the codes of a ConvAutoencoder(32)
 instead. ``--augment`` fine-tunes the classifier on a new shifted (up to 2 pixels)
-and rotated (up to 10 degrees) copy of the training images at every epoch.
+and rotated (up to 10 degrees) copy of the training images at every epoch;
+``--augment flip`` mirrors half of them left to right instead (for
+Fashion-MNIST), and ``--channels 64 128`` widens the classifier's encoder.
 ``--architecture dense`` swaps the ConvAutoencoder of ``cluster`` and ``dec``
 for the DEC papers' dense d-500-500-2000-10 autoencoder.
 - ``probe``: LogisticRegression on the frozen 32-dimensional codes of an
@@ -51,7 +53,13 @@ from skae import (
     ConvAutoencoder,
     DeepEmbeddedClustering,
 )
-from skae.datasets import fetch_fashion_mnist, fetch_mnist, rotate_images, shift_images
+from skae.datasets import (
+    fetch_fashion_mnist,
+    fetch_mnist,
+    flip_images,
+    rotate_images,
+    shift_images,
+)
 from skae.metrics import cluster_accuracy
 
 RESULTS = Path(__file__).parent / "results"
@@ -59,9 +67,9 @@ PARTS = ("outlier", "probe", "cluster", "classifier", "dec")
 FETCH = {"mnist": fetch_mnist, "fashion-mnist": fetch_fashion_mnist}
 
 
-def conv_autoencoder(n_components, max_iter, seed=0):
+def conv_autoencoder(n_components, max_iter, seed=0, channels=(32, 64)):
     return ConvAutoencoder(n_components=n_components, image_shape=(1, 28, 28),
-                           channels=(32, 64), batch_size=256, max_iter=max_iter,
+                           channels=channels, batch_size=256, max_iter=max_iter,
                            random_state=seed)
 
 
@@ -124,9 +132,11 @@ def probe_part(data, args):
             "architecture": type(ae).__name__}
 
 
-def augmented(X, seed):
+def augmented(X, seed, how="shift-rotate"):
     """A new copy of the images, each shifted by up to 2 pixels and rotated by
-    up to 10 degrees."""
+    up to 10 degrees, or (``how="flip"``) half of them mirrored left to right."""
+    if how == "flip":
+        return flip_images(X, image_shape=(1, 28, 28), p=0.5, random_state=seed)
     shifted = shift_images(X, image_shape=(1, 28, 28), max_shift=2, random_state=seed)
     return rotate_images(shifted, image_shape=(1, 28, 28), max_angle=10.0,
                          random_state=seed)
@@ -135,7 +145,8 @@ def augmented(X, seed):
 def classifier_part(data, args):
     train, test = data.split == "train", data.split == "test"
     X, y = data.data, data.target
-    clf = AutoencoderClassifier(conv_autoencoder(32, args.pretrain_epochs),
+    clf = AutoencoderClassifier(conv_autoencoder(32, args.pretrain_epochs,
+                                                 channels=tuple(args.channels)),
                                 hidden_layer_sizes=(128,), dropout=0.3, batch_size=128,
                                 max_iter=args.finetune_epochs, random_state=0)
     if not args.augment:
@@ -146,11 +157,12 @@ def classifier_part(data, args):
         clf.set_params(max_iter=1, warm_start=True)
         start = time.perf_counter()
         for epoch in range(args.finetune_epochs):
-            clf.fit(augmented(X[train], epoch) if epoch else X[train], y[train])
+            clf.fit(augmented(X[train], epoch, args.augment) if epoch else X[train],
+                    y[train])
         fit_s = time.perf_counter() - start
     return {"test_accuracy": clf.score(X[test], y[test]), "fit_s": fit_s,
             "pretrain_epochs": args.pretrain_epochs, "finetune_epochs": clf.n_iter_,
-            "augmented": args.augment}
+            "augmented": args.augment, "channels": list(args.channels)}
 
 
 def outlier_part(data, args):
@@ -200,8 +212,12 @@ def markdown(meta):
                      f"({r['epochs']} epochs, {r['autoencoder_fit_s'] / 60:.1f} min) "
                      f"[{r.get('threads')}].")
     for key, r in sorted(meta.get("classifier", {}).items()):
-        how = " on shifted and rotated copies" if r.get("augmented") else ""
-        lines.append(f"- {key}, AutoencoderClassifier (ConvAutoencoder(32) pretrained "
+        how = {True: " on shifted and rotated copies", "shift-rotate":
+               " on shifted and rotated copies", "flip": " on copies half mirrored"}.get(
+            r.get("augmented"), "")
+        channels = tuple(r.get("channels", (32, 64)))
+        lines.append(f"- {key}, AutoencoderClassifier (ConvAutoencoder(32, "
+                     f"channels={channels}) pretrained "
                      f"{r['pretrain_epochs']} epochs, fine-tuned {r['finetune_epochs']}{how}): "
                      f"test accuracy {r['test_accuracy']:.4f}; {r['fit_s'] / 60:.1f} min "
                      f"[{r.get('threads')}].")
@@ -238,9 +254,13 @@ def main():
     parser.add_argument("--tag", default=None,
                         help="appended to the results' key, to keep runs with other "
                              "settings apart (e.g. '100 epochs')")
-    parser.add_argument("--augment", action="store_true",
-                        help="classifier: fine-tune on a freshly shifted and rotated copy "
-                             "of the training images at every epoch")
+    parser.add_argument("--augment", nargs="?", const="shift-rotate", default=None,
+                        choices=["shift-rotate", "flip"],
+                        help="classifier: fine-tune on a fresh augmented copy of the "
+                             "training images at every epoch: shifted and rotated (the "
+                             "default), or half of them mirrored left to right (flip)")
+    parser.add_argument("--channels", type=int, nargs="+", default=[32, 64],
+                        help="classifier: channels of the ConvAutoencoder's stages")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "downstream.json"
@@ -262,7 +282,7 @@ def main():
             if part in ("cluster", "dec") and args.architecture != "conv":
                 key = f"{name}, {args.architecture}"
             if part == "classifier" and args.augment:
-                key = f"{name}, augmented"
+                key = f"{name}, {'augmented' if args.augment == 'shift-rotate' else 'flipped'}"
             if args.tag:
                 key = f"{key}, {args.tag}"
             # Re-read before writing: another run may have saved its parts since.
