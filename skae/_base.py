@@ -20,6 +20,7 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, check_random_state, check_scalar
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler, ProgressBar
@@ -264,10 +265,11 @@ class NetTrainingMixin:
         return [("convergence", EarlyStopping(
             self.n_iter_no_change, self.tol, monitor="train_loss", sink=sink))]
 
-    def _build_net(self, module, criterion, device):
-        """The one place where skae's parameters become skorch's."""
+    def _build_net(self, module, criterion, device, stopping=True):
+        """The one place where skae's parameters become skorch's; without
+        ``stopping`` (``partial_fit``'s nets) no rule ends the training."""
         sink = print if self.verbose else noop
-        callbacks = self._stopping_callbacks(sink)
+        callbacks = self._stopping_callbacks(sink) if stopping else []
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         if self.learning_rate == "plateau":
             callbacks.append(("lr_scheduler", LRScheduler(
@@ -278,7 +280,7 @@ class NetTrainingMixin:
                 "CosineAnnealingLR", T_max=self.max_iter)))
         if self.verbose > 1:
             callbacks.append(("progress_bar", ProgressBar()))
-        if self.verbose:
+        if self.verbose and stopping:
             callbacks.append(("summary", TrainingSummary(sink)))
         callbacks += self._training_callbacks()
         callbacks += copy.deepcopy(self.callbacks or [])
@@ -345,11 +347,14 @@ class NetTrainingMixin:
         order = rng.permutation(n_samples)
         return order[n_valid:], order[:n_valid]
 
-    def _train(self, X, build, warm, condition=None, target=None, validation=None):
+    def _train(self, X, build, warm, condition=None, target=None, validation=None,
+               incremental=False):
         """Fit ``net_`` on X (its own target unless ``target`` is given).
 
         ``build(train_rows)`` returns ``(module, criterion)`` for a new net;
         with ``warm`` the existing net trains ``max_iter`` more epochs.
+        ``incremental`` (``partial_fit``) trains one epoch on all of X, with no
+        validation split, no stopping rule and no convergence warning.
         ``validation``, ``(X_val, condition_val, target_val)`` with None for
         what the family does not have, is evaluated after every epoch
         instead of a ``validation_fraction`` of X. Sets the fitted curves and
@@ -360,7 +365,9 @@ class NetTrainingMixin:
         n_iter_before = self.n_iter_ if warm else 0
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        train, valid = (slice(None), None) if validation else self._split(len(X), rng)
+        no_split = validation or incremental
+        train, valid = (slice(None), None) if no_split else self._split(len(X), rng)
+        epochs = 1 if incremental else self.max_iter
         data = _tensors(X, condition, target)
 
         def dataset(rows):
@@ -376,15 +383,19 @@ class NetTrainingMixin:
             net = copy.deepcopy(self.net_)
             with seeded(seed + self.n_iter_, device):
                 net.set_params(train_split=train_split)
-                net.partial_fit(dataset(train), epochs=self.max_iter)
+                net.partial_fit(dataset(train), epochs=epochs)
         else:
             with seeded(seed, device):
                 module, criterion = build(train)
                 # float32 whatever torch's default dtype (set_default_dtype) is.
                 module, criterion = module.float(), criterion.float()
-                net = self._build_net(module, criterion, str(device))
+                net = self._build_net(module, criterion, str(device),
+                                      stopping=not incremental)
                 net.set_params(train_split=train_split)
-                net.fit(dataset(train))
+                if incremental:
+                    net.initialize().partial_fit(dataset(train), epochs=epochs)
+                else:
+                    net.fit(dataset(train))
         # The fitted net keeps no training or validation rows.
         net.set_params(train_split=None)
         self.net_ = net
@@ -399,9 +410,9 @@ class NetTrainingMixin:
         self.validation_loss_terms_curve_ = (
             None if self.validation_loss_curve_ is None
             else {t: self._history_curve(f"valid_{t}") for t in terms})
-        self.best_epoch_ = (dict(self.net_.callbacks_)["early_stopping"].best_epoch_
-                            if self.early_stopping else None)
-        if self.n_iter_ - n_iter_before == self.max_iter:
+        stopper = dict(self.net_.callbacks_).get("early_stopping")
+        self.best_epoch_ = None if stopper is None else stopper.best_epoch_
+        if not incremental and self.n_iter_ - n_iter_before == self.max_iter:
             self._warn_if_not_converged()
         return seed
 
@@ -678,6 +689,49 @@ class BaseAutoencoder(
                 "collapsed, or stopped before it learned: lower learning_rate_init, scale "
                 "the input, or train longer (a larger n_iter_no_change, a smaller tol).",
                 ConvergenceWarning)
+
+    def _is_unconditional(self):
+        return not self.__sklearn_tags__().target_tags.required
+
+    @available_if(_is_unconditional)
+    @fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one pass over X, continuing the network of earlier calls.
+
+        The first call builds the network; each call then trains it for one
+        epoch on X, keeping the optimizer's state (and the step-size
+        schedule's) from call to call, so a loop over blocks of data that do
+        not fit in memory together trains one model. Nothing is held out
+        (no early stopping) and no stopping rule applies: the caller decides
+        how many passes. ``n_iter_`` and the curves grow by one epoch per
+        call; the same ``random_state`` gives the same sequence of models.
+        ``sample`` draws from a density fitted to the codes of the last block.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of training data; converted to float32.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        first = not hasattr(self, "net_")
+        X = validate_data(self, X, dtype=np.float32, reset=first)
+        condition = self._condition(X, y, reset=first)
+        self._check_input(X)
+        self._check_batch_norm(len(X))
+
+        def build(rows):
+            self._n_features_out = self.n_components
+            return self._build_module(summarize_rows(X, rows)), self._build_criterion()
+
+        seed = self._train(X, build, warm=not first, condition=condition, incremental=True)
+        self._after_training(X, condition, seed)
+        return self
 
     def _untrained_module(self, X):
         """The float32 module that ``fit`` would train on X (unconditional

@@ -335,3 +335,17 @@ def test_your_own_encoder_and_decoder(estimator, X_small):
     assert clone(est).encoder is not encoder
     with pytest.raises(ValueError, match="got only your decoder; pass your own encoder as well"):
         clone(est).set_params(encoder=None).fit(X_small, y)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+def test_partial_fit_continues_the_same_network(estimator, X_small):
+    if not hasattr(estimator, "partial_fit"):
+        assert estimator.__sklearn_tags__().target_tags.required  # conditional: no blocks
+        return
+    est = clone(estimator)
+    est.partial_fit(X_small[:20]).partial_fit(X_small[20:])
+    net = est.net_
+    est.partial_fit(X_small[:20])
+    assert est.net_.module_ is not net.module_  # a copy trained: a failure keeps the last
+    assert est.n_iter_ == len(est.loss_curve_) == 3
+    assert est.transform(X_small).shape == (len(X_small), est.n_components)

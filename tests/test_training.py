@@ -5,7 +5,12 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-from skae import Autoencoder, SparseAutoencoder
+from skae import (
+    Autoencoder,
+    ConditionalVariationalAutoencoder,
+    SparseAutoencoder,
+    VariationalAutoencoder,
+)
 from skae._net import OPTIMIZERS, InMemoryDataset, TensorBatches, improves
 
 
@@ -299,3 +304,33 @@ def test_verbose_output_is_plain_text_with_a_closing_summary(X_small, capsys, mo
     assert "\x1b[" in capsys.readouterr().out
     small(max_iter=3).fit(X_small)
     assert capsys.readouterr().out == ""
+
+
+def test_partial_fit_trains_one_epoch_per_block(digits):
+    X = digits[0]
+    blocks = [X[:600], X[600:1200], X[1200:]]
+    ae = small(early_stopping=True, n_iter_no_change=1)
+    for i, block in enumerate(blocks * 2, 1):
+        ae.partial_fit(block)
+        assert ae.n_iter_ == len(ae.loss_curve_) == i
+    # All of each block trains (nothing held out), and the optimizer's state
+    # carries over: Adam counts every step since the first call.
+    n_batches = sum(len(range(0, len(b), 64)) for b in blocks)
+    assert sum(ae.net_.history[-1, "batches", :, "train_batch_size"]) == len(blocks[-1])
+    state = next(iter(ae.net_.optimizer_.state.values()))
+    assert int(state["step"]) == 2 * n_batches
+    assert ae.validation_loss_curve_ is None and ae.best_epoch_ is None
+    # The same random_state gives the same sequence of models.
+    again = small(early_stopping=True, n_iter_no_change=1)
+    for block in blocks * 2:
+        again.partial_fit(block)
+    np.testing.assert_array_equal(again.transform(X[:50]), ae.transform(X[:50]))
+    # fit starts anew.
+    assert ae.set_params(early_stopping=False).fit(X).n_iter_ <= 5
+    with pytest.raises(ValueError, match="X has 10 features, but Autoencoder is expecting 64"):
+        ae.partial_fit(X[:, :10])
+
+
+def test_conditional_vae_has_no_partial_fit():
+    assert not hasattr(ConditionalVariationalAutoencoder(), "partial_fit")
+    assert hasattr(VariationalAutoencoder(), "partial_fit")
