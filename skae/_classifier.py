@@ -253,6 +253,59 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             X_val, y_val = validate_validation_data(self, X_val, y_val)
             validation = (X_val, None, class_indices(
                 self.classes_, y_val, "y_val's labels must be among y's.").astype(np.int64))
+        self._train(X, self._builder(X), warm, target=target, validation=validation)
+        self._set_accuracy_curves()
+        return self
+
+    @fit_context(prefer_skip_nested_validation=False)
+    def partial_fit(self, X, y, classes=None):
+        """Train for one pass over a block of labelled data, continuing earlier calls.
+
+        The first call builds the classifier: it needs ``classes``, all the
+        labels that any block may hold, as scikit-learn's incremental
+        classifiers do, and pretrains the autoencoder on its block (pass an
+        autoencoder fitted beforehand, e.g. by its own ``partial_fit`` over
+        all blocks, wrapped in ``FrozenEstimator``, to skip that). Each call
+        then trains encoder and head for one epoch on the block, keeping the
+        optimizer's state; no rows are held out and no stopping rule
+        applies. ``n_iter_`` and the curves grow by one per call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of training data; converted to float32.
+        y : array-like of shape (n_samples,)
+            Its labels, among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every label; required on the first call, and then the same or
+            None.
+
+        Returns
+        -------
+        self : object
+            The classifier, trained one more epoch.
+        """
+        first = not hasattr(self, "net_")
+        X, y = validate_data(self, X, y, dtype=np.float32, reset=first)
+        check_classification_targets(y)
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit: "
+                             "every label that any block may hold.")
+        if classes is not None:
+            classes = np.unique(classes)
+            if not first and not np.array_equal(classes, self.classes_):
+                raise ValueError(f"classes={classes.tolist()} is not the classes "
+                                 f"{self.classes_.tolist()} of the first call.")
+            self.classes_ = classes
+        target = class_indices(self.classes_, y, "y's labels must be among classes.").astype(
+            np.int64)
+        self._check_batch_norm(len(X))
+        self._train(X, self._builder(X), warm=not first, target=target, incremental=True)
+        self._set_accuracy_curves()
+        return self
+
+    def _builder(self, X):
+        """``build(rows)`` for ``_train``: the (pre)trained encoder and the head."""
         autoencoder = self._checked_autoencoder()
 
         def build(rows):
@@ -270,10 +323,11 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             return (EncoderClassifierModule(encoder, head, self.freeze_encoder),
                     ClassificationCriterion())
 
-        self._train(X, build, warm, target=target, validation=validation)
+        return build
+
+    def _set_accuracy_curves(self):
         self.accuracy_curve_ = self._history_curve("train_accuracy")
         self.validation_accuracy_curve_ = self._history_curve("valid_accuracy")
-        return self
 
     def predict_proba(self, X):
         """Probability of each class.

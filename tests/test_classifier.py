@@ -167,3 +167,28 @@ def test_batch_norm_in_the_head(digits):
     assert clf.module_.head[1].num_batches_tracked > 0
     with pytest.raises(ValueError, match="batch_norm=True needs batches of at least 2"):
         clf.set_params(batch_size=1).fit(X, y)
+
+
+def test_partial_fit_over_blocks_with_a_frozen_autoencoder(digits):
+    X, y = digits
+    ae = pretrained(max_iter=1)
+    for start in range(0, 1200, 400):
+        ae.partial_fit(X[start:start + 400])
+    clf = AutoencoderClassifier(FrozenEstimator(ae), max_iter=1, random_state=0)
+    for epoch in range(3):
+        for start in range(0, 1200, 400):
+            clf.partial_fit(X[start:start + 400], y[start:start + 400],
+                            classes=np.arange(10) if epoch == start == 0 else None)
+    assert clf.autoencoder_ is ae and clf.n_iter_ == len(clf.accuracy_curve_) == 9
+    assert list(clf.classes_) == list(range(10))
+    assert clf.score(X[1200:], y[1200:]) > 0.3  # 0.41 when written; chance is 0.1
+    state = next(iter(clf.net_.optimizer_.state.values()))
+    assert int(state["step"]) == 9 * 7  # 7 batches of 64 per block of 400, kept throughout
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        AutoencoderClassifier().partial_fit(X[:10], y[:10])
+    with pytest.raises(ValueError, match=r"classes=\[0, 1\] is not the classes"):
+        clf.partial_fit(X[:10], y[:10], classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels not seen in fit: \[12\]; y's labels must "
+                                         "be among classes"):
+        AutoencoderClassifier(max_iter=1).partial_fit(X[:10], [0] * 9 + [12],
+                                                      classes=range(10))
