@@ -604,8 +604,9 @@ class AutoencoderNet(NeuralNet):
             # The weights of linear and convolution layers: not their biases, nor
             # normalisation scales, a VAE's likelihood scale or DEC's centres.
             terms["weight_l1"] = self.weight_l1 * sum(
-                m.weight.abs().sum() for m in self.module_.modules()
-                if isinstance(m, _WEIGHTED_LAYERS) and m.weight.requires_grad)
+                (m.weight.abs().sum() for m in self.module_.modules()
+                 if isinstance(m, _WEIGHTED_LAYERS) and m.weight.requires_grad),
+                objective.new_zeros(()))
             objective = objective + terms["weight_l1"]
         prefix = "train" if training else "valid"
         for name, value in terms.items():
