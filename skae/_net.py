@@ -321,6 +321,8 @@ class EarlyStopping(Callback):
         self.stop_reason_ = None
 
     def on_epoch_end(self, net, **kwargs):
+        if self.monitor not in net.history[-1]:
+            return  # an epoch without validation data (partial_fit after fit)
         loss, epoch = net.history[-1, self.monitor], net.history[-1, "epoch"]
         if improves(loss, self.best_loss_, self.tol):
             self.no_improvement_count_ = 0
@@ -501,9 +503,11 @@ class TrainingSummary(Callback):
             return
         reason = next((cb.stop_reason_ for _, cb in net.callbacks_
                        if getattr(cb, "stop_reason_", None)), None)
+        if reason is None and getattr(net, "_interrupt", None) is not None:
+            reason = "of Ctrl-C"
         if reason is None:
             reason = (f"max_iter={net.max_epochs} epochs ran" if n_epochs >= net.max_epochs
-                      else "interrupted")
+                      else "the epochs asked for ran")
         last = net.history[-1]
         losses = f"training loss {last['train_loss']:.4g}"
         if "valid_loss" in last:

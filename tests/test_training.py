@@ -334,3 +334,11 @@ def test_partial_fit_trains_one_epoch_per_block(digits):
 def test_conditional_vae_has_no_partial_fit():
     assert not hasattr(ConditionalVariationalAutoencoder(), "partial_fit")
     assert hasattr(VariationalAutoencoder(), "partial_fit")
+
+
+def test_partial_fit_continues_a_fit(X_small, capsys):
+    ae = small(max_iter=3, early_stopping=True, validation_fraction=0.25, verbose=1)
+    ae.fit(X_small).partial_fit(X_small)
+    assert ae.n_iter_ == 4 and np.isnan(ae.validation_loss_curve_[-1])
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("Trained 1 epoch in ") and "the epochs asked for ran" in last
