@@ -488,7 +488,7 @@ class BaseAutoencoder(
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "encoder": [torch.nn.Module, None],
         "decoder": [torch.nn.Module, None],
-        "activation": [StrOptions(set(ACTIVATIONS))],
+        "activation": [StrOptions(set(ACTIVATIONS)), torch.nn.Module],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],

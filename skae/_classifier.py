@@ -51,8 +51,9 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         Widths of the head's hidden layers between the code and the class
         logits; an empty tuple gives a linear head.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
-"sigmoid", "identity"}, default="relu"
-        Nonlinearity of the head's hidden layers.
+"sigmoid", "identity"} or torch.nn.Module, default="relu"
+        Nonlinearity of the head's hidden layers: a name, or a module each
+        layer gets a copy of (e.g. ``nn.LeakyReLU(0.1)``).
     dropout : float in [0, 1), default=0.0
         Dropout after each hidden layer of the head (training only). The
         encoder's dropout and batch norm are the autoencoder's own
@@ -126,7 +127,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "autoencoder": [HasMethods(["fit", "transform"]), None],
         "hidden_layer_sizes": [SizeTuple()],
-        "activation": [StrOptions(set(ACTIVATIONS))],
+        "activation": [StrOptions(set(ACTIVATIONS)), torch.nn.Module],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "freeze_encoder": ["boolean"],

@@ -23,8 +23,10 @@ encoder : torch.nn.Module or None, default=None
         class to the input of both. Both are checked on a batch of zeros
         when ``fit`` starts.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", \
-"identity"}, default="relu"
-        Nonlinearity of the hidden layers.
+"identity"} or torch.nn.Module, default="relu"
+        Nonlinearity of the hidden layers: a name, or a module that each
+        layer gets a copy of, e.g. ``nn.LeakyReLU(0.1)`` for another slope
+        than ``"leaky_relu"``'s 0.01.
     dropout : float in [0, 1), default=0.0
         Dropout probability after each hidden layer (training only).
     batch_norm : bool, default=False

@@ -4,6 +4,7 @@ This module knows nothing about scikit-learn: it receives plain Python values
 that the estimators have already validated.
 """
 
+import copy
 import math
 
 import torch
@@ -23,12 +24,20 @@ ACTIVATIONS = {
 NOISES = ("gaussian", "masking", "salt_and_pepper")
 
 
+def make_activation(activation):
+    """A new activation module: by name, or a copy of the module given (e.g.
+    ``nn.LeakyReLU(0.1)``), so no two layers share one."""
+    if isinstance(activation, nn.Module):
+        return copy.deepcopy(activation)
+    return ACTIVATIONS[activation]()
+
+
 def _hidden_block(layer, width, activation, batch_norm, dropout, norm_cls):
     """A layer followed by optional batch norm, the activation and optional dropout."""
     block = [layer]
     if batch_norm:
         block.append(norm_cls(width))
-    block.append(ACTIVATIONS[activation]())
+    block.append(make_activation(activation))
     if dropout > 0:
         block.append(nn.Dropout(dropout))
     return block
@@ -102,7 +111,7 @@ def make_conv_encoder_decoder(
     layers = (activation, batch_norm, dropout)
     encoder += [nn.Flatten(), *make_mlp(dense, *layers)]
 
-    decoder = [*make_mlp(dense[::-1], *layers), ACTIVATIONS[activation](),
+    decoder = [*make_mlp(dense[::-1], *layers), make_activation(activation),
                nn.Unflatten(1, (c_in, h_last, w_last))]
     widths = list(channels[::-1][1:]) + [n_channels]
     for i, c_out in enumerate(widths):

@@ -197,3 +197,12 @@ def test_decoder_that_does_not_mirror_the_encoder(digits):
     mirrored = Autoencoder(n_components=3, hidden_layer_sizes=(32, 16), max_iter=1).fit(X)
     assert [m.out_features for m in mirrored.module_.decoder
             if isinstance(m, torch.nn.Linear)] == [16, 32, 64]
+
+
+def test_activation_module_sets_the_leaky_relu_slope(digits):
+    slope = torch.nn.LeakyReLU(0.2)
+    ae = Autoencoder(n_components=2, hidden_layer_sizes=(16, 8), activation=slope,
+                     max_iter=1, random_state=0).fit(digits[0][:50])
+    leaky = [m for m in ae.module_.modules() if isinstance(m, torch.nn.LeakyReLU)]
+    assert len(leaky) == 4 and all(m.negative_slope == 0.2 for m in leaky)
+    assert len({id(m) for m in leaky}) == 4 and slope not in leaky  # a copy per layer
