@@ -42,6 +42,7 @@ from ._net import (
     TrainingSummary,
     improves,
     seeded,
+    shared_cpu_threads,
 )
 from ._priors import LATENT_DENSITIES, fit_latent_density
 from ._validation import (
@@ -381,11 +382,11 @@ class NetTrainingMixin:
         if warm:
             # Train a copy: a warm start that fails keeps the fitted net as it was.
             net = copy.deepcopy(self.net_)
-            with seeded(seed + self.n_iter_, device):
+            with seeded(seed + self.n_iter_, device), shared_cpu_threads():
                 net.set_params(train_split=train_split)
                 net.partial_fit(dataset(train), epochs=epochs)
         else:
-            with seeded(seed, device):
+            with seeded(seed, device), shared_cpu_threads():
                 module, criterion = build(train)
                 # float32 whatever torch's default dtype (set_default_dtype) is.
                 module, criterion = module.float(), criterion.float()

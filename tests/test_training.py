@@ -1,5 +1,7 @@
 """The training engine: optimizers, schedules, early stopping, warm start, logging."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -342,3 +344,33 @@ def test_partial_fit_continues_a_fit(X_small, capsys):
     assert ae.n_iter_ == 4 and np.isnan(ae.validation_loss_curve_[-1])
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.startswith("Trained 1 epoch in ") and "the epochs asked for ran" in last
+
+
+def test_a_fit_uses_only_the_cores_other_processes_leave_idle(X_small, monkeypatch):
+    seen = []
+
+    class Threads(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            seen.append(torch.get_num_threads())
+
+    caller = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        monkeypatch.setattr("skae._net.idle_cores", lambda: 1)
+        small(max_iter=2, callbacks=[Threads()]).fit(X_small)
+        assert seen == [1, 1] and torch.get_num_threads() == 2  # restored afterwards
+        monkeypatch.setattr("skae._net.idle_cores", lambda: None)  # unknown: as set
+        seen.clear()
+        small(max_iter=1, callbacks=[Threads()]).fit(X_small)
+        assert seen == [2]
+    finally:
+        torch.set_num_threads(caller)
+
+
+def test_idle_cores_reads_proc_stat():
+    from skae._net import _IDLE_CORES_CACHE, idle_cores
+
+    _IDLE_CORES_CACHE["at"] = -np.inf
+    cores = idle_cores()
+    assert cores is None or 1 <= cores <= len(os.sched_getaffinity(0))
+    assert idle_cores() == cores  # cached
