@@ -606,6 +606,25 @@ class BaseAutoencoder(
         """
         return None
 
+    def _training_data(self, X, y, reset):
+        """X (float32) and its condition, checked as ``fit`` and ``partial_fit``
+        take them."""
+        X = validate_data(self, X, dtype=np.float32, reset=reset)
+        condition = self._condition(X, y, reset=reset)
+        self._check_input(X)
+        self._check_batch_norm(len(X))
+        return X, condition
+
+    def _builder(self, X):
+        """``build(rows)`` for ``_train``: the module for the training rows of X
+        and the criterion."""
+
+        def build(rows):
+            self._n_features_out = self.n_components
+            return self._build_module(summarize_rows(X, rows)), self._build_criterion()
+
+        return build
+
     def _validation_condition(self, X_val, y_val):
         """The condition of the validation rows, or None (unconditional)."""
         return None
@@ -644,22 +663,15 @@ class BaseAutoencoder(
             The fitted estimator.
         """
         warm = self._check_warm_start()
-        X = validate_data(self, X, dtype=np.float32, reset=not warm)
-        condition = self._condition(X, y, reset=not warm)
-        self._check_input(X)
+        X, condition = self._training_data(X, y, reset=not warm)
         validation = None
         if X_val is not None:
             X_val = validate_validation_data(self, X_val)
             self._check_input(X_val)
             validation = (X_val, self._validation_condition(X_val, y_val), None)
-        self._check_batch_norm(len(X))
-
-        def build(rows):
-            self._n_features_out = self.n_components
-            return self._build_module(summarize_rows(X, rows)), self._build_criterion()
-
         n_iter_before = self.n_iter_ if warm else 0
-        seed = self._train(X, build, warm, condition=condition, validation=validation)
+        seed = self._train(X, self._builder(X), warm, condition=condition,
+                           validation=validation)
         self._after_training(X, condition, seed)
         if self.n_iter_ - n_iter_before < self.max_iter:  # stopped: converged
             self._warn_if_collapsed(X, condition)
@@ -721,16 +733,9 @@ class BaseAutoencoder(
             The estimator, trained one more epoch.
         """
         first = not hasattr(self, "net_")
-        X = validate_data(self, X, dtype=np.float32, reset=first)
-        condition = self._condition(X, y, reset=first)
-        self._check_input(X)
-        self._check_batch_norm(len(X))
-
-        def build(rows):
-            self._n_features_out = self.n_components
-            return self._build_module(summarize_rows(X, rows)), self._build_criterion()
-
-        seed = self._train(X, build, warm=not first, condition=condition, incremental=True)
+        X, condition = self._training_data(X, y, reset=first)
+        seed = self._train(X, self._builder(X), warm=not first, condition=condition,
+                           incremental=True)
         self._after_training(X, condition, seed)
         return self
 
