@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
-from ._modules import downsampled_size, make_conv_encoder_decoder, per_stage
+from ._modules import conv_stages, make_conv_encoder_decoder
 from ._validation import OddInt, PerStage, PositiveInt, SizeTuple
 
 
@@ -55,13 +55,10 @@ class ConvArchitecture:
                     f"{name}={tuple(value)} has {len(value)} values, but channels="
                     f"{tuple(self.channels)} has {n_stages} stages; give one per stage, "
                     "or one int for all.")
-        kernels = per_stage(self.kernel_size, n_stages)
-        strides = per_stage(self.stride, n_stages)
-        for stage, (k, s) in enumerate(zip(kernels, strides), 1):
-            pad = k // 2 if self.padding == "same" else 0
-            height, width = (downsampled_size(height, k, s, pad, self.pooling),
-                             downsampled_size(width, k, s, pad, self.pooling))
-            if min(height, width) < 1:
+        stages, sizes = conv_stages(height, width, n_stages, self.kernel_size, self.stride,
+                                    self.padding, self.pooling)
+        for stage, ((k, _, _), size) in enumerate(zip(stages, sizes[1:]), 1):
+            if min(size) < 1:
                 raise ValueError(
                     f"Stage {stage} of the encoder leaves no pixels: a kernel of {k} with "
                     f"padding={self.padding!r} needs a feature map at least {k} wide. Use "

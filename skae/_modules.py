@@ -62,11 +62,24 @@ def per_stage(value, n_stages):
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n_stages
 
 
-def downsampled_size(size, kernel, stride, padding, pooling):
+def _downsampled(size, kernel, stride, padding, pooling):
     """Spatial size after one encoder stage: the convolution (stride 1 before
     pooling), then 2x2 pooling with ``ceil_mode=True`` if any."""
     size = (size + 2 * padding - kernel) // (1 if pooling else stride) + 1
     return -(-size // 2) if pooling else size
+
+
+def conv_stages(height, width, n_stages, kernel_size, stride, padding, pooling):
+    """The ``(kernel, stride, pad)`` of each encoder stage, and the spatial
+    sizes ``[(height, width), ...]`` before the first stage and after each
+    (a size below 1 means the stage leaves no pixels)."""
+    stages = [(k, s, k // 2 if padding == "same" else 0) for k, s in
+              zip(per_stage(kernel_size, n_stages), per_stage(stride, n_stages))]
+    sizes = [(height, width)]
+    for k, s, p in stages:
+        h, w = sizes[-1]
+        sizes.append((_downsampled(h, k, s, p, pooling), _downsampled(w, k, s, p, pooling)))
+    return stages, sizes
 
 
 def make_conv_encoder_decoder(
@@ -87,14 +100,11 @@ def make_conv_encoder_decoder(
     Returns ``(encoder, decoder)``; both map flat ``(n, C*H*W)`` tensors.
     """
     n_channels, height, width = image_shape
-    kernels = per_stage(kernel_size, len(channels))
-    strides = per_stage(stride, len(channels))
-    pads = [k // 2 if padding == "same" else 0 for k in kernels]
-
-    sizes = [(height, width)]
+    stages, sizes = conv_stages(height, width, len(channels), kernel_size, stride, padding,
+                                pooling)
     encoder = [nn.Unflatten(1, tuple(image_shape))]
     c_in = n_channels
-    for c_out, k, s, p in zip(channels, kernels, strides, pads):
+    for c_out, (k, s, p) in zip(channels, stages):
         encoder += _hidden_block(
             nn.Conv2d(c_in, c_out, k, 1 if pooling else s, p),
             c_out, activation, batch_norm, dropout, nn.BatchNorm2d,
@@ -102,8 +112,6 @@ def make_conv_encoder_decoder(
         if pooling is not None:
             pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
             encoder.append(pool(2, ceil_mode=True))
-        h, w = sizes[-1]
-        sizes.append((downsampled_size(h, k, s, p, pooling), downsampled_size(w, k, s, p, pooling)))
         c_in = c_out
     h_last, w_last = sizes[-1]
     flat = c_in * h_last * w_last
@@ -116,8 +124,8 @@ def make_conv_encoder_decoder(
     widths = list(channels[::-1][1:]) + [n_channels]
     for i, c_out in enumerate(widths):
         (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
-        k, p = kernels[-1 - i], pads[-1 - i]
-        factor = 2 if pooling else strides[-1 - i]
+        k, s, p = stages[-1 - i]
+        factor = 2 if pooling else s
         # ConvTranspose2d gives (in - 1) * s - 2p + k + output_padding.
         base_h = (h_in - 1) * factor - 2 * p + k
         base_w = (w_in - 1) * factor - 2 * p + k
