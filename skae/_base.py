@@ -113,24 +113,27 @@ class DataSummary:
     std: float
 
 
-def summarize_rows(X, rows, chunk=1 << 16):
+def summarize_rows(X, rows, elements=1 << 20):
     """The :class:`DataSummary` of the rows ``rows`` (an index array, or a
-    slice for all rows) of X, read a chunk at a time: the training part of an
-    early-stopping split is never copied whole."""
+    slice for all rows) of X, read about ``elements`` values at a time (8 MB
+    in float64, which stays in cache): the training part of an early-stopping
+    split is never copied whole."""
     if isinstance(rows, slice):  # views of X
         X = X[rows]
-        chunks = (X[i:i + chunk] for i in range(0, len(X), chunk))
+        n_rows, take = len(X), lambda start, stop: X[start:stop]
     else:
         rows = np.sort(rows)
-        chunks = (X[rows[i:i + chunk]] for i in range(0, len(rows), chunk))
+        n_rows, take = len(rows), lambda start, stop: X[rows[start:stop]]
+    chunk = max(1, elements // max(1, X.shape[1]))
     low, high, count, mean, m2 = np.inf, -np.inf, 0, 0.0, 0.0
-    for part in chunks:
-        part = np.asarray(part, dtype=np.float64)
+    for start in range(0, n_rows, chunk):
+        part = np.array(take(start, start + chunk), dtype=np.float64).ravel()
         low, high = min(low, part.min()), max(high, part.max())
         # Chan et al.'s pairwise update of the mean and the sum of squared deviations.
         n, part_mean = part.size, part.mean()
         delta = part_mean - mean
-        m2 += ((part - part_mean) ** 2).sum() + delta ** 2 * count * n / (count + n)
+        part -= part_mean
+        m2 += np.dot(part, part) + delta ** 2 * count * n / (count + n)
         mean += delta * n / (count + n)
         count += n
     return DataSummary(X.shape[1], float(low), float(high), float(np.sqrt(m2 / count)))

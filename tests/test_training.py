@@ -204,7 +204,7 @@ def test_summary_of_training_rows_matches_numpy():
 
     X = np.random.default_rng(0).random((5000, 7)).astype(np.float32) * 3 + 1
     rows = np.random.default_rng(1).permutation(5000)[:3000]
-    summary = summarize_rows(X, rows, chunk=256)
+    summary = summarize_rows(X, rows, elements=256 * 7)
     part = X[rows].astype(np.float64)
     assert (summary.n_features, summary.min, summary.max) == (7, part.min(), part.max())
     assert summary.std == pytest.approx(part.std(), rel=1e-12)
