@@ -38,11 +38,14 @@ from ._net import (
     OPTIMIZERS,
     AutoencoderNet,
     EarlyStopping,
+    EpochProgressBar,
     InMemoryDataset,
     TrainingSummary,
     improves,
+    progress_bar_shows,
     seeded,
     shared_cpu_threads,
+    write_above_bar,
 )
 from ._priors import LATENT_DENSITIES, fit_latent_density
 from ._validation import (
@@ -53,8 +56,13 @@ from ._validation import (
     reject_booleans,
 )
 
-# Rows per forward pass in transform, inverse_transform, score_samples and sample.
-_INFERENCE_BATCH = 4096
+
+def inference_batch(device):
+    """Rows per forward pass in transform, inverse_transform, score_samples,
+    sample and the pass over the training codes: on the CPU, 512 rows keep a
+    conv encoder's feature maps in cache (28x28 images: 2.4x faster than 4,096
+    rows; dense modules within 15%), elsewhere 4,096."""
+    return 512 if torch.device(device).type == "cpu" else 4096
 
 
 def inference_dtype(device):
@@ -269,10 +277,23 @@ class NetTrainingMixin:
         return [("convergence", EarlyStopping(
             self.n_iter_no_change, self.tol, monitor="train_loss", sink=sink))]
 
+    def _shows_epoch_bar(self, stopping=True):
+        """verbose=2 shows a bar over the epochs of a fit in place of a line per
+        epoch, where a bar can be seen (a terminal, Jupyter)."""
+        return self.verbose >= 2 and stopping and progress_bar_shows()
+
+    def _message_sink(self, stopping=True):
+        """Where training messages go: nowhere when silent, through the bar's
+        writer when a bar is shown (so that it is not torn), else print."""
+        if self._shows_epoch_bar(stopping):
+            return write_above_bar
+        return print if self.verbose else noop
+
     def _build_net(self, module, criterion, device, stopping=True):
         """The one place where skae's parameters become skorch's; without
         ``stopping`` (``partial_fit``'s nets) no rule ends the training."""
-        sink = print if self.verbose else noop
+        bar = self._shows_epoch_bar(stopping)
+        sink = self._message_sink(stopping)
         callbacks = self._stopping_callbacks(sink) if stopping else []
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         if self.learning_rate == "plateau":
@@ -282,7 +303,9 @@ class NetTrainingMixin:
         elif self.learning_rate == "cosine":
             callbacks.append(("lr_scheduler", LRScheduler(
                 "CosineAnnealingLR", T_max=self.max_iter)))
-        if self.verbose > 1:
+        if bar:
+            callbacks.append(("epoch_bar", EpochProgressBar()))
+        if self.verbose > 2:
             callbacks.append(("progress_bar", ProgressBar()))
         if self.verbose and stopping:
             callbacks.append(("summary", TrainingSummary(sink)))
@@ -300,7 +323,7 @@ class NetTrainingMixin:
             iterator_train__shuffle=self.shuffle,
             train_split=None,
             callbacks=callbacks,
-            verbose=int(self.verbose > 0),
+            verbose=int(self.verbose > 0 and not bar),
             device=device,
             weight_l1=self.weight_l1,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
@@ -458,8 +481,7 @@ class NetTrainingMixin:
         """The trained torch module (``net_.module_``)."""
         return self.net_.module_
 
-    def _forward_batches(self, fn, *arrays, batch_size=_INFERENCE_BATCH, dtype=np.float32,
-                         compute=None):
+    def _forward_batches(self, fn, *arrays, batch_size=None, dtype=np.float32, compute=None):
         """Apply ``fn(module, *chunks)`` to row chunks of the arrays with a
         copy of the trained module in evaluation mode; returns a ``dtype`` array.
 
@@ -471,6 +493,7 @@ class NetTrainingMixin:
         device = self.net_.device
         compute = compute or inference_dtype(device)
         module = copy.deepcopy(self.module_).to(compute).eval()
+        batch_size = batch_size or inference_batch(device)
         chunks = zip(*(torch.split(_as_tensor(a), batch_size) for a in arrays))
         with torch.inference_mode():
             out = [fn(module, *(c.to(device=device, dtype=compute) for c in chunk)).cpu()

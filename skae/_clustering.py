@@ -16,15 +16,14 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.utils import noop
 
 from ._autoencoder import Autoencoder
 from ._base import (
-    _INFERENCE_BATCH,
     TRAINING_CONSTRAINTS,
     BaseAutoencoder,
     NetTrainingMixin,
     fit_context,
+    inference_batch,
     pretrain,
     unfrozen,
 )
@@ -110,8 +109,8 @@ class DeepEmbeddedClustering(
         Seed of the pretraining (when the autoencoder has none), KMeans and
         the joint training.
     verbose : int, default=0
-        0 is silent; 1 prints one line per epoch and a closing line, as the
-        autoencoders do.
+        0 is silent; 1 prints one line per epoch and a closing line, 2 a bar
+        over the epochs where it can be seen, as the autoencoders do.
     device : str or torch.device, default="cpu"
         Where to train and infer.
 
@@ -237,7 +236,7 @@ class DeepEmbeddedClustering(
         """Sharpened target and hard labels of the whole training data."""
         device = next(module.parameters()).device
         q = torch.cat([module.soft_assign(module.autoencoder.encode(chunk.to(device))).cpu()
-                       for chunk in torch.split(X, _INFERENCE_BATCH)])
+                       for chunk in torch.split(X, inference_batch(device))])
         return sharpened_target(q), q.argmax(dim=1)
 
     def _training_callbacks(self):
@@ -277,7 +276,7 @@ class DeepEmbeddedClustering(
         X = np.ascontiguousarray(X)
         autoencoder = self._checked_autoencoder()
         target = np.zeros((len(X), self.n_clusters), dtype=np.float32)
-        sink = print if self.verbose else noop
+        sink = self._message_sink()
 
         def build(rows):
             seed = int(torch.randint(2**31 - 1, ()).item())  # seeded by random_state

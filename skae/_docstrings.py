@@ -170,7 +170,9 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         0 is silent; 1 prints one line per epoch (losses and duration;
         coloured only on a terminal, plain text in pipes and log files) and a
         closing line (epochs run, why training stopped, time, last losses);
-        2 adds a progress bar over each epoch's batches.
+        2 shows instead a bar over the epochs with the last losses where a
+        bar can be seen (standard error a terminal, or Jupyter), and the
+        lines of 1 elsewhere; 3 adds a bar over each epoch's batches.
     device : str or torch.device, default="cpu"
         Where to train and infer, e.g. ``"cuda"``. A device that is not
         present is an error.""",

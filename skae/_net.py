@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, PassthroughScoring, PrintLog
+from tqdm import tqdm
 
 OPTIMIZERS = {
     "sgd": torch.optim.SGD,
@@ -536,6 +537,13 @@ def _stdout_is_terminal():
     return getattr(sys.stdout, "isatty", lambda: False)()
 
 
+def progress_bar_shows():
+    """Whether a progress bar can be seen: standard error is a terminal, or
+    this runs in a Jupyter kernel. Elsewhere (log files, pipes) a bar's
+    carriage returns are noise."""
+    return getattr(sys.stderr, "isatty", lambda: False)() or "ipykernel" in sys.modules
+
+
 class EpochTable(PrintLog):
     """skorch's table of epochs, with its colours only on a terminal: log
     files and pipes get plain text."""
@@ -580,6 +588,32 @@ class TrainingSummary(Callback):
         self.sink(f"Trained {n_epochs} epoch{'s' * (n_epochs != 1)} in "
                   f"{time.perf_counter() - self.start_:.1f} s: stopped because {reason}; "
                   f"last {losses}{restored}.")
+
+
+def write_above_bar(message):
+    """Print a training message above a progress bar without tearing it."""
+    tqdm.write(str(message))
+
+
+class EpochProgressBar(Callback):
+    """A bar over a fit's epochs on standard error, with the last training
+    (and validation) loss; closed when training ends."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.bar_ = tqdm(total=net.max_epochs, unit="epoch", file=sys.stderr,
+                         dynamic_ncols=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        last = net.history[-1]
+        losses = {"loss": f"{last['train_loss']:.4g}"}
+        if "valid_loss" in last:
+            losses["validation loss"] = f"{last['valid_loss']:.4g}"
+        self.bar_.set_postfix(losses, refresh=False)
+        self.bar_.update()
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+        del self.bar_  # a fitted estimator pickles without it
 
 
 class AutoencoderNet(NeuralNet):

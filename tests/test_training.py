@@ -1,12 +1,14 @@
 """The training engine: optimizers, schedules, early stopping, warm start, logging."""
 
 import os
+import pickle
 
 import numpy as np
 import pytest
 import torch
 from skorch.callbacks import Callback
 
+import skae._base
 from skae import (
     Autoencoder,
     ConditionalVariationalAutoencoder,
@@ -152,8 +154,10 @@ def test_loss_terms_are_logged(X_small):
         sae.net_.history[:, "valid_reconstruction"])
 
 
-@pytest.mark.parametrize("verbose", [0, 1, 2])
+@pytest.mark.parametrize("verbose", [0, 1, 2, 3])
 def test_verbose_prints_one_line_per_epoch(verbose, X_small, capsys):
+    # Under pytest standard error is not a terminal: verbose=2 prints the
+    # lines of verbose=1, with no bar, as it does into a log file.
     small(verbose=verbose, max_iter=3).fit(X_small)
     captured = capsys.readouterr()
     if verbose == 0:
@@ -162,8 +166,23 @@ def test_verbose_prints_one_line_per_epoch(verbose, X_small, capsys):
     assert "train_loss" in captured.out and "dur" in captured.out
     epoch_lines = [line for line in captured.out.splitlines() if line.strip()[:1].isdigit()]
     assert len(epoch_lines) == 3
-    # verbose=2 adds a progress bar (tqdm writes it to stderr).
-    assert ("it/s" in captured.err) == (verbose == 2)
+    assert "\r" not in captured.out and "epoch/s" not in captured.err
+    # verbose=3 adds a bar over each epoch's batches (tqdm writes it to stderr).
+    assert ("it/s" in captured.err) == (verbose == 3)
+
+
+def test_verbose_2_shows_a_bar_over_epochs_where_it_can_be_seen(X_small, capsys, monkeypatch):
+    monkeypatch.setattr(skae._base, "progress_bar_shows", lambda: True)
+    ae = small(verbose=2, max_iter=3, n_iter_no_change=5).fit(X_small)
+    captured = capsys.readouterr()
+    assert "3/3" in captured.err and "loss=" in captured.err
+    # The bar replaces the per-epoch lines; the closing line stays.
+    assert not [line for line in captured.out.splitlines() if line.strip()[:1].isdigit()]
+    assert captured.out.startswith("Trained 3 epochs")
+    pickle.loads(pickle.dumps(ae))  # the closed bar is not kept
+
+    small(verbose=2, max_iter=3, early_stopping=True, validation_fraction=0.25).fit(X_small)
+    assert "validation loss=" in capsys.readouterr().err
 
 
 def test_batches_index_whole_tensor_and_keep_every_sample():
