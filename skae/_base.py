@@ -5,7 +5,6 @@ import functools
 import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -48,6 +47,13 @@ from ._net import (
     write_above_bar,
 )
 from ._priors import LATENT_DENSITIES, fit_latent_density
+from ._streaming import (
+    StreamedArray,
+    StreamedDataset,
+    is_streamed,
+    read_rows,
+    summarize_rows,
+)
 from ._validation import (
     CallbackList,
     SubclassOf,
@@ -111,42 +117,6 @@ TRAINING_CONSTRAINTS: dict = {
 }
 
 
-@dataclass(frozen=True)
-class DataSummary:
-    """What a module builder needs to know of the training rows."""
-
-    n_features: int
-    min: float
-    max: float
-    std: float
-
-
-def summarize_rows(X, rows, elements=1 << 20):
-    """The :class:`DataSummary` of the rows ``rows`` (an index array, or a
-    slice for all rows) of X, read about ``elements`` values at a time (8 MB
-    in float64, which stays in cache): the training part of an early-stopping
-    split is never copied whole."""
-    if isinstance(rows, slice):  # views of X
-        X = X[rows]
-        n_rows, take = len(X), lambda start, stop: X[start:stop]
-    else:
-        rows = np.sort(rows)
-        n_rows, take = len(rows), lambda start, stop: X[rows[start:stop]]
-    chunk = max(1, elements // max(1, X.shape[1]))
-    low, high, count, mean, m2 = np.inf, -np.inf, 0, 0.0, 0.0
-    for start in range(0, n_rows, chunk):
-        part = np.array(take(start, start + chunk), dtype=np.float64).ravel()
-        low, high = min(low, part.min()), max(high, part.max())
-        # Chan et al.'s pairwise update of the mean and the sum of squared deviations.
-        n, part_mean = part.size, part.mean()
-        delta = part_mean - mean
-        part -= part_mean
-        m2 += np.dot(part, part) + delta ** 2 * count * n / (count + n)
-        mean += delta * n / (count + n)
-        count += n
-    return DataSummary(X.shape[1], float(low), float(high), float(np.sqrt(m2 / count)))
-
-
 def fit_context(prefer_skip_nested_validation):
     """scikit-learn's ``_fit_context`` for ``fit``, and a fit that raises (a
     diverging net, a failing callback, Ctrl-C) leaves the estimator as it
@@ -193,6 +163,16 @@ def _output_width(module, name, n_inputs):
             f"The {name} must return a tensor of shape (n_samples, width); for a batch of "
             f"shape (2, {n_inputs}) it returned {shape}.")
     return out.shape[1]
+
+
+def row_chunks(X, size):
+    """Float32 tensors of ``size`` rows of X, one after the other: views of a
+    float32 array, conversions of one chunk otherwise (a streamed X is read a
+    chunk at a time, NaN and infinity named by row)."""
+    for start in range(0, len(X), size):
+        stop = min(start + size, len(X))
+        yield (read_rows(X, None, start, stop) if isinstance(X, StreamedArray)
+               else _as_tensor(X[start:stop]))
 
 
 def _tensors(X, condition=None, target=None):
@@ -395,11 +375,13 @@ class NetTrainingMixin:
         no_split = validation or incremental
         train, valid = (slice(None), None) if no_split else self._split(len(X), rng)
         epochs = 1 if incremental else self.max_iter
-        data = _tensors(X, condition, target)
+        streamed = isinstance(X, StreamedArray)
+        data = None if streamed else _tensors(X, condition, target)
 
         def dataset(rows):
             # The training and validation parts index the data: no copy of X.
-            return InMemoryDataset(*data, rows=None if isinstance(rows, slice) else rows)
+            rows = None if isinstance(rows, slice) else rows
+            return StreamedDataset(X, rows) if streamed else InMemoryDataset(*data, rows=rows)
 
         if validation:
             train_split = predefined_split(InMemoryDataset(*_tensors(*validation)))
@@ -494,7 +476,7 @@ class NetTrainingMixin:
         compute = compute or inference_dtype(device)
         module = copy.deepcopy(self.module_).to(compute).eval()
         batch_size = batch_size or inference_batch(device)
-        chunks = zip(*(torch.split(_as_tensor(a), batch_size) for a in arrays))
+        chunks = zip(*(row_chunks(a, batch_size) for a in arrays))
         with torch.inference_mode():
             out = [fn(module, *(c.to(device=device, dtype=compute) for c in chunk)).cpu()
                    for chunk in chunks]
@@ -632,14 +614,34 @@ class BaseAutoencoder(
         """
         return None
 
-    def _training_data(self, X, y, reset):
+    def _training_data(self, X, y, reset, stream=False):
         """X (float32) and its condition, checked as ``fit`` and ``partial_fit``
-        take them."""
-        X = validate_data(self, X, dtype=np.float32, reset=reset)
+        take them. With ``stream``, an unconditional family keeps a memory-mapped
+        or out-of-memory X (:func:`~skae._streaming.is_streamed`) where it is,
+        as a :class:`~skae._streaming.StreamedArray` read a block at a time;
+        its values are checked in one pass (NaN or infinity named by row)."""
+        if stream and self._is_unconditional() and is_streamed(X):
+            X = self._validated_stream(X, reset)
+            X.summary()
+        else:
+            X = validate_data(self, X, dtype=np.float32, reset=reset)
         condition = self._condition(X, y, reset=reset)
         self._check_input(X)
         self._check_batch_norm(len(X))
         return X, condition
+
+    def _validated_stream(self, X, reset):
+        """X as a :class:`~skae._streaming.StreamedArray`, after the checks of
+        ``validate_data`` that need no pass over its values."""
+        dtype = np.dtype(X.dtype)
+        if dtype.kind not in "biuf":
+            raise ValueError(f"X has dtype {dtype}; a streamed X needs numbers.")
+        n_samples, n_features = X.shape
+        if n_samples < 1 or n_features < 1:
+            raise ValueError(f"Found array with shape {tuple(X.shape)}; at least one sample "
+                             "and one feature are required.")
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        return StreamedArray(X)
 
     def _builder(self, X):
         """``build(rows)`` for ``_train``: the module for the training rows of X
@@ -647,7 +649,12 @@ class BaseAutoencoder(
 
         def build(rows):
             self._n_features_out = self.n_components
-            return self._build_module(summarize_rows(X, rows)), self._build_criterion()
+            if isinstance(X, StreamedArray):
+                summary = (X.summary() if isinstance(rows, slice)
+                           else summarize_rows(X.data, rows))
+            else:
+                summary = summarize_rows(X, rows)
+            return self._build_module(summary), self._build_criterion()
 
         return build
 
@@ -671,7 +678,11 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data; converted to float32.
+            Training data; converted to float32. A ``np.memmap`` (e.g. from
+            ``np.load(path, mmap_mode="r")``) or an array-like that is not in
+            memory (an h5py dataset, a zarr array: anything with ``shape``,
+            ``dtype`` and slicing) is read and converted a block at a time,
+            never whole; see "Data larger than memory" in the user guide.
         y : None
             Ignored; present for API consistency.
         X_val : array-like of shape (n_val_samples, n_features), default=None
@@ -689,7 +700,7 @@ class BaseAutoencoder(
             The fitted estimator.
         """
         warm = self._check_warm_start()
-        X, condition = self._training_data(X, y, reset=not warm)
+        X, condition = self._training_data(X, y, reset=not warm, stream=True)
         validation = None
         if X_val is not None:
             X_val = validate_validation_data(self, X_val)
@@ -794,7 +805,8 @@ class BaseAutoencoder(
             The codes, float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = (self._validated_stream(X, reset=False) if is_streamed(X)
+             else validate_data(self, X, dtype=np.float32, reset=False))
         return self._forward_batches(lambda m, x: m.encode(x), X)
 
     def inverse_transform(self, X):

@@ -24,6 +24,8 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, PassthroughScoring, PrintLog
 from tqdm import tqdm
 
+from ._streaming import BlockBatches, StreamedDataset
+
 OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "adam": torch.optim.Adam,
@@ -714,11 +716,12 @@ class AutoencoderNet(NeuralNet):
         return objective
 
     def get_iterator(self, dataset, training=False):
-        if not isinstance(dataset, InMemoryDataset):
+        if not isinstance(dataset, (InMemoryDataset, StreamedDataset)):
             return super().get_iterator(dataset, training=training)
         kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
         batch_size = kwargs.get("batch_size", self.batch_size)
         if batch_size == -1:
             batch_size = len(dataset)
-        return TensorBatches(dataset, batch_size, shuffle=kwargs.get("shuffle", False),
-                             device=self.device, merge_singleton=training)
+        batches = BlockBatches if isinstance(dataset, StreamedDataset) else TensorBatches
+        return batches(dataset, batch_size, shuffle=kwargs.get("shuffle", False),
+                       device=self.device, merge_singleton=training)

@@ -1,0 +1,223 @@
+"""Training data read a block at a time: memory-mapped arrays and array-likes
+that are not in memory (h5py datasets, zarr arrays, ...)."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+# Values per block read from a streamed array (16 MB in float32): reads stay
+# sequential, and a block converts to float32 while it is in cache.
+BLOCK_VALUES = 1 << 22
+# Blocks whose rows are shuffled together when training shuffles.
+BUFFER_BLOCKS = 4
+# Values per chunk of a pass that summarises the data (8 MB in float64).
+SUMMARY_VALUES = 1 << 20
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What a module builder needs to know of the training rows."""
+
+    n_features: int
+    min: float
+    max: float
+    std: float
+
+
+def summarize_rows(X, rows, elements=None, check_finite=False):
+    """The :class:`DataSummary` of the rows ``rows`` (an index array, or a
+    slice for all rows) of X, read about ``elements`` values at a time (by
+    default ``SUMMARY_VALUES``, 8 MB in float64, which stays in cache): the
+    training part of an early-stopping split is never copied whole. With
+    ``check_finite`` a NaN or infinite value is a ValueError naming its row."""
+    if isinstance(rows, slice):
+        positions = range(len(X))[rows]
+        n_rows = len(positions)
+
+        def take(start, stop):
+            return X[positions[start]:positions[stop - 1] + 1:positions.step]
+    else:
+        positions = np.sort(rows)
+        n_rows = len(positions)
+
+        def take(start, stop):
+            return X[positions[start:stop]]
+    chunk = max(1, (elements or SUMMARY_VALUES) // max(1, X.shape[1]))
+    low, high, count, mean, m2 = np.inf, -np.inf, 0, 0.0, 0.0
+    for start in range(0, n_rows, chunk):
+        stop = min(start + chunk, n_rows)
+        part = np.array(take(start, stop), dtype=np.float64)
+        if check_finite:
+            check_finite_rows(part, positions[start:stop])
+        part = part.ravel()
+        low, high = min(low, part.min()), max(high, part.max())
+        # Chan et al.'s pairwise update of the mean and the sum of squared deviations.
+        n, part_mean = part.size, part.mean()
+        delta = part_mean - mean
+        part -= part_mean
+        m2 += np.dot(part, part) + delta ** 2 * count * n / (count + n)
+        mean += delta * n / (count + n)
+        count += n
+    return DataSummary(X.shape[1], float(low), float(high), float(np.sqrt(m2 / count)))
+
+
+def check_finite_rows(block, rows):
+    """ValueError naming the first row of ``block`` (whose rows are ``rows`` of
+    X) with a NaN or an infinite value."""
+    finite = np.isfinite(block).all(axis=1) if isinstance(block, np.ndarray) else (
+        torch.isfinite(block).all(dim=1).numpy())
+    if not finite.all():
+        row = rows[int(np.argmin(finite))]
+        raise ValueError(f"Input X contains NaN or infinity in row {row}.")
+
+
+def is_streamed(X):
+    """Whether ``fit`` reads X a block at a time instead of converting it
+    whole: a ``np.memmap``, or a 2-D array-like with ``shape``, ``dtype`` and
+    slicing that is not already in memory (h5py datasets, zarr arrays, ...)."""
+    if isinstance(X, np.memmap):
+        return X.ndim == 2
+    if isinstance(X, (np.ndarray, torch.Tensor, list, tuple)) or sp.issparse(X):
+        return False
+    if hasattr(X, "iloc") or hasattr(X, "__array_namespace__"):  # DataFrames, array API
+        return False
+    shape = getattr(X, "shape", None)
+    return (shape is not None and len(shape) == 2 and hasattr(X, "dtype")
+            and hasattr(X, "__getitem__"))
+
+
+class StreamedArray:
+    """A 2-D array-like read in blocks and converted to float32 one block at a
+    time; what the estimators' checks and passes over the data need of it.
+
+    ``X[key]`` reads and converts the rows ``key`` selects. ``min()`` and
+    ``max()`` come from :meth:`summary`, one pass over all rows that also
+    rejects NaN and infinite values, naming the row; it is kept for the
+    calls that follow.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self.shape = tuple(int(n) for n in data.shape)
+        self.ndim = 2
+        self.dtype = np.dtype(np.float32)
+        self._summary = None
+
+    def __len__(self):
+        return self.shape[0]
+
+    @property
+    def size(self):
+        return self.shape[0] * self.shape[1]
+
+    def __getitem__(self, key):
+        return np.asarray(self.data[key], dtype=np.float32)
+
+    def summary(self):
+        if self._summary is None:
+            self._summary = summarize_rows(self.data, slice(None), check_finite=True)
+        return self._summary
+
+    def min(self):
+        return self.summary().min
+
+    def max(self):
+        return self.summary().max
+
+    def block_rows(self):
+        return max(1, BLOCK_VALUES // max(1, self.shape[1]))
+
+
+def read_rows(X, rows, start, stop):
+    """Rows ``rows[start:stop]`` (all rows when ``rows`` is None) of X as a
+    float32 tensor, read as one slice when they are contiguous; a NaN or
+    infinite value is a ValueError naming its row."""
+    if rows is None:
+        positions = np.arange(start, stop)
+        block = X.data[start:stop]
+    else:
+        positions = rows[start:stop]
+        first, last = int(positions[0]), int(positions[-1])
+        contiguous = last - first + 1 == len(positions)
+        block = X.data[first:last + 1] if contiguous else X.data[positions]
+    block = torch.from_numpy(np.array(block, dtype=np.float32))
+    check_finite_rows(block, positions)
+    return block
+
+
+class StreamedDataset(torch.utils.data.Dataset):
+    """The rows ``rows`` (sorted; all by default) of a :class:`StreamedArray`,
+    each its own target."""
+
+    def __init__(self, X, rows=None):
+        self.X = X
+        self.rows = None if rows is None else np.sort(np.asarray(rows))
+
+    def __len__(self):
+        return len(self.X) if self.rows is None else len(self.rows)
+
+    def __getitem__(self, i):
+        i = i if self.rows is None else self.rows[i]
+        x = torch.from_numpy(self.X[i:i + 1][0])
+        return x, x
+
+
+class BlockBatches:
+    """Mini-batches of a :class:`StreamedDataset`, read a block at a time.
+
+    Shuffled, the blocks come in a random order and the rows of
+    ``BUFFER_BLOCKS`` blocks at a time are shuffled together, so that reads
+    stay sequential; rows that do not fill a batch carry over into the next
+    buffer. Yields ``(Xb, Xb)`` as :class:`~skae._net.TensorBatches`, whose
+    batch sizes it keeps (a last batch of one sample joins the one before it
+    with ``merge_singleton``).
+    """
+
+    def __init__(self, dataset, batch_size, shuffle, device, merge_singleton=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = device
+        self.merge_singleton = merge_singleton
+
+    def __len__(self):
+        n, bs = len(self.dataset), self.batch_size
+        count = -(-n // bs)
+        return count - (self.merge_singleton and count > 1 and n % bs == 1)
+
+    def _buffers(self):
+        n, step = len(self.dataset), self.dataset.X.block_rows()
+        blocks = [(start, min(start + step, n)) for start in range(0, n, step)]
+        if self.shuffle:
+            blocks = [blocks[i] for i in torch.randperm(len(blocks)).tolist()]
+        for i in range(0, len(blocks), BUFFER_BLOCKS):
+            parts = [read_rows(self.dataset.X, self.dataset.rows, start, stop)
+                     for start, stop in blocks[i:i + BUFFER_BLOCKS]]
+            yield torch.cat(parts) if len(parts) > 1 else parts[0]
+
+    def _batches(self):
+        bs, carry, last_full = self.batch_size, None, None
+        for buffer in self._buffers():
+            if carry is not None:
+                buffer = torch.cat([carry, buffer])
+            if self.shuffle:
+                buffer = buffer[torch.randperm(len(buffer))]
+            full = len(buffer) - len(buffer) % bs
+            for start in range(0, full, bs):
+                if last_full is not None:
+                    yield last_full
+                last_full = buffer[start:start + bs]
+            carry = buffer[full:] if full < len(buffer) else None
+        if carry is not None and self.merge_singleton and len(carry) == 1 and (
+                last_full is not None):  # batch norm cannot train on one sample
+            last_full, carry = torch.cat([last_full, carry]), None
+        for batch in (last_full, carry):
+            if batch is not None:
+                yield batch
+
+    def __iter__(self):
+        for batch in self._batches():
+            batch = batch.to(self.device, non_blocking=True)
+            yield batch, batch
