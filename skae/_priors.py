@@ -48,18 +48,25 @@ def _cholesky(covariance):
 
 
 def fit_latent_density(codes, kind, n_mixture_components=10, random_state=None):
-    """Fit a density of ``kind`` (one of ``LATENT_DENSITIES``) to ``codes``."""
-    codes = np.asarray(codes, dtype=np.float64)
+    """Fit a density of ``kind`` (one of ``LATENT_DENSITIES``) to ``codes``.
+
+    The Gaussians accumulate their moments in float64 over chunks of the
+    codes: no float64 copy of all the codes (a streamed fit's may be large).
+    """
     if kind == "mixture":
         from sklearn.mixture import GaussianMixture
 
         gm = GaussianMixture(n_mixture_components, covariance_type="full",
-                             random_state=random_state).fit(codes)
+                             random_state=random_state).fit(np.asarray(codes, np.float64))
         chol = np.stack([_cholesky(c) for c in gm.covariances_])
         return GaussianMixtureDensity(gm.weights_, gm.means_, chol)
-    mean = codes.mean(axis=0)
-    centred = codes - mean
-    covariance = centred.T @ centred / len(codes)
+    codes = np.asarray(codes)
+    mean = codes.mean(axis=0, dtype=np.float64)
+    covariance = np.zeros((codes.shape[1], codes.shape[1]))
+    for start in range(0, len(codes), 1 << 16):
+        centred = codes[start:start + (1 << 16)].astype(np.float64) - mean
+        covariance += centred.T @ centred
+    covariance /= len(codes)
     if kind == "diag":
         covariance = np.diag(np.diag(covariance))
     return GaussianMixtureDensity(np.ones(1), mean[None], _cholesky(covariance)[None])

@@ -1,17 +1,19 @@
 """Training data read a block at a time: memory-mapped arrays and array-likes
 that are not in memory (h5py datasets, zarr arrays, ...)."""
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 
-# Values per block read from a streamed array (16 MB in float32): reads stay
+# Values per block read from a streamed array (4 MB in float32): reads stay
 # sequential, and a block converts to float32 while it is in cache.
-BLOCK_VALUES = 1 << 22
-# Blocks whose rows are shuffled together when training shuffles.
-BUFFER_BLOCKS = 4
+BLOCK_VALUES = 1 << 20
+# Blocks whose rows are shuffled together when training shuffles (a buffer of
+# 64 MB in float32: 21,000 rows of 784 features).
+BUFFER_BLOCKS = 16
 # Values per chunk of a pass that summarises the data (8 MB in float64).
 SUMMARY_VALUES = 1 << 20
 
@@ -133,7 +135,8 @@ class StreamedArray:
 def read_rows(X, rows, start, stop):
     """Rows ``rows[start:stop]`` (all rows when ``rows`` is None) of X as a
     float32 tensor, read as one slice when they are contiguous; a NaN or
-    infinite value is a ValueError naming its row."""
+    infinite value is a ValueError naming its row. The tensor may share
+    memory with X (a float32 memmap): it is for reading only."""
     if rows is None:
         positions = np.arange(start, stop)
         block = X.data[start:stop]
@@ -142,7 +145,9 @@ def read_rows(X, rows, start, stop):
         first, last = int(positions[0]), int(positions[-1])
         contiguous = last - first + 1 == len(positions)
         block = X.data[first:last + 1] if contiguous else X.data[positions]
-    block = torch.from_numpy(np.array(block, dtype=np.float32))
+    with warnings.catch_warnings():  # a read-only memmap's rows are only read
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        block = torch.from_numpy(np.ascontiguousarray(block, dtype=np.float32))
     check_finite_rows(block, positions)
     return block
 
@@ -187,34 +192,55 @@ class BlockBatches:
         count = -(-n // bs)
         return count - (self.merge_singleton and count > 1 and n % bs == 1)
 
-    def _buffers(self):
+    def _groups(self):
+        """The (start, stop) positions of the blocks, ``BUFFER_BLOCKS`` at a time."""
         n, step = len(self.dataset), self.dataset.X.block_rows()
         blocks = [(start, min(start + step, n)) for start in range(0, n, step)]
         if self.shuffle:
             blocks = [blocks[i] for i in torch.randperm(len(blocks)).tolist()]
         for i in range(0, len(blocks), BUFFER_BLOCKS):
-            parts = [read_rows(self.dataset.X, self.dataset.rows, start, stop)
-                     for start, stop in blocks[i:i + BUFFER_BLOCKS]]
-            yield torch.cat(parts) if len(parts) > 1 else parts[0]
+            yield blocks[i:i + BUFFER_BLOCKS]
+
+    def _buffer(self, group, carry):
+        """The rows of a group of blocks after ``carry``, shuffled when
+        training shuffles: each block is read and written to its rows' places
+        in turn, so no more than the buffer and one block are in memory."""
+        n = sum(stop - start for start, stop in group) + len(carry)
+        buffer = torch.empty((n, self.dataset.X.shape[1]))
+        places = torch.randperm(n) if self.shuffle else None
+        filled = 0
+
+        def put(rows):
+            nonlocal filled
+            where = (slice(filled, filled + len(rows)) if places is None
+                     else places[filled:filled + len(rows)])
+            buffer[where] = rows
+            filled += len(rows)
+
+        put(carry)
+        for start, stop in group:
+            put(read_rows(self.dataset.X, self.dataset.rows, start, stop))
+        return buffer
 
     def _batches(self):
-        bs, carry, last_full = self.batch_size, None, None
-        for buffer in self._buffers():
-            if carry is not None:
-                buffer = torch.cat([carry, buffer])
-            if self.shuffle:
-                buffer = buffer[torch.randperm(len(buffer))]
+        bs, last_full = self.batch_size, None
+        carry = torch.empty((0, self.dataset.X.shape[1]))
+        for group in self._groups():
+            buffer = self._buffer(group, carry)
             full = len(buffer) - len(buffer) % bs
             for start in range(0, full, bs):
                 if last_full is not None:
                     yield last_full
                 last_full = buffer[start:start + bs]
-            carry = buffer[full:] if full < len(buffer) else None
-        if carry is not None and self.merge_singleton and len(carry) == 1 and (
-                last_full is not None):  # batch norm cannot train on one sample
-            last_full, carry = torch.cat([last_full, carry]), None
+            # Copies, so that the buffer is freed before the next one is read.
+            carry = buffer[full:].clone()
+            last_full = None if last_full is None else last_full.clone()
+            del buffer
+        if len(carry) == 1 and self.merge_singleton and last_full is not None:
+            # batch norm cannot train on one sample
+            last_full, carry = torch.cat([last_full, carry]), carry[:0]
         for batch in (last_full, carry):
-            if batch is not None:
+            if batch is not None and len(batch):
                 yield batch
 
     def __iter__(self):
