@@ -39,7 +39,9 @@ from ._net import (
     EarlyStopping,
     EpochProgressBar,
     InMemoryDataset,
+    SklearnEpochTasks,
     TrainingSummary,
+    epoch_tasks,
     improves,
     progress_bar_shows,
     seeded,
@@ -133,8 +135,11 @@ def fit_context(prefer_skip_nested_validation):
             try:
                 return fit(self, *args, **kwargs)
             except BaseException:
+                # scikit-learn tears its callbacks down after this: keep what it needs.
+                teardown = {k: v for k, v in vars(self).items()
+                            if k in ("_callback_fit_ctx", "_skl_callbacks_to_teardown")}
                 vars(self).clear()
-                vars(self).update(state)
+                vars(self).update(state, **teardown)
                 raise
 
         return _fit_context(prefer_skip_nested_validation=prefer_skip_nested_validation)(
@@ -224,13 +229,34 @@ def pretrain(autoencoder, X, seed):
     return autoencoder.fit(X)
 
 
-class NetTrainingMixin:
+try:  # scikit-learn >= 1.9: set_callbacks(...), e.g. sklearn.callback.ProgressBar
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # an older scikit-learn has no callback API
+
+    class CallbackSupportMixin:
+        """Stands in for scikit-learn's callback support where it has none."""
+
+
+class NetTrainingMixin(CallbackSupportMixin):
     """Training through the skorch engine, shared by every skae estimator.
 
     The estimator has the training parameters of ``TRAINING_CONSTRAINTS`` and
     provides ``_training_callbacks``; ``_train`` builds and fits ``net_``
-    and sets the fitted curves.
+    and sets the fitted curves. Where scikit-learn has its (experimental)
+    callback API, the fit is a task whose subtasks are the epochs: callbacks
+    given with ``set_callbacks``, or propagated by a Pipeline or a search,
+    see each epoch begin and end, and one that asks to stop ends the training
+    after that epoch.
     """
+
+    def _begin_sklearn_callbacks(self, X, epochs):
+        """The root task of scikit-learn's callbacks for this fit, begun; None
+        where scikit-learn has no callback API."""
+        if not hasattr(self, "_init_callback_context"):
+            return None
+        context = self._init_callback_context(max_subtasks=epochs)
+        context.call_on_fit_task_begin(estimator=self, X=X)
+        return context
 
     def _training_callbacks(self):
         """Family-specific skorch callbacks, as ``(name, callback)`` pairs."""
@@ -287,6 +313,7 @@ class NetTrainingMixin:
             callbacks.append(("epoch_bar", EpochProgressBar()))
         if self.verbose > 2:
             callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.append(("sklearn_epoch_tasks", SklearnEpochTasks()))
         if self.verbose and stopping:
             callbacks.append(("summary", TrainingSummary(sink)))
         callbacks += self._training_callbacks()
@@ -387,10 +414,12 @@ class NetTrainingMixin:
             train_split = predefined_split(InMemoryDataset(*_tensors(*validation)))
         else:
             train_split = None if valid is None else predefined_split(dataset(valid))
+        sklearn_callbacks = self._begin_sklearn_callbacks(X, epochs)
         if warm:
             # Train a copy: a warm start that fails keeps the fitted net as it was.
             net = copy.deepcopy(self.net_)
-            with seeded(seed + self.n_iter_, device), shared_cpu_threads():
+            with seeded(seed + self.n_iter_, device), shared_cpu_threads(), \
+                    epoch_tasks(net, sklearn_callbacks, self):
                 net.set_params(train_split=train_split)
                 net.partial_fit(dataset(train), epochs=epochs)
         else:
@@ -401,13 +430,16 @@ class NetTrainingMixin:
                 net = self._build_net(module, criterion, str(device),
                                       stopping=not incremental)
                 net.set_params(train_split=train_split)
-                if incremental:
-                    net.initialize().partial_fit(dataset(train), epochs=epochs)
-                else:
-                    net.fit(dataset(train))
+                with epoch_tasks(net, sklearn_callbacks, self):
+                    if incremental:
+                        net.initialize().partial_fit(dataset(train), epochs=epochs)
+                    else:
+                        net.fit(dataset(train))
         # The fitted net keeps no training or validation rows.
         net.set_params(train_split=None)
         self.net_ = net
+        if sklearn_callbacks is not None:
+            sklearn_callbacks.call_on_fit_task_end(estimator=self, X=X)
 
         history = self.net_.history
         terms = self.net_.criterion_.term_names

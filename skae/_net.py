@@ -618,6 +618,49 @@ class EpochProgressBar(Callback):
         del self.bar_  # a fitted estimator pickles without it
 
 
+@contextmanager
+def epoch_tasks(net, context, estimator):
+    """While the block trains ``net``, each epoch is a subtask of scikit-learn's
+    callback ``context`` (None: no callbacks) of ``estimator``."""
+    if context is None:
+        yield
+        return
+    net._sklearn_tasks = (context, estimator)
+    try:
+        yield
+    finally:
+        del net._sklearn_tasks  # the fitted net pickles without them
+
+
+class SklearnEpochTasks(Callback):
+    """Each epoch as a task of scikit-learn's callbacks (see ``epoch_tasks``),
+    after the epoch's losses are logged; a callback that asks to stop ends
+    the training after that epoch."""
+
+    stop_reason_ = None
+
+    def on_train_begin(self, net, **kwargs):
+        self.stop_reason_ = None
+
+    def on_epoch_begin(self, net, **kwargs):
+        tasks = net.__dict__.get("_sklearn_tasks")
+        if tasks is not None:
+            context, estimator = tasks
+            self.epoch_ = context.subcontext(task_name="epoch")
+            self.epoch_.call_on_fit_task_begin(estimator=estimator)
+
+    def on_epoch_end(self, net, **kwargs):
+        tasks = net.__dict__.get("_sklearn_tasks")
+        epoch = self.__dict__.pop("epoch_", None)
+        if tasks is None or epoch is None:
+            return
+        last = net.history[-1]
+        losses = {key: last[key] for key in ("train_loss", "valid_loss") if key in last}
+        if epoch.call_on_fit_task_end(estimator=tasks[1], metadata=losses):
+            self.stop_reason_ = "a scikit-learn callback asked to stop"
+            raise KeyboardInterrupt  # skorch's way to end training after this epoch
+
+
 class AutoencoderNet(NeuralNet):
     """skorch net whose criterion returns ``(objective, terms)``.
 
