@@ -502,14 +502,15 @@ class NetTrainingMixin(CallbackSupportMixin):
         The copy computes in ``compute``, by default :func:`inference_dtype`
         (float64 on the CPU), so that a row's result does not depend on the
         other rows it is computed with, and values near float32's limit do
-        not overflow.
+        not overflow. As training, it uses no more torch threads than the
+        cores other processes leave idle.
         """
         device = self.net_.device
         compute = compute or inference_dtype(device)
         module = copy.deepcopy(self.module_).to(compute).eval()
         batch_size = batch_size or inference_batch(device)
         chunks = zip(*(row_chunks(a, batch_size) for a in arrays))
-        with torch.inference_mode():
+        with torch.inference_mode(), shared_cpu_threads():
             out = [fn(module, *(c.to(device=device, dtype=compute) for c in chunk)).cpu()
                    for chunk in chunks]
         return torch.cat(out).numpy().astype(dtype, copy=False)
