@@ -26,6 +26,16 @@ from skorch.callbacks import LRScheduler, ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
+from ._callbacks import (
+    EarlyStopping,
+    EpochProgressBar,
+    SklearnEpochTasks,
+    TrainingSummary,
+    epoch_tasks,
+    improves,
+    progress_bar_shows,
+    write_above_bar,
+)
 from ._losses import (
     RECONSTRUCTION_LOSSES,
     SPARSITY_PENALTIES,
@@ -36,17 +46,9 @@ from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
 from ._net import (
     OPTIMIZERS,
     AutoencoderNet,
-    EarlyStopping,
-    EpochProgressBar,
     InMemoryDataset,
-    SklearnEpochTasks,
-    TrainingSummary,
-    epoch_tasks,
-    improves,
-    progress_bar_shows,
     seeded,
     shared_cpu_threads,
-    write_above_bar,
 )
 from ._priors import LATENT_DENSITIES, fit_latent_density
 from ._streaming import (

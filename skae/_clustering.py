@@ -27,9 +27,9 @@ from ._base import (
     pretrain,
     unfrozen,
 )
+from ._callbacks import TargetDistributionUpdate
 from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
-from ._net import TargetDistributionUpdate
 from ._vae import BaseVariationalAutoencoder
 
 _NOT_USED = {"early_stopping", "validation_fraction", "n_iter_no_change", "warm_start"}

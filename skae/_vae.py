@@ -13,6 +13,7 @@ from torch import nn
 
 from ._autoencoder import MLPArchitecture, arguments
 from ._base import BaseAutoencoder
+from ._callbacks import KLWarmup
 from ._conv import ConvArchitecture
 from ._docstrings import fill_doc
 from ._losses import (
@@ -23,7 +24,6 @@ from ._losses import (
     negative_log_likelihood,
 )
 from ._modules import GaussianHead, VariationalModule, with_gaussian_head
-from ._net import KLWarmup
 from ._priors import StandardNormal
 from ._validation import check_unit_interval, class_indices
 

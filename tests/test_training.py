@@ -15,7 +15,8 @@ from skae import (
     SparseAutoencoder,
     VariationalAutoencoder,
 )
-from skae._net import OPTIMIZERS, InMemoryDataset, TensorBatches, improves
+from skae._callbacks import improves
+from skae._net import OPTIMIZERS, InMemoryDataset, TensorBatches
 
 
 def small(**params):
@@ -320,7 +321,7 @@ def test_verbose_output_is_plain_text_with_a_closing_summary(X_small, capsys, mo
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.startswith("Trained 3 epochs") and "the training loss did not improve" in last
     # On a terminal, skorch's colours mark the best epochs.
-    monkeypatch.setattr("skae._net._stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("skae._callbacks._stdout_is_terminal", lambda: True)
     small(max_iter=3, verbose=1).fit(X_small)
     assert "\x1b[" in capsys.readouterr().out
     small(max_iter=3).fit(X_small)

@@ -6,7 +6,7 @@ an optional dependency (``pip install skae[plot]``), imported only when
 something is drawn.
 """
 
-from .._net import ReconstructionHistory
+from .._callbacks import ReconstructionHistory
 from ._displays import (
     LatentSpaceDisplay,
     LatentTraversalDisplay,

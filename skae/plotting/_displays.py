@@ -9,8 +9,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._callbacks import ReconstructionHistory
 from .._conv import resolve_image_shape
-from .._net import ReconstructionHistory
 from .._validation import import_optional
 
 
