@@ -19,7 +19,7 @@ from skorch import NeuralNet
 from skorch.callbacks import PassthroughScoring
 
 from ._callbacks import DivergenceCheck, EpochTable
-from ._streaming import BlockBatches, StreamedDataset
+from ._streaming import BlockBatches, MiniBatches, StreamedDataset
 
 OPTIMIZERS = {
     "sgd": torch.optim.SGD,
@@ -153,7 +153,7 @@ class InMemoryDataset(torch.utils.data.Dataset):
         return {"x": self.X[i], "condition": self.condition[i]}, target
 
 
-class TensorBatches:
+class TensorBatches(MiniBatches):
     """Mini-batches cut from in-memory tensors by a (shuffled) index of rows.
 
     Yields ``(Xb, Tb)``, or ``({"x": Xb, "condition": Cb}, Tb)`` when the
@@ -163,13 +163,6 @@ class TensorBatches:
     last batch of one sample joins the one before it (batch norm cannot
     train on a single sample), so no sample is dropped.
     """
-
-    def __init__(self, dataset, batch_size, shuffle, device, merge_singleton=False):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.device = device
-        self.merge_singleton = merge_singleton
 
     def _bounds(self):
         n, bs = len(self.dataset), self.batch_size

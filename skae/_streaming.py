@@ -169,7 +169,21 @@ class StreamedDataset(torch.utils.data.Dataset):
         return x, x
 
 
-class BlockBatches:
+class MiniBatches:
+    """What an iterator of mini-batches is given: the data set, the batch size,
+    whether to shuffle, the device, and whether a last batch of one sample
+    joins the one before it (``merge_singleton``: batch norm cannot train on
+    a single sample)."""
+
+    def __init__(self, dataset, batch_size, shuffle, device, merge_singleton=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = device
+        self.merge_singleton = merge_singleton
+
+
+class BlockBatches(MiniBatches):
     """Mini-batches of a :class:`StreamedDataset`, read a block at a time.
 
     Shuffled, the blocks come in a random order and the rows of
@@ -179,13 +193,6 @@ class BlockBatches:
     batch sizes it keeps (a last batch of one sample joins the one before it
     with ``merge_singleton``).
     """
-
-    def __init__(self, dataset, batch_size, shuffle, device, merge_singleton=False):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.device = device
-        self.merge_singleton = merge_singleton
 
     def __len__(self):
         n, bs = len(self.dataset), self.batch_size
