@@ -6,12 +6,9 @@ from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 from ._classifier import AutoencoderClassifier
 from ._clustering import DeepEmbeddedClustering
 from ._conv import ConvAutoencoder
+from ._cvae import ConditionalVariationalAutoencoder
 from ._outlier import AutoencoderOutlierDetector, Reconstructor
-from ._vae import (
-    ConditionalVariationalAutoencoder,
-    ConvVariationalAutoencoder,
-    VariationalAutoencoder,
-)
+from ._vae import ConvVariationalAutoencoder, VariationalAutoencoder
 
 __version__ = "0.1.0"
 

@@ -1,34 +1,13 @@
 """Convolutional autoencoder for images stored as flat rows."""
 
-import math
 
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
+from ._image_shape import resolve_image_shape
 from ._modules import conv_stages, make_conv_encoder_decoder
 from ._validation import OddInt, PerStage, PositiveInt, SizeTuple
-
-
-def infer_image_shape(n_features):
-    """The most square one-channel layout ``(1, H, W)`` with ``H * W == n_features``."""
-    height = max(h for h in range(1, math.isqrt(n_features) + 1) if n_features % h == 0)
-    return (1, height, n_features // height)
-
-
-def resolve_image_shape(image_shape, n_features, name="X"):
-    """``image_shape`` as a tuple, or the most square layout when None;
-    ValueError when it does not hold ``n_features`` values."""
-    if image_shape is None:
-        return infer_image_shape(n_features)
-    image_shape = tuple(image_shape)
-    if math.prod(image_shape) != n_features:
-        raise ValueError(
-            f"image_shape={image_shape} has {math.prod(image_shape)} values per image, but "
-            f"{name} has {n_features} features; {name} must hold one flattened (C, H, W) "
-            "image per row."
-        )
-    return image_shape
 
 
 class ConvArchitecture:

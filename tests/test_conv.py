@@ -8,7 +8,7 @@ from sklearn.datasets import load_digits
 from sklearn.pipeline import Pipeline
 
 from skae import ConvAutoencoder
-from skae._conv import infer_image_shape
+from skae._image_shape import infer_image_shape
 from skae.metrics import cluster_accuracy
 
 

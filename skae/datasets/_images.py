@@ -15,7 +15,7 @@ from scipy import ndimage
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._conv import resolve_image_shape
+from .._image_shape import resolve_image_shape
 from .._modules import NOISES, corrupt
 from .._validation import SizeTuple
 

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._callbacks import ReconstructionHistory
-from .._conv import resolve_image_shape
+from .._image_shape import resolve_image_shape
 from .._validation import import_optional
 
 

@@ -1,0 +1,383 @@
+"""The class-conditional variational autoencoder."""
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils import check_array, check_random_state, check_scalar, column_or_1d
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
+
+from ._autoencoder import arguments
+from ._docstrings import fill_doc
+from ._vae import VariationalAutoencoder
+from ._validation import class_indices
+
+
+@fill_doc()
+class ConditionalVariationalAutoencoder(VariationalAutoencoder):
+    """Conditional VAE: generates samples of a requested class.
+
+    ``fit(X, y)`` learns an encoder q(z | x, y) and a decoder p(x | z, y), both
+    receiving the class (one hot) next to their input, so that the codes keep
+    what the class does not say (the style) and :meth:`sample` draws inputs of
+    the classes it is given. Every method takes the classes ``y``: required
+    to decode (:meth:`inverse_transform`, :meth:`sample` draws them from the
+    training frequencies when None), optional elsewhere. Without y,
+    :meth:`transform` encodes each sample under its most probable class,
+    argmax_c p(c) exp(ELBO(x, c)), so the estimator works as a transformer
+    in a Pipeline (``Pipeline.fit(X, y)`` passes y to ``fit``; ``transform``
+    then needs no labels, and ``fit_transform(X, y)`` equals
+    ``fit(X, y).transform(X)``, so training and new data are encoded alike).
+    :meth:`score_samples`, :meth:`score` and :meth:`log_likelihood` without y
+    score the marginal
+    log sum_c p(c) exp(score(x, c)), p(c) being the training class
+    frequencies (``class_prior_``).
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the latent space.
+    hidden_layer_sizes : tuple of int, default=(128, 64)
+        Widths of the encoder's hidden layers; the decoder uses them in
+        reverse.
+    decoder_layer_sizes : tuple of int or None, default=None
+        Widths of the decoder's hidden layers, from the code to the output,
+        when it should not mirror the encoder; None mirrors
+        ``hidden_layer_sizes``.
+    %(layers_params)s
+    %(vae_objective_params)s
+    %(training_params)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels seen in ``fit``.
+    class_prior_ : ndarray of shape (n_classes,)
+        Frequency of each class in the training data.
+    %(fitted_attributes)s
+
+    See Also
+    --------
+    VariationalAutoencoder : The unconditional VAE.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ConditionalVariationalAutoencoder
+    >>> X, y = load_digits(return_X_y=True)
+    >>> cvae = ConditionalVariationalAutoencoder(
+    ...     n_components=4, loss="binary_crossentropy", max_iter=2,
+    ...     random_state=0).fit(X / 16, y)
+    >>> cvae.sample(3, y=7, random_state=0).shape
+    (3, 64)
+    >>> cvae.transform(X[:5] / 16).shape
+    (5, 4)
+    """
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        hidden_layer_sizes=(128, 64),
+        decoder_layer_sizes=None,
+        encoder=None,
+        decoder=None,
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        loss="squared_error",
+        likelihood_scale="learned",
+        beta=1.0,
+        kl_warmup=0,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        weight_decay=0.0,
+        weight_l1=0.0,
+        optimizer_params=None,
+        batch_size=64,
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        super().__init__(**arguments(locals()))
+
+    def fit(self, X, y, *, X_val=None, y_val=None):
+        """Train the conditional VAE on X and its classes y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; converted to float32.
+        y : array-like of shape (n_samples,)
+            Class of each sample (any label type scikit-learn classifiers
+            accept).
+        X_val : array-like of shape (n_val_samples, n_features), default=None
+            Validation data, scored after every epoch into
+            ``validation_loss_curve_`` and never trained on; with
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            held out of X.
+        y_val : array-like of shape (n_val_samples,), default=None
+            The class of each validation sample, among those of y; required
+            with ``X_val``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return super().fit(X, y, X_val=X_val, y_val=y_val)
+
+    def _validation_condition(self, X_val, y_val):
+        if y_val is None:
+            raise ValueError(
+                "X_val needs y_val: the class of each validation sample conditions the "
+                "model as y does in training.")
+        y_val = column_or_1d(y_val, warn=True)
+        check_consistent_length(X_val, y_val)
+        return self._one_hot(y_val)
+
+    def _condition(self, X, y, reset):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is "
+                "None; fit(X, y) takes the class of each sample."
+            )
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+        if reset:
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_prior_ = counts / len(y)
+        return self._one_hot(y)
+
+    def _one_hot(self, y, n_samples=None):
+        """One-hot rows of the labels ``y`` (a label or an array of labels)."""
+        y = np.asarray(y)
+        if y.ndim == 0 and n_samples is not None:
+            y = np.full(n_samples, y)
+        y = column_or_1d(y)
+        if n_samples is not None and len(y) != n_samples:
+            raise ValueError(f"y must hold one label per sample ({n_samples}); got "
+                             f"{len(y)} labels.")
+        index = class_indices(self.classes_, y, f"the classes are {self.classes_.tolist()}.")
+        return np.eye(len(self.classes_), dtype=np.float32)[index]
+
+    def _n_conditions(self):
+        return len(self.classes_)
+
+    def _encoder_decoder(self, n_features):
+        return super()._encoder_decoder(n_features, n_conditions=len(self.classes_))
+
+    def transform(self, X, y=None, *, sample_posterior=False, random_state=None):
+        """Encode X into codes under the classes y (or the most probable ones).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            Classes to encode the samples under; None uses each sample's most
+            probable class, argmax_c p(c) exp(ELBO(x, c)).
+        sample_posterior : bool, default=False
+            Draw each code from q(z | x, y) instead of returning its mean.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws when ``sample_posterior=True``.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The codes, float32.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        condition = self._most_probable(X) if y is None else self._one_hot(y, len(X))
+        return self._transform(X, condition, sample_posterior, random_state)
+
+    def _class_scores(self, score, X):
+        """``log p(c) + score(X, c)`` of every class c, shape (n_classes, n_samples)."""
+        eye = np.eye(len(self.classes_), dtype=np.float32)
+        per_class = np.stack([score(X, np.repeat(eye[[c]], len(X), axis=0))
+                              for c in range(len(self.classes_))])
+        return per_class + np.log(self.class_prior_)[:, None]
+
+    def _most_probable(self, X):
+        """One-hot rows of each sample's most probable class under the ELBO."""
+        best = self._class_scores(self._elbo, X).argmax(axis=0)
+        return np.eye(len(self.classes_), dtype=np.float32)[best]
+
+    def _per_class(self, score, X, y):
+        """``score(X, condition)`` for the classes y, or marginalised over classes."""
+        if y is not None:
+            return score(X, self._one_hot(y, len(X)))
+        return torch.logsumexp(torch.from_numpy(self._class_scores(score, X)),
+                               dim=0).numpy()
+
+    def inverse_transform(self, X, y=None):
+        """Decode codes of the classes y back to input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+        y : label or array-like of shape (n_samples,)
+            The class to decode each code as; required.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
+            The likelihood's mean, float32.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=np.float32, input_name="X")
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"inverse_transform expects codes with {self.n_components} columns "
+                f"(n_components); got X with {Z.shape[1]} columns."
+            )
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}.inverse_transform requires y, the class to "
+                "decode each code as."
+            )
+        return self._forward_batches(lambda m, z, c: m.decode(z, c), Z, self._one_hot(y, len(Z)))
+
+    def score_samples(self, X, y=None):
+        """ELBO of each sample in nats, given its class or marginalised over classes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or None, default=None
+            Classes of the samples; None scores
+            log sum_c p(c) exp(ELBO(x, c)), a lower bound of log p(x).
+
+        Returns
+        -------
+        elbo : ndarray of shape (n_samples,)
+            The score of each sample, in nats.
+        """
+        return self._per_class(self._elbo, self._validated_X(X), y)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` (with y when given), in nats.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or None, default=None
+            Classes of the samples.
+
+        Returns
+        -------
+        score : float
+            The mean score.
+        """
+        return float(np.mean(self.score_samples(X, y)))
+
+    def log_likelihood(self, X, y=None, n_importance_samples=1000, random_state=None):
+        """Importance-sampled estimate of log p(x | y), or of log p(x) without y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or None, default=None
+            Classes of the samples; None marginalises over the classes.
+        n_importance_samples : int, default=1000
+            Number of posterior draws per sample (and class).
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+            The estimate of each sample, in nats.
+        """
+        X = self._validated_X(X)
+        check_scalar(n_importance_samples, "n_importance_samples", Integral, min_val=1)
+        rng = check_random_state(random_state)
+        return self._per_class(
+            lambda X, c: self._importance_log_likelihood(X, c, n_importance_samples, rng),
+            X, y)
+
+    def sample(self, n_samples=1, y=None, random_state=None):
+        """Generate inputs of the classes y from codes drawn from the prior.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            The class of each sample, or one class for all of them; None
+            draws the classes with the training frequencies.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draw; the same value gives the same samples.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, `n_features_in_`)
+            Generated inputs (the likelihood's mean), float32.
+        """
+        check_is_fitted(self)
+        check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        rng = check_random_state(random_state)
+        codes = self._sample_codes(n_samples, rng)
+        if y is None:
+            y = self.classes_[rng.choice(len(self.classes_), n_samples,
+                                         p=self.class_prior_)]
+        return self._forward_batches(lambda m, z, c: m.decode(z, c), codes,
+                                     self._one_hot(y, n_samples))
+
+    def latent_traversal(self, X=None, *, y=None, dimensions=None, n_steps=7, span=3.0):
+        """Decode codes that move one latent dimension at a time, as class y.
+
+        As :meth:`VariationalAutoencoder.latent_traversal`, decoding every
+        code as the class ``y`` (required).
+
+        Parameters
+        ----------
+        X : array-like of shape (1, n_features) or None, default=None
+            The sample whose code (under class y) is the centre; None centres
+            on the origin.
+        y : label
+            The class to encode and decode as.
+        dimensions : array-like of int or None, default=None
+            Latent dimensions to move; None moves each in turn.
+        n_steps : int, default=7
+            Number of codes along each dimension.
+        span : float, default=3.0
+            The codes go from ``-span`` to ``+span`` prior standard
+            deviations around the centre.
+
+        Returns
+        -------
+        X_traversal : ndarray of shape (n_dimensions, n_steps, `n_features_in_`)
+            The decoded codes.
+        """
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.latent_traversal requires y, the "
+                             "class to decode the codes as.")
+        codes = self._traversal_codes(X, dimensions, n_steps, span,
+                                      encode=lambda X: self.transform(X, y))
+        decoded = self.inverse_transform(codes.reshape(-1, self.n_components),
+                                         np.full(codes.shape[0] * n_steps, y))
+        return decoded.reshape(*codes.shape[:2], -1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
