@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
 
 from ._autoencoder import arguments
+from ._base import fit_context
 from ._docstrings import fill_doc
 from ._vae import VariationalAutoencoder
 from ._validation import class_indices
@@ -53,6 +54,9 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels seen in ``fit``.
+    class_count_ : ndarray of shape (n_classes,)
+        Number of training samples of each class (over all the blocks
+        given to :meth:`partial_fit`).
     class_prior_ : ndarray of shape (n_classes,)
         Frequency of each class in the training data.
     %(fitted_attributes)s
@@ -139,6 +143,59 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         """
         return super().fit(X, y, X_val=X_val, y_val=y_val)
 
+    @fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, classes=None):
+        """Train for one pass over a block of X and its classes, continuing
+        earlier calls.
+
+        The first call builds the network for ``classes``, every class that
+        any block may hold (by default the classes of its ``y``: pass
+        ``classes`` when the first block may miss some); each call then trains
+        it for one epoch on the block, keeping the optimizer's state. Nothing
+        is held out and no stopping rule applies. ``class_prior_`` is the
+        frequency of each class over all the blocks so far; ``n_iter_`` and the
+        curves grow by one per call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of training data; converted to float32.
+        y : array-like of shape (n_samples,)
+            The class of each sample of the block, among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class; on later calls the same or None.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        first = not hasattr(self, "net_")
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
+                             "y is None; partial_fit(X, y) takes the class of each sample.")
+        X = validate_data(self, X, dtype=np.float32, reset=first)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+        if classes is not None:
+            classes = np.unique(classes)
+            if not first and not np.array_equal(classes, self.classes_):
+                raise ValueError(f"classes={classes.tolist()} is not the classes "
+                                 f"{self.classes_.tolist()} of the first call.")
+        if first:
+            self.classes_ = np.unique(y) if classes is None else classes
+            self.class_count_ = np.zeros(len(self.classes_))
+        condition = self._one_hot(y)
+        self._check_input(X)
+        self._check_batch_norm(len(X))
+        self.class_count_ = self.class_count_ + condition.sum(axis=0)
+        self.class_prior_ = self.class_count_ / self.class_count_.sum()
+        seed = self._train(X, self._builder(X), warm=not first, condition=condition,
+                           incremental=True)
+        self._after_training(X, condition, seed)
+        return self
+
     def _validation_condition(self, X_val, y_val):
         if y_val is None:
             raise ValueError(
@@ -159,6 +216,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         check_classification_targets(y)
         if reset:
             self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_count_ = counts.astype(np.float64)
             self.class_prior_ = counts / len(y)
         return self._one_hot(y)
 

@@ -300,3 +300,28 @@ def test_fixed_likelihood_scale_is_squared_error_plus_kl(digits):
     with pytest.raises(ValueError, match="likelihood_scale=0.5 sets the standard deviation "
                                          "of the Gaussian likelihood of loss='squared_error'"):
         VariationalAutoencoder(loss="binary_crossentropy", likelihood_scale=0.5).fit(X)
+
+
+def test_conditional_partial_fit_over_blocks(digits):
+    X, y = digits
+    order = np.argsort(y == 9, kind="stable")  # the first block holds no 9
+    X, y = X[order], y[order]
+    cvae = ConditionalVariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,),
+                                             random_state=0)
+    for start in range(0, 1500, 500):
+        cvae.partial_fit(X[start:start + 500], y[start:start + 500], classes=range(10))
+    assert cvae.n_iter_ == 3
+    np.testing.assert_array_equal(cvae.classes_, np.arange(10))
+    np.testing.assert_allclose(cvae.class_prior_, np.bincount(y[:1500], minlength=10) / 1500)
+    assert cvae.sample(3, y=9, random_state=0).shape == (3, 64)
+    # Without classes, the first block's labels are the classes.
+    first = ConditionalVariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,),
+                                              max_iter=1).partial_fit(X[:500], y[:500])
+    assert 9 not in first.classes_
+    with pytest.raises(ValueError, match="y contains labels not seen in fit: \\[9\\]"):
+        first.partial_fit(X[-5:], y[-5:])
+    with pytest.raises(ValueError, match="is not the classes"):
+        first.partial_fit(X[:5], y[:5], classes=range(10))
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        first.partial_fit(X[:5])
+    assert first.n_iter_ == 1  # the failed calls changed nothing
