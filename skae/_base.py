@@ -840,9 +840,14 @@ class BaseAutoencoder(
             The codes, float32.
         """
         check_is_fitted(self)
-        X = (self._validated_stream(X, reset=False) if is_streamed(X)
-             else validate_data(self, X, dtype=np.float32, reset=False))
-        return self._forward_batches(lambda m, x: m.encode(x), X)
+        return self._forward_batches(lambda m, x: m.encode(x), self._inference_X(X))
+
+    def _inference_X(self, X):
+        """X checked against the fitted estimator for inference: float32, or a
+        :class:`~skae._streaming.StreamedArray` read a chunk at a time."""
+        if is_streamed(X):
+            return self._validated_stream(X, reset=False)
+        return validate_data(self, X, dtype=np.float32, reset=False)
 
     def inverse_transform(self, X):
         """Decode codes back to input space.

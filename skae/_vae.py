@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._autoencoder import MLPArchitecture
@@ -109,7 +109,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
     def _validated_X(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = self._inference_X(X)
         check_unit_interval(X, self.loss)
         return X
 
@@ -131,8 +131,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
             The codes, float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        return self._transform(X, None, sample_posterior, random_state)
+        return self._transform(self._inference_X(X), None, sample_posterior, random_state)
 
     def _transform(self, X, condition, sample_posterior, random_state):
         if not sample_posterior:

@@ -100,7 +100,9 @@ def test_memmap_with_early_stopping_and_a_vae(tmp_path, pixels):
     assert np.isfinite(ae.validation_loss_curve_).all()
     vae = VariationalAutoencoder(hidden_layer_sizes=(16,), n_components=2, max_iter=2,
                                  loss="binary_crossentropy", random_state=0).fit(X)
-    assert vae.transform(X[:5]).shape == (5, 2)
+    lazy = LazyArray(np.asarray(X))
+    np.testing.assert_array_equal(vae.transform(lazy), vae.transform(np.asarray(X)))
+    np.testing.assert_array_equal(vae.score_samples(lazy), vae.score_samples(np.asarray(X)))
     conv = ConvAutoencoder(image_shape=(1, 8, 8), channels=(4,), n_components=3, max_iter=1,
                            random_state=0).fit(LazyArray(pixels))
     assert conv.transform(pixels[:5]).shape == (5, 3)

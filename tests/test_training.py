@@ -12,6 +12,7 @@ import skae._base
 from skae import (
     Autoencoder,
     ConditionalVariationalAutoencoder,
+    DeepEmbeddedClustering,
     SparseAutoencoder,
     VariationalAutoencoder,
 )
@@ -353,8 +354,10 @@ def test_partial_fit_trains_one_epoch_per_block(digits):
         ae.partial_fit(X[:, :10])
 
 
-def test_conditional_vae_has_no_partial_fit():
-    assert not hasattr(ConditionalVariationalAutoencoder(), "partial_fit")
+def test_which_estimators_have_partial_fit():
+    # DEC's KMeans start needs all the data at once.
+    assert not hasattr(DeepEmbeddedClustering(), "partial_fit")
+    assert hasattr(ConditionalVariationalAutoencoder(), "partial_fit")
     assert hasattr(VariationalAutoencoder(), "partial_fit")
 
 
