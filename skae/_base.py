@@ -684,11 +684,8 @@ class BaseAutoencoder(
 
         def build(rows):
             self._n_features_out = self.n_components
-            if isinstance(X, StreamedArray):
-                summary = (X.summary() if isinstance(rows, slice)
-                           else summarize_rows(X.data, rows))
-            else:
-                summary = summarize_rows(X, rows)
+            summary = (X.summary(rows) if isinstance(X, StreamedArray)
+                       else summarize_rows(X, rows))
             return self._build_module(summary), self._build_criterion()
 
         return build

@@ -117,7 +117,11 @@ class StreamedArray:
     def __getitem__(self, key):
         return np.asarray(self.data[key], dtype=np.float32)
 
-    def summary(self):
+    def summary(self, rows=slice(None)):
+        """The :class:`DataSummary` of the rows ``rows`` (all by default: that
+        pass also checks every value, and is kept)."""
+        if not isinstance(rows, slice):
+            return summarize_rows(self.data, rows)
         if self._summary is None:
             self._summary = summarize_rows(self.data, slice(None), check_finite=True)
         return self._summary
@@ -132,11 +136,13 @@ class StreamedArray:
         return max(1, BLOCK_VALUES // max(1, self.shape[1]))
 
 
-def read_rows(X, rows, start, stop):
+def read_rows(X, rows, start, stop, check_finite=True):
     """Rows ``rows[start:stop]`` (all rows when ``rows`` is None) of X as a
-    float32 tensor, read as one slice when they are contiguous; a NaN or
-    infinite value is a ValueError naming its row. The tensor may share
-    memory with X (a float32 memmap): it is for reading only."""
+    float32 tensor, read as one slice when they are contiguous; with
+    ``check_finite`` a NaN or infinite value is a ValueError naming its row
+    (training reads skip it: :meth:`StreamedArray.summary` checked every row).
+    The tensor may share memory with X (a float32 memmap): it is for reading
+    only."""
     if rows is None:
         positions = np.arange(start, stop)
         block = X.data[start:stop]
@@ -148,7 +154,8 @@ def read_rows(X, rows, start, stop):
     with warnings.catch_warnings():  # a read-only memmap's rows are only read
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         block = torch.from_numpy(np.ascontiguousarray(block, dtype=np.float32))
-    check_finite_rows(block, positions)
+    if check_finite:
+        check_finite_rows(block, positions)
     return block
 
 
@@ -226,7 +233,7 @@ class BlockBatches(MiniBatches):
 
         put(carry)
         for start, stop in group:
-            put(read_rows(self.dataset.X, self.dataset.rows, start, stop))
+            put(read_rows(self.dataset.X, self.dataset.rows, start, stop, check_finite=False))
         return buffer
 
     def _batches(self):
