@@ -171,13 +171,8 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             The estimator, trained one more epoch.
         """
         first = not hasattr(self, "net_")
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
-                             "y is None; partial_fit(X, y) takes the class of each sample.")
         X = validate_data(self, X, dtype=np.float32, reset=first)
-        y = column_or_1d(y, warn=True)
-        check_consistent_length(X, y)
-        check_classification_targets(y)
+        y = self._labels(X, y, "partial_fit(X, y)")
         if classes is not None:
             classes = np.unique(classes)
             if not first and not np.array_equal(classes, self.classes_):
@@ -205,15 +200,20 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         check_consistent_length(X_val, y_val)
         return self._one_hot(y_val)
 
-    def _condition(self, X, y, reset):
+    def _labels(self, X, y, call="fit(X, y)"):
+        """y checked as the classes of the rows of X."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is "
-                "None; fit(X, y) takes the class of each sample."
+                f"None; {call} takes the class of each sample."
             )
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
         check_classification_targets(y)
+        return y
+
+    def _condition(self, X, y, reset):
+        y = self._labels(X, y)
         if reset:
             self.classes_, counts = np.unique(y, return_counts=True)
             self.class_count_ = counts.astype(np.float64)
