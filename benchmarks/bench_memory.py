@@ -3,7 +3,7 @@
 Each case runs in a fresh process: it makes (or maps) a 60,000 x 784 float32
 array, notes the resident memory, fits a default ``Autoencoder`` for one
 epoch and samples the resident memory every 2 ms during the fit (Linux's
-``/proc/self/statm``). The figure is the
+``/proc/self/status``). The figure is the
 extra memory of ``fit``, as a multiple of the data's size: 1.0 would be one
 more copy of the data. The same fit on twice the rows shows which part of it
 grows with the data. For the read-only memmap the pages of the file count
@@ -22,11 +22,11 @@ import argparse
 import json
 import pickle
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
@@ -40,23 +40,47 @@ CASES = {
 }
 
 
-def rss_mb():
-    """The process's resident memory now (Linux)."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+def memory_mb():
+    """This process's resident memory now, in MB (Linux's /proc/self/status):
+    all of it (``VmRSS``), the anonymous part it allocated (``RssAnon``) and
+    the pages of mapped files (``RssFile``, the kernel's page cache)."""
+    fields = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                fields[key] = int(value.split()[0]) / 1024
+    return fields
 
 
 class PeakSampler(threading.Thread):
-    """Samples the resident memory every 2 ms until stopped; ``peak`` is the largest."""
+    """Samples :func:`memory_mb` every 2 ms until stopped; ``peak`` holds the
+    largest of each figure."""
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.peak = rss_mb()
+        self.peak = memory_mb()
         self.done = threading.Event()
 
     def run(self):
         while not self.done.wait(0.002):
-            self.peak = max(self.peak, rss_mb())
+            self.peak = {k: max(v, now) for (k, v), now in
+                         zip(self.peak.items(), memory_mb().values())}
+
+
+def fit_with_memory(estimator, X):
+    """Fit, timed, sampling the memory meanwhile: ``(seconds, memory before,
+    peak memory)``, the memories as :func:`memory_mb` gives them."""
+    before = memory_mb()
+    sampler = PeakSampler()
+    sampler.start()
+    start = time.perf_counter()
+    estimator.fit(X)
+    seconds = time.perf_counter() - start
+    sampler.done.set()
+    sampler.join()
+    peak = {k: max(v, now) for (k, v), now in zip(sampler.peak.items(), memory_mb().values())}
+    return seconds, before, peak
 
 
 def run_case(case, folder):
@@ -73,13 +97,8 @@ def run_case(case, folder):
         X = np.load(path)
     ae = Autoencoder(max_iter=1, batch_size=256, random_state=0,
                      early_stopping=case.endswith("early_stopping"))
-    before = rss_mb()
-    sampler = PeakSampler()
-    sampler.start()
-    ae.fit(X)
-    sampler.done.set()
-    sampler.join()
-    peak = max(sampler.peak, rss_mb())
+    _, before, peak = fit_with_memory(ae, X)
+    before, peak = before["VmRSS"], peak["VmRSS"]
     data_mb = X.nbytes / 2**20
     parameters = sum(p.numel() * p.element_size() for p in ae.module_.parameters())
     print(json.dumps({

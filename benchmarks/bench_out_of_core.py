@@ -33,39 +33,14 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
+from bench_memory import fit_with_memory
 
 RESULTS = Path(__file__).parent / "results"
 N_FEATURES = 784
-
-
-def memory_mb():
-    """Resident, anonymous and file-backed memory of this process now (MB)."""
-    fields = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "RssAnon", "RssFile"):
-                fields[key] = int(value.split()[0]) / 1024
-    return fields
-
-
-class Sampler(threading.Thread):
-    """The largest of each memory figure, sampled every 2 ms until stopped."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak = memory_mb()
-        self.done = threading.Event()
-
-    def run(self):
-        while not self.done.wait(0.002):
-            now = memory_mb()
-            self.peak = {k: max(v, now[k]) for k, v in self.peak.items()}
 
 
 class FileRows:
@@ -104,17 +79,10 @@ def run_case(case, path):
     # A first fit imports what training imports (torch.optim loads torch._dynamo).
     Autoencoder(max_iter=1).fit(np.random.default_rng(0).random((64, X.shape[1])))
     ae = Autoencoder(max_iter=1, random_state=0)
-    before = memory_mb()
-    sampler = Sampler()
-    sampler.start()
-    start = time.perf_counter()
-    ae.fit(X)
-    fit_s = time.perf_counter() - start
-    sampler.done.set()
-    sampler.join()
+    fit_s, before, peak = fit_with_memory(ae, X)
     parameters = sum(p.numel() * p.element_size() for p in ae.module_.parameters()) / 2**20
     print(json.dumps({"case": case, "fit_s": fit_s, "epoch_s": float(ae.net_.history[-1, "dur"]),
-                      "before_mb": before, "peak_mb": sampler.peak,
+                      "before_mb": before, "peak_mb": peak,
                       "model_mb": parameters * 3}))  # weights and Adam's two moments
 
 

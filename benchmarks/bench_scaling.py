@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_memory import PeakSampler, rss_mb
+from bench_memory import fit_with_memory
 
 RESULTS = Path(__file__).parent / "results"
 SWEEPS = {
@@ -60,19 +60,12 @@ def run_point(n_samples, n_features, n_components):
     warnings.simplefilter("ignore")
     X = np.random.default_rng(0).random((n_samples, n_features), dtype=np.float32)
     ae = Autoencoder(n_components=n_components, max_iter=1, random_state=0)
-    before = rss_mb()
-    sampler = PeakSampler()
-    sampler.start()
-    start = time.perf_counter()
-    ae.fit(X)
-    fit_s = time.perf_counter() - start
-    sampler.done.set()
-    sampler.join()
+    fit_s, before, peak = fit_with_memory(ae, X)
     print(json.dumps({
         "n_samples": n_samples, "n_features": n_features, "n_components": n_components,
         "epoch_s": float(ae.net_.history[-1, "dur"]), "fit_s": fit_s,
         "data_mb": X.nbytes / 2**20,
-        "fit_extra_peak_mb": max(sampler.peak, rss_mb()) - before}))
+        "fit_extra_peak_mb": peak["VmRSS"] - before["VmRSS"]}))
 
 
 def timed(fn, repeats=3):
