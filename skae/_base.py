@@ -22,20 +22,9 @@ from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import LRScheduler, ProgressBar
 from skorch.helper import predefined_split
-from skorch.utils import noop
 
-from ._callbacks import (
-    EarlyStopping,
-    EpochProgressBar,
-    SklearnEpochTasks,
-    TrainingSummary,
-    epoch_tasks,
-    improves,
-    progress_bar_shows,
-    write_above_bar,
-)
+from ._callbacks import epoch_tasks, improves
 from ._losses import (
     RECONSTRUCTION_LOSSES,
     SPARSITY_PENALTIES,
@@ -45,8 +34,10 @@ from ._losses import (
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
 from ._net import (
     OPTIMIZERS,
-    AutoencoderNet,
     InMemoryDataset,
+    StoppingRule,
+    TrainingSpec,
+    build_net,
     seeded,
     shared_cpu_threads,
 )
@@ -108,16 +99,21 @@ TRAINING_CONSTRAINTS: dict = {
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],
-    "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-    "tol": [Interval(Real, 0, None, closed="left")],
     "weight_l1": [Interval(Real, 0, None, closed="left")],
-    "warm_start": ["boolean"],
     "callbacks": [CallbackList(), None],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "device": [str, torch.device],
+}
+
+
+# The loss-based stopping rule and warm starts, of every family but DEC.
+STOPPING_CONSTRAINTS: dict = {
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "warm_start": ["boolean"],
 }
 
 
@@ -242,9 +238,12 @@ except ImportError:  # an older scikit-learn has no callback API
 class NetTrainingMixin(CallbackSupportMixin):
     """Training through the skorch engine, shared by every skae estimator.
 
-    The estimator has the training parameters of ``TRAINING_CONSTRAINTS`` and
-    provides ``_training_callbacks``; ``_train`` builds and fits ``net_``
-    and sets the fitted curves. Where scikit-learn has its (experimental)
+    The estimator has the training parameters of ``TRAINING_CONSTRAINTS``;
+    :meth:`_training_spec` turns them into the engine's
+    :class:`~skae._net.TrainingSpec` (a family adds its callbacks through
+    ``_training_callbacks`` and its own stopping rule through ``_stopping``),
+    and ``_train`` builds and fits ``net_`` from that spec and sets the
+    fitted curves. Where scikit-learn has its (experimental)
     callback API, the fit is a task whose subtasks are the epochs: callbacks
     given with ``set_callbacks``, or propagated by a Pipeline or a search,
     see each epoch begin and end, and one that asks to stop ends the training
@@ -260,10 +259,6 @@ class NetTrainingMixin(CallbackSupportMixin):
         context.call_on_fit_task_begin(estimator=self, X=X)
         return context
 
-    def _training_callbacks(self):
-        """Family-specific skorch callbacks, as ``(name, callback)`` pairs."""
-        return []
-
     def _check_batch_norm(self, n_samples):
         """Batch norm needs at least two samples in every training batch."""
         if self.batch_norm and n_samples < 2:
@@ -276,66 +271,41 @@ class NetTrainingMixin(CallbackSupportMixin):
                 f"{self.batch_size}."
             )
 
-    def _stopping_callbacks(self, sink):
-        """Stop when the monitored loss has converged: the validation loss with
-        early stopping (restoring the best weights), else the training loss."""
-        if self.early_stopping:
-            return [("early_stopping", EarlyStopping(
-                self.n_iter_no_change, self.tol, monitor="valid_loss", sink=sink))]
-        return [("convergence", EarlyStopping(
-            self.n_iter_no_change, self.tol, monitor="train_loss", sink=sink))]
+    def _training_callbacks(self):
+        """Family-specific skorch callbacks, as ``(name, callback)`` pairs."""
+        return []
 
-    def _shows_epoch_bar(self, stopping=True):
-        """verbose=2 shows a bar over the epochs of a fit in place of a line per
-        epoch, where a bar can be seen (a terminal, Jupyter)."""
-        return self.verbose >= 2 and stopping and progress_bar_shows()
-
-    def _message_sink(self, stopping=True):
-        """Where training messages go: nowhere when silent, through the bar's
-        writer when a bar is shown (so that it is not torn), else print."""
-        if self._shows_epoch_bar(stopping):
-            return write_above_bar
-        return print if self.verbose else noop
-
-    def _build_net(self, module, criterion, device, stopping=True):
-        """The one place where skae's parameters become skorch's; without
-        ``stopping`` (``partial_fit``'s nets) no rule ends the training."""
-        bar = self._shows_epoch_bar(stopping)
-        sink = self._message_sink(stopping)
-        callbacks = self._stopping_callbacks(sink) if stopping else []
+    def _stopping(self):
+        """The stopping rule and the share of X held out for it: the validation
+        loss with early stopping (restoring the best weights), else the
+        training loss."""
         monitor = "valid_loss" if self.early_stopping else "train_loss"
-        if self.learning_rate == "plateau":
-            callbacks.append(("lr_scheduler", LRScheduler(
-                "ReduceLROnPlateau", monitor=monitor, factor=0.2, patience=2,
-                threshold=self.tol, threshold_mode="rel")))
-        elif self.learning_rate == "cosine":
-            callbacks.append(("lr_scheduler", LRScheduler(
-                "CosineAnnealingLR", T_max=self.max_iter)))
-        if bar:
-            callbacks.append(("epoch_bar", EpochProgressBar()))
-        if self.verbose > 2:
-            callbacks.append(("progress_bar", ProgressBar()))
-        callbacks.append(("sklearn_epoch_tasks", SklearnEpochTasks()))
-        if self.verbose and stopping:
-            callbacks.append(("summary", TrainingSummary(sink)))
-        callbacks += self._training_callbacks()
-        callbacks += copy.deepcopy(self.callbacks or [])
+        return (StoppingRule(monitor, self.n_iter_no_change, self.tol),
+                self.validation_fraction if self.early_stopping else None)
 
+    def _training_spec(self, callbacks=()):
+        """The one place where the estimator's parameters become the engine's
+        :class:`~skae._net.TrainingSpec`; ``callbacks`` are ``(name, callback)``
+        pairs made for this fit, after the family's and before the user's
+        copies."""
         optimizer, optimizer_params = self._optimizer()
-        return AutoencoderNet(
-            module=module,
-            criterion=criterion,
+        stopping, validation_fraction = self._stopping()
+        return TrainingSpec(
             optimizer=optimizer,
-            lr=self.learning_rate_init,
+            optimizer_params=optimizer_params,
+            learning_rate=self.learning_rate_init,
+            schedule=self.learning_rate,
             max_epochs=self.max_iter,
             batch_size=self.batch_size,
-            iterator_train__shuffle=self.shuffle,
-            train_split=None,
-            callbacks=callbacks,
-            verbose=int(self.verbose > 0 and not bar),
-            device=device,
+            shuffle=self.shuffle,
+            stopping=stopping,
+            validation_fraction=validation_fraction,
+            random_state=self.random_state,
+            device=check_device(self.device),
             weight_l1=self.weight_l1,
-            **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
+            verbose=self.verbose,
+            callbacks=(*self._training_callbacks(), *callbacks,
+                       *copy.deepcopy(self.callbacks or [])),
         )
 
     def _optimizer(self):
@@ -368,15 +338,16 @@ class NetTrainingMixin(CallbackSupportMixin):
             params[key] = value
         return optimizer, params
 
-    def _split(self, n_samples, rng):
+    @staticmethod
+    def _split(spec, n_samples, rng):
         """Indices of the training and validation parts (no validation
-        without early stopping)."""
-        if not self.early_stopping:
+        without a ``validation_fraction``)."""
+        if spec.validation_fraction is None:
             return slice(None), None
-        n_valid = int(round(self.validation_fraction * n_samples))
+        n_valid = int(round(spec.validation_fraction * n_samples))
         if n_valid < 1 or n_valid >= n_samples:
             raise ValueError(
-                f"early_stopping=True with validation_fraction={self.validation_fraction} "
+                f"early_stopping=True with validation_fraction={spec.validation_fraction} "
                 f"leaves {n_valid} of n_samples={n_samples} samples for validation; it "
                 "needs at least one sample in each of the training and validation parts."
             )
@@ -384,8 +355,9 @@ class NetTrainingMixin(CallbackSupportMixin):
         return order[n_valid:], order[:n_valid]
 
     def _train(self, X, build, warm, condition=None, target=None, validation=None,
-               incremental=False):
-        """Fit ``net_`` on X (its own target unless ``target`` is given).
+               incremental=False, callbacks=()):
+        """Fit ``net_`` on X (its own target unless ``target`` is given), as the
+        estimator's :meth:`_training_spec` says.
 
         ``build(train_rows)`` returns ``(module, criterion)`` for a new net;
         with ``warm`` the existing net trains ``max_iter`` more epochs.
@@ -393,17 +365,18 @@ class NetTrainingMixin(CallbackSupportMixin):
         validation split, no stopping rule and no convergence warning.
         ``validation``, ``(X_val, condition_val, target_val)`` with None for
         what the family does not have, is evaluated after every epoch
-        instead of a ``validation_fraction`` of X. Sets the fitted curves and
+        instead of a ``validation_fraction`` of X. ``callbacks`` are made for
+        this fit (see :meth:`_training_spec`). Sets the fitted curves and
         returns the seed drawn from ``random_state``.
         """
-        device = check_device(self.device)
-        self._optimizer()  # its errors before any training (a pretraining, say)
+        spec = self._training_spec(callbacks)  # its errors before any training
+        device = spec.device
         n_iter_before = self.n_iter_ if warm else 0
-        rng = check_random_state(self.random_state)
+        rng = check_random_state(spec.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         no_split = validation or incremental
-        train, valid = (slice(None), None) if no_split else self._split(len(X), rng)
-        epochs = 1 if incremental else self.max_iter
+        train, valid = (slice(None), None) if no_split else self._split(spec, len(X), rng)
+        epochs = 1 if incremental else spec.max_epochs
         streamed = isinstance(X, StreamedArray)
         data = None if streamed else _tensors(X, condition, target)
 
@@ -429,8 +402,7 @@ class NetTrainingMixin(CallbackSupportMixin):
                 module, criterion = build(train)
                 # float32 whatever torch's default dtype (set_default_dtype) is.
                 module, criterion = module.float(), criterion.float()
-                net = self._build_net(module, criterion, str(device),
-                                      stopping=not incremental)
+                net = build_net(spec, module, criterion, stopping=not incremental)
                 net.set_params(train_split=train_split)
                 with epoch_tasks(net, sklearn_callbacks, self):
                     if incremental:
@@ -455,8 +427,8 @@ class NetTrainingMixin(CallbackSupportMixin):
             else {t: self._history_curve(f"valid_{t}") for t in terms})
         stopper = dict(self.net_.callbacks_).get("early_stopping")
         self.best_epoch_ = None if stopper is None else stopper.best_epoch_
-        if not incremental and self.n_iter_ - n_iter_before == self.max_iter:
-            self._warn_if_not_converged()
+        if not incremental and self.n_iter_ - n_iter_before == spec.max_epochs:
+            self._warn_if_not_converged(spec)
         return seed
 
     def _history_curve(self, key):
@@ -465,20 +437,22 @@ class NetTrainingMixin(CallbackSupportMixin):
         values = [float(row.get(key, np.nan)) for row in self.net_.history]
         return None if all(np.isnan(values)) else values
 
-    def _warn_if_not_converged(self):
+    def _warn_if_not_converged(self, spec):
         """ConvergenceWarning, as in MLPRegressor, after all ``max_iter`` epochs
         when the monitored loss (validation with early stopping, else training)
         still improved by more than ``tol`` (relative) within the last
         ``n_iter_no_change`` epochs."""
-        curve = self.validation_loss_curve_ if self.early_stopping else self.loss_curve_
-        recent, earlier = curve[-self.n_iter_no_change:], curve[:-self.n_iter_no_change]
-        if improves(min(recent), min(earlier or curve[:1]), self.tol):
-            which = "validation" if self.early_stopping else "training"
+        rule = spec.stopping
+        early = rule.monitor == "valid_loss"
+        curve = self.validation_loss_curve_ if early else self.loss_curve_
+        recent, earlier = curve[-rule.n_iter_no_change:], curve[:-rule.n_iter_no_change]
+        if improves(min(recent), min(earlier or curve[:1]), rule.tol):
+            which = "validation" if early else "training"
             warnings.warn(
-                f"{type(self).__name__} reached max_iter={self.max_iter} epochs while the "
-                f"{which} loss still improved by more than tol={self.tol} (relative) within "
-                f"the last n_iter_no_change={self.n_iter_no_change} epochs. Increase "
-                f"max_iter{'' if self.early_stopping else ' or set early_stopping=True'}.",
+                f"{type(self).__name__} reached max_iter={spec.max_epochs} epochs while the "
+                f"{which} loss still improved by more than tol={rule.tol} (relative) within "
+                f"the last n_iter_no_change={rule.n_iter_no_change} epochs. Increase "
+                f"max_iter{'' if early else ' or set early_stopping=True'}.",
                 ConvergenceWarning)
 
     def _check_warm_start(self):
@@ -546,6 +520,7 @@ class BaseAutoencoder(
         "latent_density": [StrOptions(set(LATENT_DENSITIES))],
         "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
         **TRAINING_CONSTRAINTS,
+        **STOPPING_CONSTRAINTS,
     }
 
     # ------------------------------------------------------------------ hooks

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import Autoencoder
 from ._base import (
+    STOPPING_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
     BaseAutoencoder,
     NetTrainingMixin,
@@ -133,6 +134,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         "freeze_encoder": ["boolean"],
         "pretrain": ["boolean"],
         **TRAINING_CONSTRAINTS,
+        **STOPPING_CONSTRAINTS,
     }
 
     def __init__(

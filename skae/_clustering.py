@@ -32,8 +32,6 @@ from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
 from ._vae import BaseVariationalAutoencoder
 
-_NOT_USED = {"early_stopping", "validation_fraction", "n_iter_no_change", "warm_start"}
-
 
 class DeepEmbeddedClustering(
     ClassNamePrefixFeaturesOutMixin, NetTrainingMixin, ClusterMixin, TransformerMixin,
@@ -86,7 +84,9 @@ class DeepEmbeddedClustering(
     learning_rate_init : float, default=1e-3
         Step size of the joint training.
     learning_rate : {"constant", "plateau", "cosine"}, default="constant"
-        Step-size schedule, as in the autoencoders.
+        Step-size schedule, as in the autoencoders; ``"plateau"`` watches the
+        training loss with torch's relative threshold (1e-4), since ``tol``
+        here is a share of the samples, not a loss tolerance.
     momentum : float, default=0.9
         Momentum of ``optimizer="sgd"``.
     nesterovs_momentum : bool, default=True
@@ -162,12 +162,9 @@ class DeepEmbeddedClustering(
         "degrees_of_freedom": [Interval(Real, 0, None, closed="neither")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        **{k: v for k, v in TRAINING_CONSTRAINTS.items() if k not in _NOT_USED},
+        "tol": [Interval(Real, 0, 1, closed="both")],
+        **TRAINING_CONSTRAINTS,
     }
-
-    # The joint training has no validation split and no warm start.
-    early_stopping = False
-    warm_start = False
 
     def __init__(
         self,
@@ -239,16 +236,15 @@ class DeepEmbeddedClustering(
                        for chunk in torch.split(X, inference_batch(device))])
         return sharpened_target(q), q.argmax(dim=1)
 
-    def _training_callbacks(self):
-        return [("target_update", self._target_update)]
+    def _stopping(self):
+        # The target update ends training when the clusters settle (``tol`` is
+        # a share of the samples, not a loss tolerance); nothing is held out.
+        return None, None
 
-    def _stopping_callbacks(self, sink):
-        return []  # the target update stops training when the clusters settle
-
-    def _warn_if_not_converged(self):
+    def _warn_if_not_converged(self, spec):
         """ConvergenceWarning when max_iter ends the training before fewer
         than ``tol`` of the samples change cluster between two updates."""
-        if not self._target_update.converged_:
+        if not dict(self.net_.callbacks_)["target_update"].converged_:
             warnings.warn(
                 f"DeepEmbeddedClustering reached max_iter={self.max_iter} epochs before "
                 f"fewer than tol={self.tol} of the samples changed cluster between two "
@@ -276,7 +272,6 @@ class DeepEmbeddedClustering(
         X = np.ascontiguousarray(X)
         autoencoder = self._checked_autoencoder()
         target = np.zeros((len(X), self.n_clusters), dtype=np.float32)
-        sink = self._message_sink()
 
         def build(rows):
             seed = int(torch.randint(2**31 - 1, ()).item())  # seeded by random_state
@@ -291,13 +286,11 @@ class DeepEmbeddedClustering(
 
         if not X.flags.writeable:
             X = X.copy()
-        self._target_update = TargetDistributionUpdate(
+        update = TargetDistributionUpdate(
             torch.from_numpy(X), torch.from_numpy(target), self.update_interval, self.tol,
-            self._targets, sink=sink)
-        try:
-            self._train(X, build, warm=False, target=target)
-        finally:
-            del self._target_update
+            self._targets, sink=self._training_spec().message_sink())
+        self._train(X, build, warm=False, target=target,
+                    callbacks=[("target_update", update)])
         self.cluster_centers_ = self.module_.centers.detach().cpu().numpy()
         self.labels_ = self.predict(X)
         return self

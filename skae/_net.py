@@ -13,12 +13,23 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import PassthroughScoring
+from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
+from skorch.utils import noop
 
-from ._callbacks import DivergenceCheck, EpochTable
+from ._callbacks import (
+    DivergenceCheck,
+    EarlyStopping,
+    EpochProgressBar,
+    EpochTable,
+    SklearnEpochTasks,
+    TrainingSummary,
+    progress_bar_shows,
+    write_above_bar,
+)
 from ._streaming import BlockBatches, MiniBatches, StreamedDataset
 
 OPTIMIZERS = {
@@ -31,6 +42,108 @@ OPTIMIZERS = {
     "adagrad": torch.optim.Adagrad,
     "adadelta": torch.optim.Adadelta,
 }
+
+
+@dataclass(frozen=True)
+class StoppingRule:
+    """End training when ``monitor`` (``"train_loss"`` or ``"valid_loss"``)
+    has not improved by ``tol`` (relative) for ``n_iter_no_change`` epochs;
+    on the validation loss, the best epoch's weights are restored."""
+
+    monitor: str
+    n_iter_no_change: int
+    tol: float
+
+
+# ReduceLROnPlateau's relative threshold when no stopping rule gives one (torch's default).
+_PLATEAU_THRESHOLD = 1e-4
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """Everything the engine trains with, made from an estimator's parameters
+    in one place (``NetTrainingMixin._training_spec``); the engine reads no
+    estimator attribute.
+
+    ``stopping`` is a :class:`StoppingRule`, or None when the family's own
+    callbacks end training (DEC's target update). ``validation_fraction`` is
+    the share of the rows held out for the validation loss, None for none.
+    ``schedule`` is ``"constant"``, ``"plateau"`` (the step shrinks 5-fold
+    when the monitored loss stops improving by the stopping rule's ``tol``)
+    or ``"cosine"`` (annealed to 0 over ``max_epochs``). ``callbacks`` are
+    ``(name, callback)`` pairs, the family's then the user's copies.
+    """
+
+    optimizer: type
+    optimizer_params: dict
+    learning_rate: float
+    schedule: str
+    max_epochs: int
+    batch_size: int
+    shuffle: bool
+    stopping: StoppingRule | None
+    validation_fraction: float | None
+    random_state: object
+    device: torch.device
+    weight_l1: float
+    verbose: int
+    callbacks: tuple
+
+    def shows_epoch_bar(self, stopping=True):
+        """verbose=2 shows a bar over the epochs of a fit in place of a line per
+        epoch, where a bar can be seen (a terminal, Jupyter)."""
+        return self.verbose >= 2 and stopping and progress_bar_shows()
+
+    def message_sink(self, stopping=True):
+        """Where training messages go: nowhere when silent, through the bar's
+        writer when a bar is shown (so that it is not torn), else print."""
+        if self.shows_epoch_bar(stopping):
+            return write_above_bar
+        return print if self.verbose else noop
+
+
+def build_net(spec, module, criterion, stopping=True):
+    """The skorch net that trains ``module`` on ``criterion`` as ``spec`` says;
+    without ``stopping`` (``partial_fit``'s nets) no rule ends the training."""
+    bar = spec.shows_epoch_bar(stopping)
+    sink = spec.message_sink(stopping)
+    rule = spec.stopping
+    callbacks = []
+    if stopping and rule is not None:
+        callbacks.append(("early_stopping" if rule.monitor == "valid_loss" else "convergence",
+                          EarlyStopping(rule.n_iter_no_change, rule.tol,
+                                        monitor=rule.monitor, sink=sink)))
+    if spec.schedule == "plateau":
+        callbacks.append(("lr_scheduler", LRScheduler(
+            "ReduceLROnPlateau", monitor="train_loss" if rule is None else rule.monitor,
+            factor=0.2, patience=2, threshold_mode="rel",
+            threshold=_PLATEAU_THRESHOLD if rule is None else rule.tol)))
+    elif spec.schedule == "cosine":
+        callbacks.append(("lr_scheduler", LRScheduler(
+            "CosineAnnealingLR", T_max=spec.max_epochs)))
+    if bar:
+        callbacks.append(("epoch_bar", EpochProgressBar()))
+    if spec.verbose > 2:
+        callbacks.append(("progress_bar", ProgressBar()))
+    callbacks.append(("sklearn_epoch_tasks", SklearnEpochTasks()))
+    if spec.verbose and stopping:
+        callbacks.append(("summary", TrainingSummary(sink)))
+    callbacks += list(spec.callbacks)
+    return AutoencoderNet(
+        module=module,
+        criterion=criterion,
+        optimizer=spec.optimizer,
+        lr=spec.learning_rate,
+        max_epochs=spec.max_epochs,
+        batch_size=spec.batch_size,
+        iterator_train__shuffle=spec.shuffle,
+        train_split=None,
+        callbacks=callbacks,
+        verbose=int(spec.verbose > 0 and not bar),
+        device=str(spec.device),
+        weight_l1=spec.weight_l1,
+        **{f"optimizer__{k}": v for k, v in spec.optimizer_params.items()},
+    )
 
 
 # torch's default generators are process-wide: a seeded block holds this lock,

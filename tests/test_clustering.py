@@ -64,3 +64,19 @@ def test_errors(digits):
     with pytest.raises(TypeError, match="non-variational skae autoencoder.*got "
                                         "VariationalAutoencoder"):
         DeepEmbeddedClustering(3, VariationalAutoencoder(max_iter=1)).fit(X)
+
+
+def test_tol_counts_samples_not_loss(digits):
+    # tol is the share of samples changing cluster: it neither becomes the
+    # plateau schedule's loss threshold nor brings a loss-based stopping rule.
+    X = digits[0][:200]
+    dec = DeepEmbeddedClustering(3, Autoencoder(n_components=4, max_iter=2), tol=0.5,
+                                 learning_rate="plateau", max_iter=2,
+                                 random_state=0).fit(X)
+    callbacks = dict(dec.net_.callbacks_)
+    assert callbacks["lr_scheduler"].kwargs["threshold"] == 1e-4
+    assert {"convergence", "early_stopping"}.isdisjoint(callbacks)
+    assert "target_update" in callbacks
+    assert not hasattr(dec, "early_stopping") and not hasattr(dec, "warm_start")
+    with pytest.raises(ValueError, match="'tol' parameter of DeepEmbeddedClustering must be"):
+        DeepEmbeddedClustering(3, tol=1.5).fit(X)

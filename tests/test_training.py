@@ -8,7 +8,7 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-import skae._base
+import skae._net
 from skae import (
     Autoencoder,
     ConditionalVariationalAutoencoder,
@@ -174,7 +174,7 @@ def test_verbose_prints_one_line_per_epoch(verbose, X_small, capsys):
 
 
 def test_verbose_2_shows_a_bar_over_epochs_where_it_can_be_seen(X_small, capsys, monkeypatch):
-    monkeypatch.setattr(skae._base, "progress_bar_shows", lambda: True)
+    monkeypatch.setattr(skae._net, "progress_bar_shows", lambda: True)
     ae = small(verbose=2, max_iter=3, n_iter_no_change=5).fit(X_small)
     captured = capsys.readouterr()
     assert "3/3" in captured.err and "loss=" in captured.err
