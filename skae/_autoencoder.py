@@ -1,9 +1,135 @@
-"""Dense (MLP) autoencoders: plain, denoising and sparse."""
+"""The deterministic autoencoders' base, and the dense (MLP) autoencoder: plain,
+denoising and sparse."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
-from ._modules import make_mlp
-from ._validation import SizeTuple
+from ._losses import (
+    RECONSTRUCTION_LOSSES,
+    SPARSITY_PENALTIES,
+    AutoencoderCriterion,
+    reconstruction_error,
+)
+from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption, make_mlp
+from ._priors import LATENT_DENSITIES, fit_latent_density
+from ._validation import SizeTuple, check_unit_interval
+
+
+class BaseDeterministicAutoencoder(BaseAutoencoder):
+    """Base class of the deterministic autoencoders; not for direct use.
+
+    The code is a function of the input. Training may corrupt the input
+    (``noise``, the denoising autoencoder) and penalise the codes
+    (``sparsity``); ``score_samples`` is minus the reconstruction error, and
+    :meth:`sample` decodes codes drawn from a density (``latent_density``)
+    fitted to the training codes.
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "noise": [StrOptions(set(NOISES)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "output_activation": [StrOptions(set(ACTIVATIONS)), None],
+        "code_activation": [StrOptions(set(ACTIVATIONS)), None],
+        "latent_density": [StrOptions(set(LATENT_DENSITIES))],
+        "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def _check_input(self, X):
+        super()._check_input(X)
+        if self.loss == "binary_crossentropy" and self.output_activation not in (None,
+                                                                                 "sigmoid"):
+            raise ValueError(
+                f"loss='binary_crossentropy' needs a sigmoid on the output; got "
+                f"output_activation={self.output_activation!r}. Leave it None, or use "
+                "loss='squared_error'.")
+        if self.sparsity == "kl" and self.code_activation not in (None, "sigmoid"):
+            raise ValueError(
+                f"sparsity='kl' needs codes in (0, 1), from a sigmoid; got "
+                f"code_activation={self.code_activation!r}. Leave it None, or use "
+                "sparsity='l1'.")
+        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
+            raise ValueError(
+                f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
+                f"of inputs corrupted); got {self.noise_level!r}."
+            )
+        if self.n_components >= X.shape[1] and self.noise is None and self.sparsity is None:
+            warnings.warn(
+                f"n_components={self.n_components} is not below n_features={X.shape[1]}: "
+                "without noise or sparsity the autoencoder can learn to copy its input, and "
+                "its codes need not be any better than X. Use a smaller n_components, or "
+                "noise or sparsity for an overcomplete code.", UserWarning)
+        if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
+            raise ValueError(
+                f"latent_density='mixture' with n_mixture_components="
+                f"{self.n_mixture_components} needs at least that many samples; got "
+                f"n_samples={len(X)}."
+            )
+
+    def _build_module(self, data):
+        if self._has_user_modules():
+            encoder, decoder, _ = self._user_modules(data.n_features)
+        else:
+            encoder, decoder = self._encoder_decoder(data.n_features)
+        corruption = Corruption(self.noise, self.noise_level, low=data.min, high=data.max)
+        return AutoencoderModule(
+            encoder, decoder, corruption,
+            code_activation=self.code_activation or (
+                "sigmoid" if self.sparsity == "kl" else "identity"),
+            output_activation=self.output_activation or RECONSTRUCTION_LOSSES[self.loss][1],
+            loss_takes_logits=self.loss == "binary_crossentropy",
+        )
+
+    def _build_criterion(self):
+        return AutoencoderCriterion(self.loss, self.sparsity, self.sparsity_weight,
+                                    self.sparsity_target)
+
+    def _after_training(self, X, condition, seed):
+        """Fit what :meth:`sample` needs: a density over the training codes."""
+        # float32 suffices for a density fitted to all the codes at once, and
+        # keeps this pass over the training data as fast as the training's.
+        codes = self._forward_batches(lambda m, x: m.encode(x), X, compute=torch.float32)
+        self.latent_density_ = fit_latent_density(
+            codes, self.latent_density,
+            self.n_mixture_components, random_state=seed)
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each sample (higher is better).
+
+        The error is the training loss (``loss``) averaged over features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Minus the per-sample reconstruction error.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        check_unit_interval(X, self.loss)
+        return -self._forward_batches(
+            lambda m, x: reconstruction_error(m(x)[0], x, self.loss), X, dtype=np.float64)
+
+    def _code_centre_and_scale(self):
+        """Mean and standard deviation of the codes along each dimension."""
+        return self.latent_density_.mean_and_std()
+
+    def _sample_codes(self, n_samples, rng):
+        return self.latent_density_.sample(n_samples, rng).astype(np.float32)
 
 
 class MLPArchitecture:
@@ -27,7 +153,7 @@ class MLPArchitecture:
 
 
 @fill_doc()
-class Autoencoder(MLPArchitecture, BaseAutoencoder):
+class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
     """Autoencoder with an MLP encoder and a mirrored MLP decoder.
 
     The encoder maps each sample through ``hidden_layer_sizes`` to a linear
@@ -81,7 +207,7 @@ class Autoencoder(MLPArchitecture, BaseAutoencoder):
     """
 
     _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
+        **BaseDeterministicAutoencoder._parameter_constraints,
         **MLPArchitecture._parameter_constraints,
     }
 

@@ -27,11 +27,8 @@ from skorch.helper import predefined_split
 from ._callbacks import epoch_tasks, improves
 from ._losses import (
     RECONSTRUCTION_LOSSES,
-    SPARSITY_PENALTIES,
-    AutoencoderCriterion,
-    reconstruction_error,
 )
-from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
+from ._modules import ACTIVATIONS
 from ._net import (
     OPTIMIZERS,
     InMemoryDataset,
@@ -41,7 +38,6 @@ from ._net import (
     seeded,
     shared_cpu_threads,
 )
-from ._priors import LATENT_DENSITIES, fit_latent_density
 from ._streaming import (
     StreamedArray,
     StreamedDataset,
@@ -496,10 +492,16 @@ class BaseAutoencoder(
     NetTrainingMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator,
     metaclass=ABCMeta,
 ):
-    """Base class of the autoencoders; not for direct use.
+    """The contract of every autoencoder; not for direct use.
 
-    A family provides ``__init__`` (its parameters) and ``_encoder_decoder``;
-    it may override ``_build_module`` and ``_build_criterion``.
+    Training (``fit``, ``partial_fit``), encoding and decoding, ``score``,
+    ``sample`` and latent traversals, on the hooks that a family base
+    provides: ``_build_module`` and ``_build_criterion`` (what is trained),
+    ``score_samples``, ``_sample_codes`` and ``_code_centre_and_scale`` (the
+    latent space it samples from), and ``_after_training`` (what ``sample``
+    needs fitted). :class:`~skae._autoencoder.BaseDeterministicAutoencoder`
+    and :class:`~skae._vae.BaseVariationalAutoencoder` are those bases; an
+    estimator adds its architecture (``_encoder_decoder``) and ``__init__``.
     """
 
     _parameter_constraints: dict = {
@@ -510,15 +512,6 @@ class BaseAutoencoder(
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
-        "noise": [StrOptions(set(NOISES)), None],
-        "noise_level": [Interval(Real, 0, None, closed="left")],
-        "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
-        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
-        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
-        "output_activation": [StrOptions(set(ACTIVATIONS)), None],
-        "code_activation": [StrOptions(set(ACTIVATIONS)), None],
-        "latent_density": [StrOptions(set(LATENT_DENSITIES))],
-        "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
         **TRAINING_CONSTRAINTS,
         **STOPPING_CONSTRAINTS,
     }
@@ -530,36 +523,8 @@ class BaseAutoencoder(
         """Return ``(encoder, decoder)`` torch modules for ``n_features`` inputs."""
 
     def _check_input(self, X):
-        """Family-specific checks of the validated training data."""
+        """Checks of the validated training data; a family adds its own."""
         check_unit_interval(X, self.loss)
-        if self.loss == "binary_crossentropy" and self.output_activation not in (None,
-                                                                                 "sigmoid"):
-            raise ValueError(
-                f"loss='binary_crossentropy' needs a sigmoid on the output; got "
-                f"output_activation={self.output_activation!r}. Leave it None, or use "
-                "loss='squared_error'.")
-        if self.sparsity == "kl" and self.code_activation not in (None, "sigmoid"):
-            raise ValueError(
-                f"sparsity='kl' needs codes in (0, 1), from a sigmoid; got "
-                f"code_activation={self.code_activation!r}. Leave it None, or use "
-                "sparsity='l1'.")
-        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
-            raise ValueError(
-                f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
-                f"of inputs corrupted); got {self.noise_level!r}."
-            )
-        if self.n_components >= X.shape[1] and self.noise is None and self.sparsity is None:
-            warnings.warn(
-                f"n_components={self.n_components} is not below n_features={X.shape[1]}: "
-                "without noise or sparsity the autoencoder can learn to copy its input, and "
-                "its codes need not be any better than X. Use a smaller n_components, or "
-                "noise or sparsity for an overcomplete code.", UserWarning)
-        if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
-            raise ValueError(
-                f"latent_density='mixture' with n_mixture_components="
-                f"{self.n_mixture_components} needs at least that many samples; got "
-                f"n_samples={len(X)}."
-            )
 
     def _n_conditions(self):
         """Width of the condition appended to the encoder's and decoder's inputs."""
@@ -595,25 +560,14 @@ class BaseAutoencoder(
                 "features; it must map the codes back to the features of X.")
         return encoder, decoder, width
 
+    @abstractmethod
     def _build_module(self, data):
         """The torch module for training rows summarised by ``data`` (a
-        :class:`DataSummary`)."""
-        if self._has_user_modules():
-            encoder, decoder, _ = self._user_modules(data.n_features)
-        else:
-            encoder, decoder = self._encoder_decoder(data.n_features)
-        corruption = Corruption(self.noise, self.noise_level, low=data.min, high=data.max)
-        return AutoencoderModule(
-            encoder, decoder, corruption,
-            code_activation=self.code_activation or (
-                "sigmoid" if self.sparsity == "kl" else "identity"),
-            output_activation=self.output_activation or RECONSTRUCTION_LOSSES[self.loss][1],
-            loss_takes_logits=self.loss == "binary_crossentropy",
-        )
+        :class:`~skae._streaming.DataSummary`)."""
 
+    @abstractmethod
     def _build_criterion(self):
-        return AutoencoderCriterion(self.loss, self.sparsity, self.sparsity_weight,
-                                    self.sparsity_target)
+        """The criterion: ``(objective, named terms)`` of a batch."""
 
     # -------------------------------------------------------------- training
 
@@ -670,13 +624,7 @@ class BaseAutoencoder(
         return None
 
     def _after_training(self, X, condition, seed):
-        """Fit what :meth:`sample` needs: a density over the training codes."""
-        # float32 suffices for a density fitted to all the codes at once, and
-        # keeps this pass over the training data as fast as the training's.
-        codes = self._forward_batches(lambda m, x: m.encode(x), X, compute=torch.float32)
-        self.latent_density_ = fit_latent_density(
-            codes, self.latent_density,
-            self.n_mixture_components, random_state=seed)
+        """Fit what :meth:`sample` needs, once the network is trained."""
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, X_val=None, y_val=None):
@@ -843,29 +791,14 @@ class BaseAutoencoder(
             )
         return self._forward_batches(lambda m, z: m.decode(z), Z)
 
+    @abstractmethod
     def score_samples(self, X):
-        """Negative reconstruction error of each sample (higher is better).
-
-        The error is the training loss (``loss``) averaged over features.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            Minus the per-sample reconstruction error.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        check_unit_interval(X, self.loss)
-        return -self._forward_batches(
-            lambda m, x: reconstruction_error(m(x)[0], x, self.loss), X, dtype=np.float64)
+        """The score of each sample (higher is better)."""
 
     def score(self, X, y=None):
-        """Mean negative reconstruction error (higher is better).
+        """Mean score of the samples (higher is better): minus the
+        reconstruction error for an autoencoder, the ELBO in nats for a
+        variational one (see :meth:`score_samples`).
 
         Parameters
         ----------
@@ -904,9 +837,9 @@ class BaseAutoencoder(
         codes = self._sample_codes(n_samples, rng)
         return self._forward_batches(lambda m, z: m.decode(z), codes)
 
+    @abstractmethod
     def _code_centre_and_scale(self):
-        """Mean and standard deviation of the codes along each dimension."""
-        return self.latent_density_.mean_and_std()
+        """Centre and standard deviation of the codes along each dimension."""
 
     def _traversal_codes(self, X, dimensions, n_steps, span, encode=None):
         """Codes of shape (n_dimensions, n_steps, n_components) for a traversal,
@@ -968,8 +901,9 @@ class BaseAutoencoder(
         decoded = self.inverse_transform(codes.reshape(-1, self.n_components))
         return decoded.reshape(*codes.shape[:2], -1)
 
+    @abstractmethod
     def _sample_codes(self, n_samples, rng):
-        return self.latent_density_.sample(n_samples, rng).astype(np.float32)
+        """``n_samples`` float32 codes drawn with the RandomState ``rng``."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

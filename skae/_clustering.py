@@ -17,10 +17,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._autoencoder import Autoencoder
+from ._autoencoder import Autoencoder, BaseDeterministicAutoencoder
 from ._base import (
     TRAINING_CONSTRAINTS,
-    BaseAutoencoder,
     NetTrainingMixin,
     fit_context,
     inference_batch,
@@ -30,7 +29,6 @@ from ._base import (
 from ._callbacks import TargetDistributionUpdate
 from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
-from ._vae import BaseVariationalAutoencoder
 
 
 class DeepEmbeddedClustering(
@@ -221,8 +219,7 @@ class DeepEmbeddedClustering(
         autoencoder = (Autoencoder(n_components=10) if self.autoencoder is None
                        else self.autoencoder)
         inner = unfrozen(autoencoder)
-        if (not isinstance(inner, BaseAutoencoder)
-                or isinstance(inner, BaseVariationalAutoencoder)):
+        if not isinstance(inner, BaseDeterministicAutoencoder):
             raise TypeError(
                 "autoencoder must be a non-variational skae autoencoder (Autoencoder, "
                 f"ConvAutoencoder, ...); got {type(inner).__name__}."

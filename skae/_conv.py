@@ -3,7 +3,7 @@
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import BaseAutoencoder
+from ._autoencoder import BaseDeterministicAutoencoder
 from ._docstrings import fill_doc
 from ._image_shape import resolve_image_shape
 from ._modules import conv_stages, make_conv_encoder_decoder
@@ -57,7 +57,7 @@ class ConvArchitecture:
 
 
 @fill_doc()
-class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
+class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
     """Convolutional autoencoder: conv encoder, linear bottleneck, transposed-conv decoder.
 
     X stays 2-D, one flattened image per row in ``(C, H, W)`` order (as
@@ -126,7 +126,7 @@ class ConvAutoencoder(ConvArchitecture, BaseAutoencoder):
     """
 
     _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
+        **BaseDeterministicAutoencoder._parameter_constraints,
         **ConvArchitecture._parameter_constraints,
     }
 

@@ -33,10 +33,6 @@ _ELBO_SEED = 0
 # Decoder rows per forward pass of the importance-sampled likelihood.
 _IWAE_ROWS = 1 << 14
 
-_AE_ONLY = {"noise", "noise_level", "sparsity", "sparsity_weight", "sparsity_target",
-            "latent_density", "n_mixture_components", "output_activation", "code_activation"}
-
-
 def _torch_generator(random_state, device):
     """A torch generator on ``device`` seeded from a sklearn ``random_state``."""
     seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
@@ -52,8 +48,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     """
 
     _parameter_constraints = {
-        **{k: v for k, v in BaseAutoencoder._parameter_constraints.items()
-           if k not in _AE_ONLY},
+        **BaseAutoencoder._parameter_constraints,
         "likelihood_scale": [StrOptions({"learned"}), Interval(Real, 0, None, closed="neither")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup": [Interval(Integral, 0, None, closed="left")],
@@ -62,7 +57,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     # ------------------------------------------------------------------ hooks
 
     def _check_input(self, X):
-        check_unit_interval(X, self.loss)
+        super()._check_input(X)
         if self.loss != "squared_error" and self.likelihood_scale != "learned":
             raise ValueError(
                 f"likelihood_scale={self.likelihood_scale!r} sets the standard deviation of "
@@ -92,9 +87,6 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
     def _training_callbacks(self):
         return [("kl_warmup", KLWarmup(self.kl_warmup))] if self.kl_warmup else []
-
-    def _after_training(self, X, condition, seed):
-        """Nothing to fit: :meth:`sample` draws from the prior."""
 
     def _sample_codes(self, n_samples, rng):
         return StandardNormal(self.n_components).sample(n_samples, rng).astype(np.float32)
@@ -217,23 +209,6 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
             The ELBO of each sample, in nats.
         """
         return self._elbo(self._validated_X(X), None)
-
-    def score(self, X, y=None):
-        """Mean ELBO of the samples, in nats (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        score : float
-            The mean of :meth:`score_samples`.
-        """
-        return float(np.mean(self.score_samples(X)))
 
     def log_likelihood(self, X, n_importance_samples=1000, random_state=None):
         """Importance-sampled estimate of log p(x) of each sample, in nats.
