@@ -6,6 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._modules import reparameterise
 from ._priors import StandardNormal, diagonal_normal_log_prob
 
 # loss name -> (element-wise loss of the raw decoder output, with a ``reduction``
@@ -115,6 +116,45 @@ def importance_log_weights(x, z, output, mean, log_var, loss, log_scale=None):
     return -nll + prior - diagonal_normal_log_prob(z, mean, log_var)
 
 
+def negative_elbo_terms(output, x, mean, log_var, loss, log_scale=None):
+    """Per-sample -E_q[log p(x | z)] and KL(q(z | x) || p(z)), in nats.
+
+    ``output`` is the decoder output for k draws per sample, stacked draw by
+    draw ((k * n, ...), k >= 1); the expectation is their mean.
+    """
+    n = len(x)
+    nll = negative_log_likelihood(output, x.repeat(len(output) // n, 1), loss, log_scale)
+    return nll.view(-1, n).mean(0), gaussian_kl(mean, log_var)
+
+
+def elbo(module, x, condition, noise, loss):
+    """Per-sample ELBO in nats of a variational module (``posterior``,
+    ``decode_draws``, ``log_scale``), with the standard-normal draws
+    ``noise`` of shape (k, n or 1, d)."""
+    mean, log_var = module.posterior(x, condition)
+    z = reparameterise(mean, log_var, noise)
+    nll, kl = negative_elbo_terms(module.decode_draws(z, condition), x, mean, log_var,
+                                  loss, module.log_scale)
+    return -nll - kl
+
+
+def importance_log_likelihood(module, x, condition, n_draws, loss, generator,
+                              draws_per_pass):
+    """The IWAE bound of log p(x) of each sample, in nats: the log of the mean
+    over ``n_draws`` posterior draws of p(x, z) / q(z | x), drawn with
+    ``generator`` and decoded ``draws_per_pass`` at a time."""
+    mean, log_var = module.posterior(x, condition)
+    log_weights = []
+    for start in range(0, n_draws, draws_per_pass):
+        k = min(draws_per_pass, n_draws - start)
+        noise = torch.randn((k, *mean.shape), generator=generator, device=x.device,
+                            dtype=torch.float32)
+        z = reparameterise(mean, log_var, noise)
+        log_weights.append(importance_log_weights(
+            x, z, module.decode_draws(z, condition), mean, log_var, loss, module.log_scale))
+    return torch.logsumexp(torch.cat(log_weights), dim=0) - math.log(n_draws)
+
+
 class ELBOCriterion(nn.Module):
     """Negative ELBO of a variational autoencoder, in nats per sample.
 
@@ -136,8 +176,8 @@ class ELBOCriterion(nn.Module):
 
     def forward(self, y_pred, target):
         output, mean, log_var, log_scale = y_pred
-        reconstruction = negative_log_likelihood(output, target, self.loss, log_scale).mean()
-        kl = gaussian_kl(mean, log_var).mean()
+        nll, kl = negative_elbo_terms(output, target, mean, log_var, self.loss, log_scale)
+        reconstruction, kl = nll.mean(), kl.mean()
         weight = self.beta * (self.kl_weight if self.training else 1.0)
         return reconstruction + weight * kl, {"reconstruction": reconstruction, "kl": kl}
 

@@ -247,6 +247,14 @@ def with_gaussian_head(encoder):
     return nn.Sequential(*encoder[:-1], GaussianHead(last.in_features, last.out_features))
 
 
+def reparameterise(mean, log_var, noise):
+    """``mean + std * noise``: draws from N(mean, diag(exp(log_var))) that are
+    differentiable in the posterior's parameters (the reparameterisation
+    trick); ``noise`` is standard normal and broadcasts against ``mean``
+    (shape (k, n, d) for k draws per sample)."""
+    return mean + torch.exp(0.5 * log_var) * noise
+
+
 class VariationalModule(nn.Module):
     """Gaussian encoder, decoder and the likelihood's scale of a VAE.
 
@@ -295,8 +303,15 @@ class VariationalModule(nn.Module):
         mean, log_var = self.posterior(x, condition)
         if noise is None:
             noise = torch.randn_like(mean)
-        z = mean + torch.exp(0.5 * log_var) * noise
+        z = reparameterise(mean, log_var, noise)
         return self.decode_raw(z, condition), mean, log_var, self.log_scale
+
+    def decode_draws(self, z, condition=None):
+        """The raw decoder output for draws ``z`` of shape (k, n, d), flattened
+        draw by draw to (k * n, ...)."""
+        k = z.shape[0]
+        return self.decode_raw(z.flatten(0, 1),
+                               None if condition is None else condition.repeat(k, 1))
 
 
 class EncoderClassifierModule(nn.Module):

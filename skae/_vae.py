@@ -1,6 +1,5 @@
 """Variational autoencoders: the shared base, dense and convolutional."""
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,14 +14,8 @@ from ._base import BaseAutoencoder
 from ._callbacks import KLWarmup
 from ._conv import ConvArchitecture
 from ._docstrings import fill_doc
-from ._losses import (
-    RECONSTRUCTION_LOSSES,
-    ELBOCriterion,
-    gaussian_kl,
-    importance_log_weights,
-    negative_log_likelihood,
-)
-from ._modules import GaussianHead, VariationalModule, with_gaussian_head
+from ._losses import RECONSTRUCTION_LOSSES, ELBOCriterion, elbo, importance_log_likelihood
+from ._modules import GaussianHead, VariationalModule, reparameterise, with_gaussian_head
 from ._priors import StandardNormal
 from ._validation import check_unit_interval
 
@@ -132,54 +125,28 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
         def draw(module, x, c):
             mean, log_var = module.posterior(x, c)
-            noise = torch.randn(mean.shape, generator=generator, device=mean.device,
-                                dtype=torch.float32)
-            return mean + torch.exp(0.5 * log_var) * noise
+            return reparameterise(mean, log_var, torch.randn(
+                mean.shape, generator=generator, device=mean.device, dtype=torch.float32))
 
         return self._conditioned(draw, X, condition)
 
     def _elbo(self, X, condition):
         """Per-sample ELBO in nats, with the shared draws ``_ELBO_DRAWS``."""
-        loss = self.loss
         generator = torch.Generator().manual_seed(_ELBO_SEED)
-        draws = torch.randn(_ELBO_DRAWS, self.n_components, generator=generator,
+        draws = torch.randn(_ELBO_DRAWS, 1, self.n_components, generator=generator,
                             dtype=torch.float32)
-
-        def elbo(module, x, c):
-            mean, log_var = module.posterior(x, c)
-            eps = draws.to(x.device)
-            z = mean + torch.exp(0.5 * log_var) * eps[:, None, :]  # (draws, n, d)
-            output = module.decode_raw(
-                z.flatten(0, 1), None if c is None else c.repeat(_ELBO_DRAWS, 1))
-            nll = negative_log_likelihood(output, x.repeat(_ELBO_DRAWS, 1), loss,
-                                          module.log_scale)
-            return -nll.view(_ELBO_DRAWS, -1).mean(0) - gaussian_kl(mean, log_var)
-
-        return self._conditioned(elbo, X, condition, dtype=np.float64,
-                                 batch_size=max(1, _IWAE_ROWS // _ELBO_DRAWS))
+        return self._conditioned(
+            lambda m, x, c: elbo(m, x, c, draws.to(x.device), self.loss), X, condition,
+            dtype=np.float64, batch_size=max(1, _IWAE_ROWS // _ELBO_DRAWS))
 
     def _importance_log_likelihood(self, X, condition, n_importance_samples, random_state):
-        loss, k = self.loss, n_importance_samples
         generator = _torch_generator(random_state, self.net_.device)
-        rows = max(1, min(256, _IWAE_ROWS // k))
-        draws_per_pass = max(1, _IWAE_ROWS // rows)
-
-        def log_likelihood(module, x, c):
-            mean, log_var = module.posterior(x, c)
-            log_weights = []
-            for start in range(0, k, draws_per_pass):
-                m = min(draws_per_pass, k - start)
-                eps = torch.randn((m, *mean.shape), generator=generator, device=x.device,
-                                  dtype=torch.float32)
-                z = mean + torch.exp(0.5 * log_var) * eps
-                output = module.decode_raw(z.flatten(0, 1),
-                                           None if c is None else c.repeat(m, 1))
-                log_weights.append(importance_log_weights(
-                    x, z, output, mean, log_var, loss, module.log_scale))
-            return torch.logsumexp(torch.cat(log_weights), dim=0) - math.log(k)
-
-        return self._conditioned(log_likelihood, X, condition, dtype=np.float64,
-                                 batch_size=rows)
+        rows = max(1, min(256, _IWAE_ROWS // n_importance_samples))
+        return self._conditioned(
+            lambda m, x, c: importance_log_likelihood(
+                m, x, c, n_importance_samples, self.loss, generator,
+                draws_per_pass=max(1, _IWAE_ROWS // rows)),
+            X, condition, dtype=np.float64, batch_size=rows)
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, in nats (higher is better).

@@ -14,7 +14,13 @@ from skae import (
     ConvVariationalAutoencoder,
     VariationalAutoencoder,
 )
-from skae._losses import gaussian_kl, importance_log_weights, negative_log_likelihood
+from skae._losses import (
+    ELBOCriterion,
+    elbo,
+    gaussian_kl,
+    importance_log_weights,
+    negative_log_likelihood,
+)
 from skae._modules import GaussianHead
 
 
@@ -52,6 +58,20 @@ def test_likelihoods_and_kl_match_torch_distributions():
     expected = (D.Bernoulli(logits=logits.view(4, 5, 7)).log_prob(x).sum(-1)
                 + D.Normal(0.0, 1.0).log_prob(z).sum(-1) - q.log_prob(z).sum(-1))
     torch.testing.assert_close(weights, expected)
+
+
+def test_per_sample_elbo_is_the_training_objective_with_one_draw(trained, digits):
+    # One formula: with the same single draw, the mean per-sample ELBO of
+    # score_samples is minus the criterion's objective (beta=1).
+    x = torch.as_tensor(digits[0][1500:1520], dtype=torch.float32)
+    module = trained.module_.eval()
+    noise = torch.randn(1, len(x), 8, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        per_sample = elbo(module, x, None, noise, "binary_crossentropy")
+        objective, _ = ELBOCriterion("binary_crossentropy").eval()(
+            module(x, noise=noise[0]), x)
+    assert per_sample.shape == (len(x),)
+    torch.testing.assert_close(-per_sample.mean(), objective)
 
 
 def test_score_samples_is_the_elbo_with_the_documented_draws(trained, digits):
