@@ -35,6 +35,7 @@ from ._net import (
     StoppingRule,
     TrainingSpec,
     build_net,
+    resident,
     seeded,
     shared_cpu_threads,
 )
@@ -374,7 +375,7 @@ class NetTrainingMixin(CallbackSupportMixin):
         train, valid = (slice(None), None) if no_split else self._split(spec, len(X), rng)
         epochs = 1 if incremental else spec.max_epochs
         streamed = isinstance(X, StreamedArray)
-        data = None if streamed else _tensors(X, condition, target)
+        data = None if streamed else resident(_tensors(X, condition, target), device)
 
         def dataset(rows):
             # The training and validation parts index the data: no copy of X.
@@ -382,7 +383,8 @@ class NetTrainingMixin(CallbackSupportMixin):
             return StreamedDataset(X, rows) if streamed else InMemoryDataset(*data, rows=rows)
 
         if validation:
-            train_split = predefined_split(InMemoryDataset(*_tensors(*validation)))
+            train_split = predefined_split(
+                InMemoryDataset(*resident(_tensors(*validation), device)))
         else:
             train_split = None if valid is None else predefined_split(dataset(valid))
         sklearn_callbacks = self._begin_sklearn_callbacks(X, epochs)

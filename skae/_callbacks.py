@@ -71,23 +71,22 @@ class KLWarmup(Callback):
 class TargetDistributionUpdate(Callback):
     """Recompute DEC's target distribution every ``interval`` training batches.
 
-    The target of every sample (the tensor ``target``, which the training
-    data set shares, updated in place) is the sharpened soft assignment of
-    the whole training data ``X``; training stops at
-    the end of the epoch in which fewer than ``tol`` of the samples changed
-    cluster between two updates. ``target_fn(module, X)`` returns
-    ``(target, labels)``.
+    The target of every sample, the training data set's ``target`` tensor
+    (updated in place, wherever the data set holds it: on the host, or on
+    the training device), is the sharpened soft assignment of all its rows
+    ``X``; training stops at the end of the epoch in which fewer than
+    ``tol`` of the samples changed cluster between two updates.
+    ``target_fn(module, X)`` returns ``(target, labels)``.
     """
 
-    def __init__(self, X, target, interval, tol, target_fn, sink=print):
-        self.X = X
-        self.target = target
+    def __init__(self, interval, tol, target_fn, sink=print):
         self.interval = interval
         self.tol = tol
         self.target_fn = target_fn
         self.sink = sink
 
-    def on_train_begin(self, net, **kwargs):
+    def on_train_begin(self, net, X=None, **kwargs):
+        self.X, self.target = X.X, X.target
         self.n_batches_ = 0
         self.labels_ = None
         self.converged_ = False

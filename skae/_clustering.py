@@ -281,11 +281,8 @@ class DeepEmbeddedClustering(
             return module, ClusteringCriterion(self.autoencoder_.loss, self.gamma,
                                                reconstruction=self.method == "idec")
 
-        if not X.flags.writeable:
-            X = X.copy()
-        update = TargetDistributionUpdate(
-            torch.from_numpy(X), torch.from_numpy(target), self.update_interval, self.tol,
-            self._targets, sink=self._training_spec().message_sink())
+        update = TargetDistributionUpdate(self.update_interval, self.tol, self._targets,
+                                          sink=self._training_spec().message_sink())
         self._train(X, build, warm=False, target=target,
                     callbacks=[("target_update", update)])
         self.cluster_centers_ = self.module_.centers.detach().cpu().numpy()

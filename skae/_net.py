@@ -239,6 +239,33 @@ def shared_cpu_threads():
         torch.set_num_threads(threads)
 
 
+# A training set moves to a GPU whole when it takes at most this share of the
+# device's free memory; otherwise its batches are copied from pinned memory.
+_RESIDENT_SHARE = 0.5
+
+
+def fits_on_device(nbytes, device):
+    """Whether ``nbytes`` of training data should move to ``device`` once for
+    the whole fit: on a CUDA device, when they take at most half of its free
+    memory; never on the CPU, where the data already is."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return False
+    free, _ = torch.cuda.mem_get_info(device)
+    return nbytes <= _RESIDENT_SHARE * free
+
+
+def resident(tensors, device):
+    """The tensors (None stays None) moved to ``device`` together when they fit
+    there (:func:`fits_on_device`), so that batches are cut on the device with
+    no copy per batch; else as they are, and :class:`TensorBatches` copies
+    each batch from pinned memory without blocking."""
+    nbytes = sum(t.nbytes for t in tensors if t is not None)
+    if not fits_on_device(nbytes, device):
+        return tensors
+    return tuple(None if t is None else t.to(device) for t in tensors)
+
+
 class InMemoryDataset(torch.utils.data.Dataset):
     """The rows ``rows`` (all by default) of a float tensor, its own target
     unless ``target`` is given, with an optional condition.
@@ -289,14 +316,20 @@ class TensorBatches(MiniBatches):
 
     def _take(self, tensor, start, stop, order):
         part = tensor[start:stop].clone() if order is None else tensor[order[start:stop]]
+        if part.device.type == "cpu" and torch.device(self.device).type == "cuda":
+            # A page-locked copy goes to the GPU without blocking the next batch's cut.
+            part = part.pin_memory()
         return part.to(self.device, non_blocking=True)
 
     def __iter__(self):
         X, condition, target = self.dataset.X, self.dataset.condition, self.dataset.target
         order = self.dataset.rows
         if self.shuffle:
+            # Drawn on the CPU wherever the data is: the same shuffles on any device.
             perm = torch.randperm(len(self.dataset))
             order = perm if order is None else order[perm]
+        if order is not None:
+            order = order.to(X.device)
         for start, stop in self._bounds():
             xb = self._take(X, start, stop, order)
             tb = xb if target is None else self._take(target, start, stop, order)

@@ -397,3 +397,70 @@ def test_idle_cores_reads_proc_stat():
     cores = idle_cores()
     assert cores is None or 1 <= cores <= len(os.sched_getaffinity(0))
     assert idle_cores() == cores  # cached
+
+
+def test_training_data_stays_where_it_is_on_the_cpu(digits, monkeypatch):
+    # On the CPU nothing is copied for the fit: batches are cut from X's own memory.
+    X = np.ascontiguousarray(digits[0][:100])
+    sources = []
+    take = TensorBatches._take
+
+    def spy(self, tensor, start, stop, order):
+        sources.append(tensor.data_ptr())
+        return take(self, tensor, start, stop, order)
+
+    monkeypatch.setattr(TensorBatches, "_take", spy)
+    small(max_iter=1).fit(X)
+    assert set(sources) == {X.ctypes.data}
+    assert skae._net.fits_on_device(1, "cpu") is False
+
+
+def _fit_on_cuda(estimator, X, resident, monkeypatch):
+    """Fit on CUDA with the training data moved there whole (``resident``) or
+    copied batch by batch from pinned memory; returns the fitted estimator
+    and the devices that batches were cut on."""
+    sources = set()
+    take = TensorBatches._take
+
+    def spy(self, tensor, start, stop, order):
+        sources.add(tensor.device.type)
+        batch = take(self, tensor, start, stop, order)
+        assert batch.is_cuda
+        return batch
+
+    with monkeypatch.context() as patch:
+        patch.setattr(skae._net, "_RESIDENT_SHARE", 0.5 if resident else 0.0)
+        patch.setattr(TensorBatches, "_take", spy)
+        return estimator.set_params(device="cuda").fit(X), sources
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_training_set_moves_once_when_it_fits_else_pinned_batches(digits, monkeypatch):
+    X = digits[0][:300]
+    on_device, where = _fit_on_cuda(small(early_stopping=True), X, True, monkeypatch)
+    assert where == {"cuda"}
+    pinned, where = _fit_on_cuda(small(early_stopping=True), X, False, monkeypatch)
+    assert where == {"cpu"}
+    # The same shuffles and batches either way: the same training.
+    np.testing.assert_allclose(on_device.loss_curve_, pinned.loss_curve_, rtol=1e-4)
+    np.testing.assert_allclose(on_device.validation_loss_curve_,
+                               pinned.validation_loss_curve_, rtol=1e-4)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_dec_updates_the_targets_where_the_data_is(digits, monkeypatch):
+    # DEC writes its target distribution into the training data set in place:
+    # on the device when the data moved there, on the host otherwise.
+    X = digits[0][:300]
+
+    def dec():
+        return DeepEmbeddedClustering(
+            4, Autoencoder(n_components=4, hidden_layer_sizes=(16,), max_iter=3),
+            update_interval=2, max_iter=3, random_state=0)
+
+    on_device, where = _fit_on_cuda(dec(), X, True, monkeypatch)
+    assert where == {"cuda"}
+    pinned, _ = _fit_on_cuda(dec(), X, False, monkeypatch)
+    np.testing.assert_allclose(on_device.loss_terms_curve_["clustering"],
+                               pinned.loss_terms_curve_["clustering"], rtol=1e-3)
+    assert on_device.loss_terms_curve_["clustering"][-1] > 0
