@@ -25,9 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.helper import predefined_split
 
 from ._callbacks import epoch_tasks, improves
-from ._losses import (
-    RECONSTRUCTION_LOSSES,
-)
+from ._losses import RECONSTRUCTION_LOSSES
 from ._modules import ACTIVATIONS
 from ._net import (
     OPTIMIZERS,
