@@ -93,6 +93,10 @@ RECIPES = {
     "dense input/16": scaled_input(dense(), 1 / 16),
     "dense input/6 (unit std)": scaled_input(dense(), 1 / 6),
     "dense input*4": scaled_input(dense(), 4),
+    # The DEC papers' dense net (d-500-500-2000-10), on counts and on [0, 1].
+    "dense (500, 500, 2000)": dense(hidden_layer_sizes=(500, 500, 2000)),
+    "dense (500, 500, 2000) input/16": scaled_input(
+        dense(hidden_layer_sizes=(500, 500, 2000)), 1 / 16),
 }
 
 
