@@ -93,6 +93,13 @@ RECIPES = {
     "dense input/16": scaled_input(dense(), 1 / 16),
     "dense input/6 (unit std)": scaled_input(dense(), 1 / 6),
     "dense input*4": scaled_input(dense(), 4),
+    # Does the input's scale act as a step size? [0, 1] inputs with larger steps.
+    "dense input/16 learning_rate_init=3e-3": scaled_input(dense(learning_rate_init=3e-3),
+                                                           1 / 16),
+    "dense input/16 learning_rate_init=1e-2": scaled_input(dense(learning_rate_init=1e-2),
+                                                           1 / 16),
+    "input/16 learning_rate_init=3e-3": scaled_input(conv(learning_rate_init=3e-3), 1 / 16),
+    "dense learning_rate_init=3e-4": dense(learning_rate_init=3e-4),
     # The DEC papers' dense net (d-500-500-2000-10), on counts and on [0, 1].
     "dense (500, 500, 2000)": dense(hidden_layer_sizes=(500, 500, 2000)),
     "dense (500, 500, 2000) input/16": scaled_input(
