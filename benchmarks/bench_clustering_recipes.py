@@ -104,6 +104,10 @@ RECIPES = {
     "dense (500, 500, 2000)": dense(hidden_layer_sizes=(500, 500, 2000)),
     "dense (500, 500, 2000) input/16": scaled_input(
         dense(hidden_layer_sizes=(500, 500, 2000)), 1 / 16),
+    # ... with DEC-keras's pretraining: batch 256, all 300 epochs (no stopping rule).
+    "dense (500, 500, 2000) input/16 DEC pretraining": scaled_input(
+        dense(hidden_layer_sizes=(500, 500, 2000), batch_size=256, max_iter=300,
+              n_iter_no_change=300), 1 / 16),
 }
 
 
