@@ -22,7 +22,6 @@ from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.helper import predefined_split
 
 from ._callbacks import epoch_tasks, improves
 from ._losses import RECONSTRUCTION_LOSSES
@@ -32,10 +31,9 @@ from ._net import (
     InMemoryDataset,
     StoppingRule,
     TrainingSpec,
-    build_net,
     resident,
-    seeded,
     shared_cpu_threads,
+    train_net,
 )
 from ._streaming import (
     StreamedArray,
@@ -381,33 +379,14 @@ class NetTrainingMixin(CallbackSupportMixin):
             return StreamedDataset(X, rows) if streamed else InMemoryDataset(*data, rows=rows)
 
         if validation:
-            train_split = predefined_split(
-                InMemoryDataset(*resident(_tensors(*validation), device)))
+            valid_set = InMemoryDataset(*resident(_tensors(*validation), device))
         else:
-            train_split = None if valid is None else predefined_split(dataset(valid))
+            valid_set = None if valid is None else dataset(valid)
         sklearn_callbacks = self._begin_sklearn_callbacks(X, epochs)
-        if warm:
-            # Train a copy: a warm start that fails keeps the fitted net as it was.
-            net = copy.deepcopy(self.net_)
-            with seeded(seed + self.n_iter_, device), shared_cpu_threads(), \
-                    epoch_tasks(net, sklearn_callbacks, self):
-                net.set_params(train_split=train_split)
-                net.partial_fit(dataset(train), epochs=epochs)
-        else:
-            with seeded(seed, device), shared_cpu_threads():
-                module, criterion = build(train)
-                # float32 whatever torch's default dtype (set_default_dtype) is.
-                module, criterion = module.float(), criterion.float()
-                net = build_net(spec, module, criterion, stopping=not incremental)
-                net.set_params(train_split=train_split)
-                with epoch_tasks(net, sklearn_callbacks, self):
-                    if incremental:
-                        net.initialize().partial_fit(dataset(train), epochs=epochs)
-                    else:
-                        net.fit(dataset(train))
-        # The fitted net keeps no training or validation rows.
-        net.set_params(train_split=None)
-        self.net_ = net
+        self.net_ = train_net(
+            spec, lambda: build(train), dataset(train), valid_set, seed,
+            warm_net=self.net_ if warm else None, incremental=incremental,
+            tasks=lambda net: epoch_tasks(net, sklearn_callbacks, self))
         if sklearn_callbacks is not None:
             sklearn_callbacks.call_on_fit_task_end(estimator=self, X=X)
 

@@ -6,6 +6,8 @@ logged to the history (``train_<term>``, ``valid_<term>``) next to skorch's
 indexing the whole tensor with a shuffled index.
 """
 
+import contextlib
+import copy
 import math
 import os
 import signal
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
+from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from ._callbacks import (
@@ -144,6 +147,43 @@ def build_net(spec, module, criterion, stopping=True):
         weight_l1=spec.weight_l1,
         **{f"optimizer__{k}": v for k, v in spec.optimizer_params.items()},
     )
+
+
+def train_net(spec, build, train_set, valid_set, seed, *, warm_net=None, incremental=False,
+              tasks=None):
+    """Train as ``spec`` says and return the trained net.
+
+    A new net trains the module and criterion that ``build()`` returns
+    (called with torch's generators seeded with ``seed``, so that the
+    initial weights follow from it); with ``warm_net`` a copy of it trains
+    ``max_epochs`` more epochs, so that a failure keeps the original as it
+    was. ``incremental`` (``partial_fit``) trains one epoch with no stopping
+    rule. ``valid_set`` (or None) is evaluated after every epoch.
+    ``tasks(net)`` is a context manager around the epochs (scikit-learn's
+    callbacks). The returned net keeps neither data set.
+    """
+    split = None if valid_set is None else predefined_split(valid_set)
+    epochs = 1 if incremental else spec.max_epochs
+    tasks = tasks or (lambda net: contextlib.nullcontext())
+    if warm_net is not None:
+        net = copy.deepcopy(warm_net)
+        with seeded(seed + len(net.history), spec.device), shared_cpu_threads(), tasks(net):
+            net.set_params(train_split=split)
+            net.partial_fit(train_set, epochs=epochs)
+    else:
+        with seeded(seed, spec.device), shared_cpu_threads():
+            module, criterion = build()
+            # float32 whatever torch's default dtype (set_default_dtype) is.
+            module, criterion = module.float(), criterion.float()
+            net = build_net(spec, module, criterion, stopping=not incremental)
+            net.set_params(train_split=split)
+            with tasks(net):
+                if incremental:
+                    net.initialize().partial_fit(train_set, epochs=epochs)
+                else:
+                    net.fit(train_set)
+    net.set_params(train_split=None)
+    return net
 
 
 # torch's default generators are process-wide: a seeded block holds this lock,
