@@ -74,7 +74,8 @@ class TrainingSpec:
     ``schedule`` is ``"constant"``, ``"plateau"`` (the step shrinks 5-fold
     when the monitored loss stops improving by the stopping rule's ``tol``)
     or ``"cosine"`` (annealed to 0 over ``max_epochs``). ``callbacks`` are
-    ``(name, callback)`` pairs, the family's then the user's copies.
+    ``(name, callback)`` pairs: the family's, this fit's, then copies of the
+    user's.
     """
 
     optimizer: type
@@ -356,7 +357,7 @@ class TensorBatches(MiniBatches):
 
     def _take(self, tensor, start, stop, order):
         part = tensor[start:stop].clone() if order is None else tensor[order[start:stop]]
-        if part.device.type == "cpu" and torch.device(self.device).type == "cuda":
+        if self.device.type == "cuda" and part.device.type == "cpu":
             # A page-locked copy goes to the GPU without blocking the next batch's cut.
             part = part.pin_memory()
         return part.to(self.device, non_blocking=True)

@@ -186,7 +186,7 @@ class MiniBatches:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.device = device
+        self.device = torch.device(device)
         self.merge_singleton = merge_singleton
 
 
