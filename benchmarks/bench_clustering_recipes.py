@@ -1,10 +1,11 @@
-"""Which recipe makes autoencoder codes cluster: one change at a time, on digits.
+"""Which recipe makes autoencoder codes cluster: one change at a time, on digits
+(the sweeps) or on the first images of MNIST / Fashion-MNIST (the confirmations).
 
-Every recipe is ``ConvAutoencoder(image_shape=(1, 8, 8), n_components=10)`` (or
-the dense ``Autoencoder``) with one or two parameters changed, or a step
-added before or after it; KMeans(10, n_init=10, random_state=0) then clusters the
-codes of all 1,797 digits and ``cluster_accuracy`` scores the result. Raw
-pixels and PCA(10) are the baselines measured in the same run.
+Every recipe is ``ConvAutoencoder(image_shape=..., n_components=10)`` (or the
+dense ``Autoencoder``) with one or two parameters changed, or a step added
+before or after it; KMeans(10, n_init=10, random_state=0) then clusters the
+codes of all the images and ``cluster_accuracy`` scores the result. Raw pixels
+and PCA(10) are the baselines, measured on the same data.
 
 Runs are appended to benchmarks/results/clustering_recipes.json (one record per
 recipe and seed, with the fit time and the number of threads), and
@@ -12,6 +13,8 @@ benchmarks/results/clustering_recipes.md is rewritten from all records: a table
 of recipe -> mean, min and max accuracy over the seeds -> mean fit time.
 
     python benchmarks/bench_clustering_recipes.py --recipes default input/16 --seeds 5
+    python benchmarks/bench_clustering_recipes.py --dataset mnist --n-samples 10000 \\
+        --data-home ../shared/data --recipes "raw pixels" "dense default" --seeds 2
     python benchmarks/bench_clustering_recipes.py --list
 """
 
@@ -22,10 +25,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _data import DATASETS, load_clustering_data
 from sklearn.cluster import KMeans
-from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
+from torch import nn
 
 from skae import Autoencoder, ConvAutoencoder
 from skae.metrics import cluster_accuracy
@@ -35,31 +39,59 @@ JSON = RESULTS / "clustering_recipes.json"
 
 
 def conv(**params):
-    def codes(X, seed):
-        ae = ConvAutoencoder(image_shape=(1, 8, 8), n_components=10, random_state=seed,
+    def codes(X, seed, image_shape):
+        ae = ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed,
                              **params)
         return ae.fit_transform(X)
     return codes
 
 
 def dense(**params):
-    def codes(X, seed):
+    def codes(X, seed, image_shape):
         ae = Autoencoder(n_components=10, random_state=seed, **params)
         return ae.fit_transform(X)
     return codes
 
 
+def glorot_mlp(widths, seed):
+    """A ReLU MLP through ``widths`` with a linear last layer, initialised as
+    Keras does: Glorot-uniform weights and zero biases."""
+    generator = torch.Generator().manual_seed(seed)
+    layers = []
+    for n_in, n_out in zip(widths[:-1], widths[1:]):
+        linear = nn.Linear(n_in, n_out)
+        bound = (6 / (n_in + n_out)) ** 0.5
+        with torch.no_grad():
+            linear.weight.uniform_(-bound, bound, generator=generator)
+            linear.bias.zero_()
+        layers += [linear, nn.ReLU()]
+    return nn.Sequential(*layers[:-1])
+
+
+def dense_glorot(hidden_layer_sizes, **params):
+    """``dense(...)`` with the encoder and decoder initialised as Keras does
+    (passed as ``encoder=``/``decoder=``, so skae trains them as they are)."""
+    def codes(X, seed, image_shape):
+        widths = (X.shape[1], *hidden_layer_sizes, 10)
+        ae = Autoencoder(n_components=10, random_state=seed,
+                         encoder=glorot_mlp(widths, seed),
+                         decoder=glorot_mlp(widths[::-1], seed + 1000), **params)
+        return ae.fit_transform(X)
+    return codes
+
+
 def scaled_input(recipe, factor):
-    return lambda X, seed: recipe(X * factor, seed)
+    return lambda X, seed, image_shape: recipe(X * factor, seed, image_shape)
 
 
 def standardized_codes(recipe):
-    return lambda X, seed: StandardScaler().fit_transform(recipe(X, seed))
+    return lambda X, seed, image_shape: StandardScaler().fit_transform(
+        recipe(X, seed, image_shape))
 
 
 RECIPES = {
-    "raw pixels": lambda X, seed: X,
-    "PCA(10)": lambda X, seed: PCA(10, random_state=seed).fit_transform(X),
+    "raw pixels": lambda X, seed, image_shape: X,
+    "PCA(10)": lambda X, seed, image_shape: PCA(10, random_state=seed).fit_transform(X),
     "default": conv(),
     "input/16": scaled_input(conv(), 1 / 16),
     "input/6 (unit std)": scaled_input(conv(), 1 / 6),
@@ -108,6 +140,31 @@ RECIPES = {
     "dense (500, 500, 2000) input/16 DEC pretraining": scaled_input(
         dense(hidden_layer_sizes=(500, 500, 2000), batch_size=256, max_iter=300,
               n_iter_no_change=300), 1 / 16),
+    # Initialisation: torch's default (weights U(+-1/sqrt(fan_in)), random biases)
+    # against Keras's (Glorot-uniform weights, zero biases), as the DEC papers ran.
+    "dense (500, 500, 2000) batch_size=256": dense(hidden_layer_sizes=(500, 500, 2000),
+                                                   batch_size=256),
+    "dense (500, 500, 2000) batch_size=256 glorot": dense_glorot(
+        (500, 500, 2000), batch_size=256),
+    "dense default glorot": dense_glorot((128, 64)),
+    # DEC-keras's own MNIST pretraining (DEC.py): SGD with step 1 and momentum 0.9
+    # (not Nesterov's), batch 256, weights U(+-1/sqrt(fan_in)) as torch's default.
+    "dense (500, 500, 2000) DEC-keras SGD": dense(
+        hidden_layer_sizes=(500, 500, 2000), batch_size=256, optimizer="sgd",
+        learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
+    "dense (500, 500, 2000) DEC-keras SGD max_iter=600": dense(
+        hidden_layer_sizes=(500, 500, 2000), batch_size=256, optimizer="sgd",
+        learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False, max_iter=600),
+    # The same optimizer on digits in [0, 1] (on counts a step of 1 diverges).
+    "dense (500, 500, 2000) input/16 DEC-keras SGD": scaled_input(dense(
+        hidden_layer_sizes=(500, 500, 2000), batch_size=256, optimizer="sgd",
+        learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False), 1 / 16),
+    "dense input/16 SGD step 1": scaled_input(dense(
+        optimizer="sgd", learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
+        1 / 16),
+    "input/16 SGD step 1": scaled_input(conv(
+        optimizer="sgd", learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
+        1 / 16),
 }
 
 
@@ -115,27 +172,41 @@ def cluster(codes):
     return KMeans(10, n_init=10, random_state=0).fit_predict(codes)
 
 
+def data_label(record):
+    """Which data a record was measured on; records before ``--dataset`` existed
+    are all 1,797 digits."""
+    dataset = record.get("dataset", "digits")
+    n_samples = record.get("n_samples", 1797)
+    return f"{dataset}, {n_samples:,} images"
+
+
 def write_table(records):
-    by_recipe = {}
+    groups = {}
     for record in records:
-        by_recipe.setdefault(record["recipe"], []).append(record)
+        key = (data_label(record), record["recipe"])
+        groups.setdefault(key, []).append(record)
     rows = []
-    for recipe, runs in by_recipe.items():
+    for (data, recipe), runs in groups.items():
         accuracies = [r["cluster_accuracy"] for r in runs]
-        rows.append((float(np.mean(accuracies)), recipe, runs, accuracies))
-    rows.sort(key=lambda row: -row[0])
-    lines = ["Digits (all 1,797), KMeans(10) on the codes of each recipe; every recipe is "
-             "`ConvAutoencoder(image_shape=(1, 8, 8), n_components=10)` with the change "
-             "named, unless it says dense (`Autoencoder(n_components=10)`). Written by "
+        # Digits first (the sweeps), then the larger data; best recipe first.
+        rows.append((data != "digits, 1,797 images", data, -float(np.mean(accuracies)),
+                     recipe, runs, accuracies))
+    rows.sort(key=lambda row: row[:3])
+    lines = ["KMeans(10) on the codes of each recipe; every recipe is "
+             "`ConvAutoencoder(image_shape=..., n_components=10)` with the change "
+             "named, unless it says dense (`Autoencoder(n_components=10)`). Digits are "
+             "scikit-learn's (all 1,797, values 0..16); MNIST is the first n images of the "
+             "70,000 (training then test, scaled to [0, 1]). Written by "
              "benchmarks/bench_clustering_recipes.py from clustering_recipes.json.", "",
-             "| recipe | seeds | mean accuracy | min | max | mean fit s | threads | date |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for mean, recipe, runs, accuracies in rows:
+             "| data | recipe | seeds | mean accuracy | min | max | mean fit s | threads "
+             "| date |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for _, data, mean, recipe, runs, accuracies in rows:
         fit_s = np.mean([r["fit_s"] for r in runs])
         threads = sorted({r["threads"] for r in runs})
         dates = sorted({r["date"] for r in runs})
-        lines.append(f"| {recipe} | {len(runs)} | {mean:.3f} | {min(accuracies):.3f} | "
-                     f"{max(accuracies):.3f} | {fit_s:.1f} | "
+        lines.append(f"| {data} | {recipe} | {len(runs)} | {-mean:.3f} | "
+                     f"{min(accuracies):.3f} | {max(accuracies):.3f} | {fit_s:.1f} | "
                      f"{','.join(map(str, threads))} | {dates[-1]} |")
     (RESULTS / "clustering_recipes.md").write_text("\n".join(lines) + "\n")
     return lines
@@ -145,6 +216,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", nargs="+", default=["raw pixels", "PCA(10)", "default"])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--dataset", choices=DATASETS, default="digits")
+    parser.add_argument("--n-samples", type=int, default=10_000,
+                        help="MNIST / Fashion-MNIST: how many of the 70,000 images")
+    parser.add_argument("--data-home", default=None)
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
     if args.list:
@@ -154,21 +230,23 @@ def main():
     if unknown:
         parser.error(f"unknown recipes {sorted(unknown)}; see --list")
 
-    X, y = load_digits(return_X_y=True)
-    X = X.astype(np.float32)
+    X, y, image_shape = load_clustering_data(args.dataset, args.n_samples, args.data_home)
+    where = {"dataset": args.dataset, "n_samples": len(X)}
     for name in args.recipes:
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             start = time.perf_counter()
-            codes = RECIPES[name](X, seed)
+            codes = RECIPES[name](X, seed, image_shape)
             fit_s = time.perf_counter() - start
             accuracy = cluster_accuracy(y, cluster(codes))
-            record = {"recipe": name, "seed": seed, "cluster_accuracy": float(accuracy),
+            record = {**where, "recipe": name, "seed": seed, "cluster_accuracy": float(accuracy),
                       "fit_s": fit_s, "threads": torch.get_num_threads(),
                       "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
-            print(f"{name} seed {seed}: {accuracy:.3f} ({fit_s:.1f} s)", flush=True)
+            print(f"{args.dataset} {name} seed {seed}: {accuracy:.3f} ({fit_s:.1f} s)", flush=True)
             # Append under a fresh read: two runs may share the file.
             records = json.loads(JSON.read_text()) if JSON.exists() else []
-            records = [r for r in records if (r["recipe"], r["seed"]) != (name, seed)]
+            records = [r for r in records
+                       if (data_label(r), r["recipe"], r["seed"])
+                       != (data_label(record), name, seed)]
             records.append(record)
             RESULTS.mkdir(exist_ok=True)
             JSON.write_text(json.dumps(records, indent=1))
