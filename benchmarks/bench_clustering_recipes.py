@@ -162,6 +162,12 @@ RECIPES = {
     "dense input/16 SGD step 1": scaled_input(dense(
         optimizer="sgd", learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
         1 / 16),
+    # A cosine schedule: same budget, and half of it.
+    "learning_rate=cosine": conv(learning_rate="cosine"),
+    "learning_rate=cosine, learning_rate_init=3e-3": conv(learning_rate="cosine",
+                                                          learning_rate_init=3e-3),
+    "learning_rate=cosine, max_iter=100, learning_rate_init=3e-3": conv(
+        learning_rate="cosine", max_iter=100, learning_rate_init=3e-3),
     "input/16 SGD step 1": scaled_input(conv(
         optimizer="sgd", learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
         1 / 16),

@@ -1,5 +1,7 @@
 """What is unique to DeepEmbeddedClustering: target distribution, objective, stopping."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -80,3 +82,23 @@ def test_tol_counts_samples_not_loss(digits):
     assert not hasattr(dec, "early_stopping") and not hasattr(dec, "warm_start")
     with pytest.raises(ValueError, match="'tol' parameter of DeepEmbeddedClustering must be"):
         DeepEmbeddedClustering(3, tol=1.5).fit(X)
+
+
+def test_user_guide_dec_papers_recipe_runs(digits):
+    # The recipe in the clustering guide trains as written (two epochs per phase
+    # here): plain-momentum SGD at step 1 for the pretraining, then DEC by SGD.
+    guide = Path(__file__).parent.parent / "docs" / "user_guide" / "clustering.md"
+    section = guide.read_text().split("## The DEC papers' recipe")[1]
+    code = section.split("```python")[1].split("```")[0]
+    assert code.count("max_iter=") == 2
+    code = code.replace("max_iter=300", "max_iter=2").replace("max_iter=75", "max_iter=2")
+    namespace = {"X": digits[0][:300]}
+    exec(code, namespace)
+    dec = namespace["dec"]
+    assert namespace["labels"].shape == (300,)
+    for fitted, step in ((dec.autoencoder_, 1.0), (dec, 0.01)):
+        optimizer = fitted.net_.optimizer_
+        assert isinstance(optimizer, torch.optim.SGD)
+        group = optimizer.param_groups[0]
+        assert (group["lr"], group["momentum"], group["nesterov"]) == (step, 0.9, False)
+    assert dec.method == "dec" and np.isfinite(dec.autoencoder_.loss_curve_).all()
