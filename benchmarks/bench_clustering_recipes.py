@@ -168,6 +168,8 @@ RECIPES = {
                                                           learning_rate_init=3e-3),
     "learning_rate=cosine, max_iter=100, learning_rate_init=3e-3": conv(
         learning_rate="cosine", max_iter=100, learning_rate_init=3e-3),
+    "SGD step 1": conv(optimizer="sgd", learning_rate_init=1.0, momentum=0.9,
+                       nesterovs_momentum=False),
     "input/16 SGD step 1": scaled_input(conv(
         optimizer="sgd", learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
         1 / 16),
