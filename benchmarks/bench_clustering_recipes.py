@@ -80,6 +80,19 @@ def dense_glorot(hidden_layer_sizes, **params):
     return codes
 
 
+# DEC-keras's MNIST pretraining optimizer (its DEC.py): SGD with step 1 and
+# plain momentum 0.9.
+SGD_STEP_1 = dict(optimizer="sgd", learning_rate_init=1.0, momentum=0.9,
+                  nesterovs_momentum=False)
+
+
+def dec_keras(**params):
+    """The DEC papers' dense net (d-500-500-2000-10) pretrained as DEC-keras does:
+    batch 256, ``SGD_STEP_1``, weights U(+-1/sqrt(fan_in)) as torch's default."""
+    return dense(hidden_layer_sizes=(500, 500, 2000), batch_size=256, **SGD_STEP_1,
+                 **params)
+
+
 def scaled_input(recipe, factor):
     return lambda X, seed, image_shape: recipe(X * factor, seed, image_shape)
 
@@ -147,32 +160,19 @@ RECIPES = {
     "dense (500, 500, 2000) batch_size=256 glorot": dense_glorot(
         (500, 500, 2000), batch_size=256),
     "dense default glorot": dense_glorot((128, 64)),
-    # DEC-keras's own MNIST pretraining (DEC.py): SGD with step 1 and momentum 0.9
-    # (not Nesterov's), batch 256, weights U(+-1/sqrt(fan_in)) as torch's default.
-    "dense (500, 500, 2000) DEC-keras SGD": dense(
-        hidden_layer_sizes=(500, 500, 2000), batch_size=256, optimizer="sgd",
-        learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
-    "dense (500, 500, 2000) DEC-keras SGD max_iter=600": dense(
-        hidden_layer_sizes=(500, 500, 2000), batch_size=256, optimizer="sgd",
-        learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False, max_iter=600),
+    "dense (500, 500, 2000) DEC-keras SGD": dec_keras(),
+    "dense (500, 500, 2000) DEC-keras SGD max_iter=600": dec_keras(max_iter=600),
     # The same optimizer on digits in [0, 1] (on counts a step of 1 diverges).
-    "dense (500, 500, 2000) input/16 DEC-keras SGD": scaled_input(dense(
-        hidden_layer_sizes=(500, 500, 2000), batch_size=256, optimizer="sgd",
-        learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False), 1 / 16),
-    "dense input/16 SGD step 1": scaled_input(dense(
-        optimizer="sgd", learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
-        1 / 16),
+    "dense (500, 500, 2000) input/16 DEC-keras SGD": scaled_input(dec_keras(), 1 / 16),
+    "dense input/16 SGD step 1": scaled_input(dense(**SGD_STEP_1), 1 / 16),
     # A cosine schedule: same budget, and half of it.
     "learning_rate=cosine": conv(learning_rate="cosine"),
     "learning_rate=cosine, learning_rate_init=3e-3": conv(learning_rate="cosine",
                                                           learning_rate_init=3e-3),
     "learning_rate=cosine, max_iter=100, learning_rate_init=3e-3": conv(
         learning_rate="cosine", max_iter=100, learning_rate_init=3e-3),
-    "SGD step 1": conv(optimizer="sgd", learning_rate_init=1.0, momentum=0.9,
-                       nesterovs_momentum=False),
-    "input/16 SGD step 1": scaled_input(conv(
-        optimizer="sgd", learning_rate_init=1.0, momentum=0.9, nesterovs_momentum=False),
-        1 / 16),
+    "SGD step 1": conv(**SGD_STEP_1),
+    "input/16 SGD step 1": scaled_input(conv(**SGD_STEP_1), 1 / 16),
 }
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from bench_clustering_recipes import SGD_STEP_1
 from sklearn.cluster import KMeans
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
@@ -84,8 +85,6 @@ def dense_autoencoder(n_components, max_iter, seed=0):
 # DEC-keras's MNIST recipe (its DEC.py): the same dense net pretrained by SGD
 # with step 1 and momentum 0.9, then DEC (no reconstruction term) by SGD with
 # step 0.01 and momentum 0.9.
-SGD_STEP_1 = dict(optimizer="sgd", learning_rate_init=1.0, momentum=0.9,
-                  nesterovs_momentum=False)
 DEC_KERAS_CLUSTERING = dict(method="dec", optimizer="sgd", learning_rate_init=0.01,
                             momentum=0.9, nesterovs_momentum=False)
 
