@@ -8,7 +8,8 @@ in [0, 1], the standard 60,000 / 10,000 split. Parts (``--parts``):
   unsupervised clustering), cluster accuracy (Hungarian); KMeans on the raw
   pixels in the same run.
 - ``dec``: ``DeepEmbeddedClustering`` (IDEC) on a ConvAutoencoder, all
-  70,000 images.
+  70,000 images; KMeans, and N2D's UMAP + GaussianMixture when umap-learn is
+  installed, on its pretrained codes.
 
 ``--probe-architecture conv`` probes the codes of a ConvAutoencoder(32)
 instead. ``--augment`` fine-tunes the classifier on a new shifted (up to 2 pixels)
@@ -125,12 +126,22 @@ def dec_part(data, args):
     if args.architecture == "dec-keras":
         dec.set_params(**DEC_KERAS_CLUSTERING)
     labels, fit_s = timed(lambda: dec.fit_predict(X))
-    start = KMeans(10, n_init=20, random_state=0).fit_predict(dec.autoencoder_.transform(X))
-    return {"kmeans_on_pretrained_codes": cluster_accuracy(y, start),
-            "dec": cluster_accuracy(y, labels), "fit_s": fit_s,
-            "pretrain_epochs": dec.autoencoder_.n_iter_, "dec_epochs": dec.n_iter_,
-            "n_samples": len(X), "architecture": ARCHITECTURES[args.architecture][0],
-            "method": dec.method, "optimizer": dec.optimizer}
+    codes = dec.autoencoder_.transform(X)
+    if args.save_codes:
+        Path(args.save_codes).mkdir(parents=True, exist_ok=True)
+        np.save(Path(args.save_codes) / f"{data['name']}_{args.architecture}_codes.npy", codes)
+    start = KMeans(10, n_init=20, random_state=0).fit_predict(codes)
+    result = {"kmeans_on_pretrained_codes": cluster_accuracy(y, start),
+              "dec": cluster_accuracy(y, labels), "fit_s": fit_s,
+              "pretrain_epochs": dec.autoencoder_.n_iter_, "dec_epochs": dec.n_iter_,
+              "n_samples": len(X), "architecture": ARCHITECTURES[args.architecture][0],
+              "method": dec.method, "optimizer": dec.optimizer}
+    try:  # N2D's head on the same pretrained codes, when umap-learn is installed
+        from bench_n2d import umap_gmm
+    except ImportError:
+        return result
+    n2d, n2d_s = timed(lambda: umap_gmm(10, 0).fit_predict(codes))
+    return dict(result, umap_gmm_on_pretrained_codes=cluster_accuracy(y, n2d), umap_gmm_s=n2d_s)
 
 
 def probe_part(data, args):
@@ -222,7 +233,10 @@ def markdown(meta):
         method = r.get("method", "idec").upper()
         lines.append(f"- {key}, DeepEmbeddedClustering ({method}) on {arch}: "
                      f"cluster accuracy {r['dec']:.3f} (KMeans on the pretrained codes "
-                     f"{r['kmeans_on_pretrained_codes']:.3f}); {r['pretrain_epochs']} "
+                     f"{r['kmeans_on_pretrained_codes']:.3f}"
+                     + (f", UMAP + GaussianMixture on them {r['umap_gmm_on_pretrained_codes']:.3f}"
+                        if "umap_gmm_on_pretrained_codes" in r else "")
+                     + f"); {r['pretrain_epochs']} "
                      f"pretraining + {r['dec_epochs']} joint epochs, "
                      f"{r['fit_s'] / 60:.1f} min [{r.get('threads')}].")
     for key, r in sorted(meta.get("probe", {}).items()):
@@ -267,6 +281,9 @@ def main():
                         help="autoencoder for cluster and dec: ConvAutoencoder(32, 64), "
                              "the DEC papers' dense 500-500-2000, or that net trained "
                              "as DEC-keras does (dec-keras)")
+    parser.add_argument("--save-codes", default=None, metavar="DIR",
+                        help="dec: save the pretrained codes to DIR/<data>_<architecture>"
+                             "_codes.npy, to try other clustering heads on them")
     parser.add_argument("--pretrain-epochs", type=int, default=10)
     parser.add_argument("--finetune-epochs", type=int, default=20)
     parser.add_argument("--outlier-epochs", type=int, default=10)
@@ -287,6 +304,8 @@ def main():
     path = RESULTS / "downstream.json"
     meta = {}
     data = {name: FETCH[name](data_home=args.data_home) for name in args.datasets}
+    for name, bunch in data.items():
+        bunch["name"] = name
     parts = {"cluster": cluster_part, "dec": dec_part, "probe": probe_part,
              "classifier": classifier_part, "outlier": outlier_part}
     for part in PARTS:
