@@ -28,7 +28,7 @@ import torch
 from _data import DATASETS, load_clustering_data
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import Normalizer, StandardScaler
 from torch import nn
 
 from skae import Autoencoder, ConvAutoencoder
@@ -173,6 +173,15 @@ RECIPES = {
         learning_rate="cosine", max_iter=100, learning_rate_init=3e-3),
     "SGD step 1": conv(**SGD_STEP_1),
     "input/16 SGD step 1": scaled_input(conv(**SGD_STEP_1), 1 / 16),
+    # The conv net's shape: a dense layer before the code, wider kernels,
+    # pooling instead of strides.
+    "hidden_layer_sizes=(128,)": conv(hidden_layer_sizes=(128,)),
+    "hidden_layer_sizes=(256,)": conv(hidden_layer_sizes=(256,)),
+    "kernel_size=5": conv(kernel_size=5),
+    "pooling=max": conv(pooling="max"),
+    # KMeans on the direction of the codes (each row scaled to unit length).
+    "unit-length codes": lambda X, seed, image_shape: Normalizer().fit_transform(
+        conv()(X, seed, image_shape)),
 }
 
 

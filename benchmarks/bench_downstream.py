@@ -19,7 +19,8 @@ Fashion-MNIST), and ``--channels 64 128`` widens the classifier's encoder.
 ``--architecture dense`` swaps the ConvAutoencoder of ``cluster`` and ``dec``
 for the DEC papers' dense d-500-500-2000-10 autoencoder; ``--architecture
 dec-keras`` trains that net as DEC-keras does on MNIST (SGD with step 1 and
-momentum 0.9), and then DEC itself (``method="dec"``, SGD with step 0.01).
+momentum 0.9), and then DEC itself (``method="dec"``, SGD with step 0.01), or,
+with ``--dec-method idec``, IDEC as its reference code does (Adam).
 - ``probe``: LogisticRegression on the frozen 32-dimensional codes of an
   ``Autoencoder`` (fitted on the training images), test accuracy, against
   LogisticRegression on the raw pixels.
@@ -85,7 +86,9 @@ def dense_autoencoder(n_components, max_iter, seed=0):
 
 # DEC-keras's MNIST recipe (its DEC.py): the same dense net pretrained by SGD
 # with step 1 and momentum 0.9, then DEC (no reconstruction term) by SGD with
-# step 0.01 and momentum 0.9.
+# step 0.01 and momentum 0.9. IDEC's reference code (its IDEC.py) starts from
+# the same pretrained weights and runs IDEC with Adam at Keras's defaults,
+# which are DeepEmbeddedClustering's own (``--dec-method idec``).
 DEC_KERAS_CLUSTERING = dict(method="dec", optimizer="sgd", learning_rate_init=0.01,
                             momentum=0.9, nesterovs_momentum=False)
 
@@ -123,7 +126,7 @@ def dec_part(data, args):
     autoencoder = ARCHITECTURES[args.architecture][1](10, args.epochs)
     dec = DeepEmbeddedClustering(10, autoencoder, batch_size=256,
                                  max_iter=args.dec_epochs, random_state=0)
-    if args.architecture == "dec-keras":
+    if args.architecture == "dec-keras" and args.dec_method == "dec":
         dec.set_params(**DEC_KERAS_CLUSTERING)
     labels, fit_s = timed(lambda: dec.fit_predict(X))
     codes = dec.autoencoder_.transform(X)
@@ -277,6 +280,10 @@ def main():
     parser.add_argument("--epochs", type=int, default=30,
                         help="autoencoder epochs for cluster, dec and probe")
     parser.add_argument("--dec-epochs", type=int, default=30)
+    parser.add_argument("--dec-method", choices=["dec", "idec"], default="dec",
+                        help="dec with --architecture dec-keras: DEC by SGD as DEC-keras "
+                             "(dec), or IDEC with DeepEmbeddedClustering's defaults, as "
+                             "IDEC's reference code (idec); other architectures run IDEC")
     parser.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="conv",
                         help="autoencoder for cluster and dec: ConvAutoencoder(32, 64), "
                              "the DEC papers' dense 500-500-2000, or that net trained "
@@ -321,6 +328,8 @@ def main():
             key = name
             if part in ("cluster", "dec") and args.architecture != "conv":
                 key = f"{name}, {args.architecture}"
+            if part == "dec" and args.architecture == "dec-keras" and args.dec_method == "idec":
+                key = f"{key}, idec"
             if part == "classifier" and args.augment:
                 key = f"{name}, {'augmented' if args.augment == 'shift-rotate' else 'flipped'}"
             if args.tag:
