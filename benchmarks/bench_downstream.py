@@ -322,8 +322,10 @@ def main():
         for name in names:
             if name not in data:
                 continue
+            # Read before the part: UMAP (numba) raises OpenMP's thread count.
+            threads = torch.get_num_threads()
             result = parts[part](data[name], args)
-            result["threads"] = torch.get_num_threads()
+            result["threads"] = threads
             print(part, name, json.dumps(result), flush=True)
             key = name
             if part in ("cluster", "dec") and args.architecture != "conv":
@@ -337,7 +339,7 @@ def main():
             # Re-read before writing: another run may have saved its parts since.
             meta = json.loads(path.read_text()) if path.exists() else {}
             meta.setdefault(part, {})[key] = result
-            meta.update(torch=torch.__version__, threads=torch.get_num_threads(),
+            meta.update(torch=torch.__version__, threads=threads,
                         date=time.strftime("%Y-%m-%d"))
             path.write_text(json.dumps(meta, indent=2) + "\n")
             (RESULTS / "downstream.md").write_text(markdown(meta))
