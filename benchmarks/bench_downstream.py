@@ -22,8 +22,10 @@ dec-keras`` trains that net as DEC-keras does on MNIST (SGD with step 1 and
 momentum 0.9), and then DEC itself (``method="dec"``, SGD with step 0.01), or,
 with ``--dec-method idec``, IDEC as its reference code does (Adam).
 - ``probe``: LogisticRegression on the frozen 32-dimensional codes of an
-  ``Autoencoder`` (fitted on the training images), test accuracy, against
-  LogisticRegression on the raw pixels.
+  ``Autoencoder`` (fitted on the training images, or the first
+  ``--probe-train-samples`` of them; ``--probe-noise`` trains it with masking
+  noise), test accuracy, against LogisticRegression on the raw pixels fitted on
+  the same images.
 - ``classifier``: ``AutoencoderClassifier`` with a pretrained ConvAutoencoder,
   fine-tuned, test accuracy.
 - ``outlier``: one MNIST digit held out as the anomaly: an
@@ -148,7 +150,10 @@ def dec_part(data, args):
 
 
 def probe_part(data, args):
-    train, test = data.split == "train", data.split == "test"
+    test = data.split == "test"
+    # The first --probe-train-samples training images (all 60,000 by default).
+    train = (data.split == "train") & (np.cumsum(data.split == "train")
+                                       <= (args.probe_train_samples or len(data.split)))
     X, y = data.data, data.target
     logreg = LogisticRegression(max_iter=1000)
     raw, raw_s = timed(lambda: logreg.fit(X[train], y[train]).score(X[test], y[test]))
@@ -157,12 +162,15 @@ def probe_part(data, args):
     else:
         ae = Autoencoder(n_components=32, hidden_layer_sizes=(512, 256), batch_size=256,
                          max_iter=args.epochs, random_state=0)
+    if args.probe_noise:
+        ae.set_params(noise="masking", noise_level=args.probe_noise)
     _, ae_s = timed(lambda: ae.fit(X[train]))
     codes = ae.transform(X)
     probe = LogisticRegression(max_iter=1000).fit(codes[train], y[train])
     return {"raw_pixels": raw, "raw_s": raw_s, "codes_32": probe.score(codes[test], y[test]),
             "autoencoder_fit_s": ae_s, "epochs": args.epochs,
-            "architecture": type(ae).__name__}
+            "architecture": type(ae).__name__, "n_train": int(train.sum()),
+            "masking_noise": args.probe_noise}
 
 
 def augmented(X, seed, how="shift-rotate"):
@@ -244,6 +252,10 @@ def markdown(meta):
                      f"{r['fit_s'] / 60:.1f} min [{r.get('threads')}].")
     for key, r in sorted(meta.get("probe", {}).items()):
         arch = r.get("architecture", "Autoencoder")
+        setting = [f"{r['n_train']:,} training images"] if r.get("n_train", 60000) != 60000 else []
+        setting += [f"masking noise {r['masking_noise']}"] if r.get("masking_noise") else []
+        if setting:
+            arch = f"{arch} ({', '.join(setting)})"
         lines.append(f"- {key}, LogisticRegression test accuracy: 32-d {arch} codes "
                      f"{r['codes_32']:.4f}, raw pixels {r['raw_pixels']:.4f} "
                      f"({r['epochs']} epochs, {r['autoencoder_fit_s'] / 60:.1f} min) "
@@ -296,6 +308,10 @@ def main():
     parser.add_argument("--outlier-epochs", type=int, default=10)
     parser.add_argument("--probe-architecture", choices=["conv", "dense"], default="dense",
                         help="probe: Autoencoder(512, 256) or ConvAutoencoder(32, 64)")
+    parser.add_argument("--probe-train-samples", type=int, default=None,
+                        help="probe: fit on the first N training images (default: all)")
+    parser.add_argument("--probe-noise", type=float, default=None,
+                        help="probe: train the autoencoder with masking noise of this level")
     parser.add_argument("--tag", default=None,
                         help="appended to the results' key, to keep runs with other "
                              "settings apart (e.g. '100 epochs')")
