@@ -17,6 +17,8 @@ Needs umap-learn (``pip install "skae[umap]"``). Appends to
 benchmarks/results/n2d.json and rewrites benchmarks/results/n2d.md.
 
     python benchmarks/bench_n2d.py --dataset digits --seeds 5
+    python benchmarks/bench_n2d.py --dataset digits --seeds 3 --architecture dec-keras \\
+        --max-iter 300
     python benchmarks/bench_n2d.py --dataset mnist --n-samples 10000 --seeds 1 \\
         --max-iter 50 --data-home ../shared/data
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _data import DATASETS, load_clustering_data
+from bench_clustering_recipes import dec_keras
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import make_pipeline
@@ -56,7 +59,8 @@ def write_table(records):
         key = (r["dataset"], r["n_samples"], r["max_iter"], r["features"], r["clustering"])
         groups.setdefault(key, []).append(r)
     lines = ["Cluster accuracy of KMeans and of UMAP + GaussianMixture (N2D), on raw pixels "
-             "and on `ConvAutoencoder(n_components=10)` codes. Written by "
+             "and on `ConvAutoencoder(n_components=10)` codes (or, where named, the codes of "
+             "the DEC papers' dense net pretrained by SGD as DEC-keras does). Written by "
              "benchmarks/bench_n2d.py from n2d.json; seconds are per pipeline step "
              "(autoencoder fit, clustering fit).", "",
              "| data | n | AE max_iter | features | clustering | seeds | mean accuracy | "
@@ -90,6 +94,11 @@ def main():
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--max-iter", type=int, default=200)
     parser.add_argument("--data-home", default=None)
+    parser.add_argument("--architecture", choices=["conv", "dec-keras"], default="conv",
+                        help="ConvAutoencoder(n_components=10) with its defaults, or the DEC "
+                             "papers' dense 500-500-2000-10 net pretrained as DEC-keras does "
+                             "(SGD with step 1; on the images scaled to [0, 1] by their "
+                             "maximum, since that step diverges on digits' counts)")
     args = parser.parse_args()
 
     X, y, image_shape = load_clustering_data(args.dataset, args.n_samples, args.data_home)
@@ -98,12 +107,15 @@ def main():
             "date": time.strftime("%Y-%m-%d")}
     for seed in range(args.seeds):
         start = time.perf_counter()
-        ae = ConvAutoencoder(image_shape=image_shape, n_components=10,
-                             max_iter=args.max_iter, random_state=seed)
-        codes = ae.fit_transform(X)
+        if args.architecture == "conv":
+            ae = ConvAutoencoder(image_shape=image_shape, n_components=10,
+                                 max_iter=args.max_iter, random_state=seed)
+            codes, name = ae.fit_transform(X), "ConvAutoencoder codes"
+        else:
+            codes = dec_keras(max_iter=args.max_iter)(X / X.max(), seed, image_shape)
+            name = "Autoencoder 500-500-2000 codes, DEC-keras SGD"
         ae_fit_s = time.perf_counter() - start
-        for features, Z, fit_s in [("raw pixels", X, 0.0), ("ConvAutoencoder codes", codes,
-                                                              ae_fit_s)]:
+        for features, Z, fit_s in [("raw pixels", X, 0.0), (name, codes, ae_fit_s)]:
             for clustering, model in [
                 ("KMeans", KMeans(10, n_init=10, random_state=0)),
                 ("UMAP + GaussianMixture", umap_gmm(10, seed)),
