@@ -23,7 +23,7 @@ momentum 0.9), and then DEC itself (``method="dec"``, SGD with step 0.01), or,
 with ``--dec-method idec``, IDEC as its reference code does (Adam).
 - ``probe``: LogisticRegression on the frozen 32-dimensional codes of an
   ``Autoencoder`` (fitted on the training images, or the first
-  ``--probe-train-samples`` of them; ``--probe-noise`` trains it with masking
+  ``--probe-train-samples`` of them; ``--probe-noise-level`` trains it with masking
   noise), test accuracy, against LogisticRegression on the raw pixels fitted on
   the same images.
 - ``classifier``: ``AutoencoderClassifier`` with a pretrained ConvAutoencoder,
@@ -162,15 +162,16 @@ def probe_part(data, args):
     else:
         ae = Autoencoder(n_components=32, hidden_layer_sizes=(512, 256), batch_size=256,
                          max_iter=args.epochs, random_state=0)
-    if args.probe_noise:
-        ae.set_params(noise="masking", noise_level=args.probe_noise)
+    if args.probe_noise_level:
+        ae.set_params(noise="masking", noise_level=args.probe_noise_level)
     _, ae_s = timed(lambda: ae.fit(X[train]))
     codes = ae.transform(X)
     probe = LogisticRegression(max_iter=1000).fit(codes[train], y[train])
     return {"raw_pixels": raw, "raw_s": raw_s, "codes_32": probe.score(codes[test], y[test]),
             "autoencoder_fit_s": ae_s, "epochs": args.epochs,
             "architecture": type(ae).__name__, "n_train": int(train.sum()),
-            "masking_noise": args.probe_noise}
+            "noise": "masking" if args.probe_noise_level else None,
+            "noise_level": args.probe_noise_level}
 
 
 def augmented(X, seed, how="shift-rotate"):
@@ -253,7 +254,7 @@ def markdown(meta):
     for key, r in sorted(meta.get("probe", {}).items()):
         arch = r.get("architecture", "Autoencoder")
         setting = [f"{r['n_train']:,} training images"] if r.get("n_train", 60000) != 60000 else []
-        setting += [f"masking noise {r['masking_noise']}"] if r.get("masking_noise") else []
+        setting += [f"{r['noise']} noise {r['noise_level']}"] if r.get("noise") else []
         if setting:
             arch = f"{arch} ({', '.join(setting)})"
         lines.append(f"- {key}, LogisticRegression test accuracy: 32-d {arch} codes "
@@ -310,7 +311,7 @@ def main():
                         help="probe: Autoencoder(512, 256) or ConvAutoencoder(32, 64)")
     parser.add_argument("--probe-train-samples", type=int, default=None,
                         help="probe: fit on the first N training images (default: all)")
-    parser.add_argument("--probe-noise", type=float, default=None,
+    parser.add_argument("--probe-noise-level", type=float, default=None,
                         help="probe: train the autoencoder with masking noise of this level")
     parser.add_argument("--tag", default=None,
                         help="appended to the results' key, to keep runs with other "
