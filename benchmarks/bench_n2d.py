@@ -8,7 +8,10 @@ min_dist=0) and clusters the embedding with a Gaussian mixture. With skae it is
 To say which step earns the gain, every seed measures four pipelines on the
 same data: KMeans and UMAP + GaussianMixture, each on the raw pixels and on the
 autoencoder's codes (the autoencoder is fitted once per seed and its codes
-reused). The data: scikit-learn's digits (all 1,797, values 0..16, as in
+reused). ``--architecture`` picks the autoencoder: the ConvAutoencoder, or the
+DEC papers' dense d-500-500-2000-10 net trained by SGD as DEC-keras does
+(``dec-keras``) or by Adam for every epoch as N2D's own code does (``n2d``).
+The data: scikit-learn's digits (all 1,797, values 0..16, as in
 bench_clustering_recipes.py) or the first ``--n-samples`` of the 70,000 images
 of MNIST / Fashion-MNIST (training then test images, scaled to [0, 1], from
 ``--data-home``; all of them by default, the papers' protocol).
@@ -21,6 +24,8 @@ benchmarks/results/n2d.json and rewrites benchmarks/results/n2d.md.
         --max-iter 300
     python benchmarks/bench_n2d.py --dataset mnist --n-samples 10000 --seeds 1 \\
         --max-iter 50 --data-home ../shared/data
+    python benchmarks/bench_n2d.py --dataset fashion-mnist --n-samples 10000 --seeds 1 \\
+        --architecture n2d --max-iter 1000 --data-home ../shared/data
 """
 
 import argparse
@@ -37,7 +42,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import make_pipeline
 from umap import UMAP
 
-from skae import ConvAutoencoder
+from skae import Autoencoder, ConvAutoencoder
 from skae.metrics import cluster_accuracy
 
 RESULTS = Path(__file__).parent / "results"
@@ -53,6 +58,14 @@ def umap_gmm(n_clusters, seed):
     )
 
 
+def n2d_autoencoder(max_iter, seed):
+    """N2D's own autoencoder (its reference code, rymc/n2d): the dense
+    d-500-500-2000-10 net trained by Adam at its defaults with batch 256 for all
+    ``max_iter`` epochs (N2D runs 1,000; no stopping rule)."""
+    return Autoencoder(n_components=10, hidden_layer_sizes=(500, 500, 2000), batch_size=256,
+                       max_iter=max_iter, n_iter_no_change=max_iter, random_state=seed)
+
+
 def write_table(records):
     groups = {}
     for r in records:
@@ -60,7 +73,8 @@ def write_table(records):
         groups.setdefault(key, []).append(r)
     lines = ["Cluster accuracy of KMeans and of UMAP + GaussianMixture (N2D), on raw pixels "
              "and on `ConvAutoencoder(n_components=10)` codes (or, where named, the codes of "
-             "the DEC papers' dense net pretrained by SGD as DEC-keras does). Written by "
+             "the DEC papers' dense 500-500-2000-10 net, trained by SGD as DEC-keras does or "
+             "by Adam for every epoch as N2D does). Written by "
              "benchmarks/bench_n2d.py from n2d.json; seconds are per pipeline step "
              "(autoencoder fit, clustering fit).", "",
              "| data | n | AE max_iter | features | clustering | seeds | mean accuracy | "
@@ -94,11 +108,13 @@ def main():
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--max-iter", type=int, default=200)
     parser.add_argument("--data-home", default=None)
-    parser.add_argument("--architecture", choices=["conv", "dec-keras"], default="conv",
-                        help="ConvAutoencoder(n_components=10) with its defaults, or the DEC "
+    parser.add_argument("--architecture", choices=["conv", "dec-keras", "n2d"],
+                        default="conv",
+                        help="ConvAutoencoder(n_components=10) with its defaults; the DEC "
                              "papers' dense 500-500-2000-10 net pretrained as DEC-keras does "
-                             "(SGD with step 1; on the images scaled to [0, 1] by their "
-                             "maximum, since that step diverges on digits' counts)")
+                             "(SGD with step 1); or that net trained as N2D does (Adam, every "
+                             "epoch). The dense nets see the images scaled to [0, 1] by their "
+                             "maximum, since SGD's step 1 diverges on digits' counts")
     args = parser.parse_args()
 
     X, y, image_shape = load_clustering_data(args.dataset, args.n_samples, args.data_home)
@@ -111,9 +127,12 @@ def main():
             ae = ConvAutoencoder(image_shape=image_shape, n_components=10,
                                  max_iter=args.max_iter, random_state=seed)
             codes, name = ae.fit_transform(X), "ConvAutoencoder codes"
-        else:
+        elif args.architecture == "dec-keras":
             codes = dec_keras(max_iter=args.max_iter)(X / X.max(), seed, image_shape)
             name = "Autoencoder 500-500-2000 codes, DEC-keras SGD"
+        else:
+            codes = n2d_autoencoder(args.max_iter, seed).fit_transform(X / X.max())
+            name = "Autoencoder 500-500-2000 codes, N2D Adam"
         ae_fit_s = time.perf_counter() - start
         for features, Z, fit_s in [("raw pixels", X, 0.0), (name, codes, ae_fit_s)]:
             for clustering, model in [
