@@ -15,7 +15,12 @@ in [0, 1], the standard 60,000 / 10,000 split. Parts (``--parts``):
 instead. ``--augment`` fine-tunes the classifier on a new shifted (up to 2 pixels)
 and rotated (up to 10 degrees) copy of the training images at every epoch;
 ``--augment flip`` mirrors half of them left to right instead (for
-Fashion-MNIST), and ``--channels 64 128`` widens the classifier's encoder.
+Fashion-MNIST), and ``--channels 64 128`` widens the classifier's encoder;
+``--code-size``, ``--head``, ``--batch-norm``, ``--pooling`` and
+``--learning-rate`` set its code width, head, batch norm (encoder and head),
+pooling and fine-tuning schedule; ``--classifier-validation`` scores it on the
+last 10,000 training images, fitted on the first 50,000, to choose among
+recipes without the test set.
 ``--architecture dense`` swaps the ConvAutoencoder of ``cluster`` and ``dec``
 for the DEC papers' dense d-500-500-2000-10 autoencoder; ``--architecture
 dec-keras`` trains that net as DEC-keras does on MNIST (SGD with step 1 and
@@ -186,11 +191,18 @@ def augmented(X, seed, how="shift-rotate"):
 
 def classifier_part(data, args):
     train, test = data.split == "train", data.split == "test"
+    if args.classifier_validation:
+        # Choose recipes without the test set: fit on the first 50,000 training
+        # images and score on the last 10,000.
+        test = train & (np.cumsum(train) > 50_000)
+        train = train & ~test
     X, y = data.data, data.target
-    clf = AutoencoderClassifier(conv_autoencoder(32, args.pretrain_epochs,
-                                                 channels=tuple(args.channels)),
-                                hidden_layer_sizes=(128,), dropout=0.3, batch_size=128,
-                                max_iter=args.finetune_epochs, random_state=0)
+    autoencoder = conv_autoencoder(args.code_size, args.pretrain_epochs,
+                                   channels=tuple(args.channels)).set_params(
+        batch_norm=args.batch_norm, pooling=args.pooling)
+    clf = AutoencoderClassifier(autoencoder, hidden_layer_sizes=tuple(args.head), dropout=0.3,
+                                batch_norm=args.batch_norm, learning_rate=args.learning_rate,
+                                batch_size=128, max_iter=args.finetune_epochs, random_state=0)
     if not args.augment:
         _, fit_s = timed(lambda: clf.fit(X[train], y[train]))
     else:
@@ -203,8 +215,12 @@ def classifier_part(data, args):
                     y[train])
         fit_s = time.perf_counter() - start
     return {"test_accuracy": clf.score(X[test], y[test]), "fit_s": fit_s,
+            "scored_on": "validation" if args.classifier_validation else "test",
             "pretrain_epochs": args.pretrain_epochs, "finetune_epochs": clf.n_iter_,
-            "augmented": args.augment, "channels": list(args.channels)}
+            "augmented": args.augment, "channels": list(args.channels),
+            "code_size": args.code_size, "head": list(args.head),
+            "batch_norm": args.batch_norm, "pooling": args.pooling,
+            "learning_rate": args.learning_rate}
 
 
 def outlier_part(data, args):
@@ -266,10 +282,19 @@ def markdown(meta):
                " on shifted and rotated copies", "flip": " on copies half mirrored"}.get(
             r.get("augmented"), "")
         channels = tuple(r.get("channels", (32, 64)))
-        lines.append(f"- {key}, AutoencoderClassifier (ConvAutoencoder(32, "
-                     f"channels={channels}) pretrained "
-                     f"{r['pretrain_epochs']} epochs, fine-tuned {r['finetune_epochs']}{how}): "
-                     f"test accuracy {r['test_accuracy']:.4f}; {r['fit_s'] / 60:.1f} min "
+        extra = "".join(f", {name}={r[name]!r}" for name, default in
+                        [("batch_norm", False), ("pooling", None)]
+                        if r.get(name, default) != default)
+        head = (f"head {tuple(r.get('head', (128,)))}"
+                + (", batch norm" if r.get("batch_norm") else "")
+                + (f", {r['learning_rate']} schedule"
+                   if r.get("learning_rate", "constant") != "constant" else ""))
+        lines.append(f"- {key}, AutoencoderClassifier (ConvAutoencoder({r.get('code_size', 32)}, "
+                     f"channels={channels}{extra}) pretrained "
+                     f"{r['pretrain_epochs']} epochs, {head}, "
+                     f"fine-tuned {r['finetune_epochs']}{how}): "
+                     f"{r.get('scored_on', 'test')} accuracy {r['test_accuracy']:.4f}; "
+                     f"{r['fit_s'] / 60:.1f} min "
                      f"[{r.get('threads')}].")
     outlier = meta.get("outlier", {}).get("mnist")
     if outlier:
@@ -323,6 +348,19 @@ def main():
                              "default), or half of them mirrored left to right (flip)")
     parser.add_argument("--channels", type=int, nargs="+", default=[32, 64],
                         help="classifier: channels of the ConvAutoencoder's stages")
+    parser.add_argument("--classifier-validation", action="store_true",
+                        help="classifier: fit on the first 50,000 training images and score "
+                             "on the last 10,000, to compare recipes without the test set")
+    parser.add_argument("--code-size", type=int, default=32,
+                        help="classifier: the ConvAutoencoder's n_components")
+    parser.add_argument("--head", type=int, nargs="*", default=[128],
+                        help="classifier: hidden_layer_sizes of its head")
+    parser.add_argument("--batch-norm", action="store_true",
+                        help="classifier: batch norm in the encoder and the head")
+    parser.add_argument("--pooling", choices=["max", "avg"], default=None,
+                        help="classifier: the ConvAutoencoder's pooling")
+    parser.add_argument("--learning-rate", choices=["constant", "plateau", "cosine"],
+                        default="constant", help="classifier: fine-tuning schedule")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "downstream.json"
@@ -351,6 +389,8 @@ def main():
                 key = f"{key}, idec"
             if part == "classifier" and args.augment:
                 key = f"{name}, {'augmented' if args.augment == 'shift-rotate' else 'flipped'}"
+            if part == "classifier" and args.classifier_validation:
+                key = f"{key}, validation"
             if args.tag:
                 key = f"{key}, {args.tag}"
             # Re-read before writing: another run may have saved its parts since.
