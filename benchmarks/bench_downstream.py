@@ -154,11 +154,15 @@ def dec_part(data, args):
     return dict(result, umap_gmm_on_pretrained_codes=cluster_accuracy(y, n2d), umap_gmm_s=n2d_s)
 
 
+def first_training_images(split, n=None):
+    """Mask of the first ``n`` training images (all of them when None)."""
+    train = split == "train"
+    return train if n is None else train & (np.cumsum(train) <= n)
+
+
 def probe_part(data, args):
     test = data.split == "test"
-    # The first --probe-train-samples training images (all 60,000 by default).
-    train = (data.split == "train") & (np.cumsum(data.split == "train")
-                                       <= (args.probe_train_samples or len(data.split)))
+    train = first_training_images(data.split, args.probe_train_samples)
     X, y = data.data, data.target
     logreg = LogisticRegression(max_iter=1000)
     raw, raw_s = timed(lambda: logreg.fit(X[train], y[train]).score(X[test], y[test]))
@@ -194,8 +198,8 @@ def classifier_part(data, args):
     if args.classifier_validation:
         # Choose recipes without the test set: fit on the first 50,000 training
         # images and score on the last 10,000.
-        test = train & (np.cumsum(train) > 50_000)
-        train = train & ~test
+        test, train = train, first_training_images(data.split, 50_000)
+        test = test & ~train
     X, y = data.data, data.target
     autoencoder = conv_autoencoder(args.code_size, args.pretrain_epochs,
                                    channels=tuple(args.channels)).set_params(
