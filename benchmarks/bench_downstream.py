@@ -16,7 +16,7 @@ instead. ``--augment`` fine-tunes the classifier on a new shifted (up to 2 pixel
 and rotated (up to 10 degrees) copy of the training images at every epoch;
 ``--augment flip`` mirrors half of them left to right instead (for
 Fashion-MNIST), and ``--channels 64 128`` widens the classifier's encoder;
-``--code-size``, ``--head``, ``--batch-norm``, ``--pooling`` and
+``--n-components``, ``--head``, ``--batch-norm``, ``--pooling`` and
 ``--learning-rate`` set its code width, head, batch norm (encoder and head),
 pooling and fine-tuning schedule; ``--classifier-validation`` scores it on the
 last 10,000 training images, fitted on the first 50,000, to choose among
@@ -201,7 +201,7 @@ def classifier_part(data, args):
         test, train = train, first_training_images(data.split, 50_000)
         test = test & ~train
     X, y = data.data, data.target
-    autoencoder = conv_autoencoder(args.code_size, args.pretrain_epochs,
+    autoencoder = conv_autoencoder(args.n_components, args.pretrain_epochs,
                                    channels=tuple(args.channels)).set_params(
         batch_norm=args.batch_norm, pooling=args.pooling)
     clf = AutoencoderClassifier(autoencoder, hidden_layer_sizes=tuple(args.head), dropout=0.3,
@@ -222,7 +222,7 @@ def classifier_part(data, args):
             "scored_on": "validation" if args.classifier_validation else "test",
             "pretrain_epochs": args.pretrain_epochs, "finetune_epochs": clf.n_iter_,
             "augmented": args.augment, "channels": list(args.channels),
-            "code_size": args.code_size, "head": list(args.head),
+            "n_components": args.n_components, "head": list(args.head),
             "batch_norm": args.batch_norm, "pooling": args.pooling,
             "learning_rate": args.learning_rate}
 
@@ -293,7 +293,8 @@ def markdown(meta):
                 + (", batch norm" if r.get("batch_norm") else "")
                 + (f", {r['learning_rate']} schedule"
                    if r.get("learning_rate", "constant") != "constant" else ""))
-        lines.append(f"- {key}, AutoencoderClassifier (ConvAutoencoder({r.get('code_size', 32)}, "
+        lines.append(f"- {key}, AutoencoderClassifier "
+                     f"(ConvAutoencoder({r.get('n_components', 32)}, "
                      f"channels={channels}{extra}) pretrained "
                      f"{r['pretrain_epochs']} epochs, {head}, "
                      f"fine-tuned {r['finetune_epochs']}{how}): "
@@ -355,7 +356,7 @@ def main():
     parser.add_argument("--classifier-validation", action="store_true",
                         help="classifier: fit on the first 50,000 training images and score "
                              "on the last 10,000, to compare recipes without the test set")
-    parser.add_argument("--code-size", type=int, default=32,
+    parser.add_argument("--n-components", type=int, default=32,
                         help="classifier: the ConvAutoencoder's n_components")
     parser.add_argument("--head", type=int, nargs="*", default=[128],
                         help="classifier: hidden_layer_sizes of its head")
