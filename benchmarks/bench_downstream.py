@@ -15,7 +15,9 @@ in [0, 1], the standard 60,000 / 10,000 split. Parts (``--parts``):
 instead. ``--augment`` fine-tunes the classifier on a new shifted (up to 2 pixels)
 and rotated (up to 10 degrees) copy of the training images at every epoch;
 ``--augment flip`` mirrors half of them left to right instead (for
-Fashion-MNIST), and ``--channels 64 128`` widens the classifier's encoder;
+Fashion-MNIST); ``--augmentation flip_shift`` (or ``flip``, ``shift``) sets
+the classifier's own ``augmentation``, which changes every training batch
+as it trains; and ``--channels 64 128`` widens the classifier's encoder;
 ``--n-components``, ``--head``, ``--batch-norm``, ``--pooling`` and
 ``--learning-rate`` set its code width, head, batch norm (encoder and head),
 pooling and fine-tuning schedule; ``--classifier-validation`` scores it on the
@@ -206,7 +208,8 @@ def classifier_part(data, args):
         batch_norm=args.batch_norm, pooling=args.pooling)
     clf = AutoencoderClassifier(autoencoder, hidden_layer_sizes=tuple(args.head), dropout=0.3,
                                 batch_norm=args.batch_norm, learning_rate=args.learning_rate,
-                                batch_size=128, max_iter=args.finetune_epochs, random_state=0)
+                                augmentation=args.augmentation, batch_size=128,
+                                max_iter=args.finetune_epochs, random_state=0)
     if not args.augment:
         _, fit_s = timed(lambda: clf.fit(X[train], y[train]))
     else:
@@ -224,7 +227,7 @@ def classifier_part(data, args):
             "augmented": args.augment, "channels": list(args.channels),
             "n_components": args.n_components, "head": list(args.head),
             "batch_norm": args.batch_norm, "pooling": args.pooling,
-            "learning_rate": args.learning_rate}
+            "learning_rate": args.learning_rate, "augmentation": args.augmentation}
 
 
 def outlier_part(data, args):
@@ -292,7 +295,8 @@ def markdown(meta):
         head = (f"head {tuple(r.get('head', (128,)))}"
                 + (", batch norm" if r.get("batch_norm") else "")
                 + (f", {r['learning_rate']} schedule"
-                   if r.get("learning_rate", "constant") != "constant" else ""))
+                   if r.get("learning_rate", "constant") != "constant" else "")
+                + (f", augmentation={r['augmentation']!r}" if r.get("augmentation") else ""))
         lines.append(f"- {key}, AutoencoderClassifier "
                      f"(ConvAutoencoder({r.get('n_components', 32)}, "
                      f"channels={channels}{extra}) pretrained "
@@ -351,6 +355,10 @@ def main():
                         help="classifier: fine-tune on a fresh augmented copy of the "
                              "training images at every epoch: shifted and rotated (the "
                              "default), or half of them mirrored left to right (flip)")
+    parser.add_argument("--augmentation", choices=["flip", "shift", "flip_shift"],
+                        default=None,
+                        help="classifier: its augmentation parameter, new changes to every "
+                             "training batch (unlike --augment's copies made outside it)")
     parser.add_argument("--channels", type=int, nargs="+", default=[32, 64],
                         help="classifier: channels of the ConvAutoencoder's stages")
     parser.add_argument("--classifier-validation", action="store_true",
@@ -394,6 +402,8 @@ def main():
                 key = f"{key}, idec"
             if part == "classifier" and args.augment:
                 key = f"{name}, {'augmented' if args.augment == 'shift-rotate' else 'flipped'}"
+            if part == "classifier" and args.augmentation:
+                key = f"{key}, augmentation={args.augmentation}"
             if part == "classifier" and args.classifier_validation:
                 key = f"{key}, validation"
             if args.tag:

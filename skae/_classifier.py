@@ -22,8 +22,15 @@ from ._base import (
     validate_validation_data,
 )
 from ._docstrings import fill_doc
+from ._image_shape import resolve_image_shape
 from ._losses import ClassificationCriterion
-from ._modules import ACTIVATIONS, EncoderClassifierModule, make_mlp
+from ._modules import (
+    ACTIVATIONS,
+    AUGMENTATIONS,
+    EncoderClassifierModule,
+    ImageAugmentation,
+    make_mlp,
+)
 from ._validation import SizeTuple, class_indices
 
 
@@ -64,6 +71,21 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     freeze_encoder : bool, default=False
         Keep the pretrained encoder fixed (no gradient, evaluation mode) and
         train the head only.
+    augmentation : {"flip", "shift", "flip_shift"}, torch.nn.Module or \
+None, default=None
+        Random label-preserving changes to every training batch of the
+        fine-tuning, drawn anew at each epoch and never applied when
+        predicting, scoring or validating (the pretraining sees X as it
+        is). ``"flip"`` mirrors each image left to right with probability
+        1/2 (for classes a mirror leaves unchanged, such as clothes; not
+        digits or letters), ``"shift"`` moves each image by up to 1/14 of
+        its height and width (2 pixels on 28 x 28 images, at least 1; zeros
+        come in), ``"flip_shift"`` does both. The
+        rows are images laid out as the autoencoder's ``image_shape`` or,
+        when it has none, as one channel of the most square H x W. A torch
+        module, copied, is applied to each training batch of rows
+        (``(batch, n_features)`` in and out) in the same way. None trains
+        on X as it is.
     pretrain : bool, default=True
         Pretrain the autoencoder on X first. With False the encoder starts
         from its random initial weights and trains with the head: the same
@@ -132,6 +154,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "freeze_encoder": ["boolean"],
+        "augmentation": [StrOptions(set(AUGMENTATIONS)), torch.nn.Module, None],
         "pretrain": ["boolean"],
         **TRAINING_CONSTRAINTS,
         **STOPPING_CONSTRAINTS,
@@ -146,6 +169,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         dropout=0.0,
         batch_norm=False,
         freeze_encoder=False,
+        augmentation=None,
         pretrain=True,
         optimizer="adam",
         learning_rate_init=1e-3,
@@ -174,6 +198,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.freeze_encoder = freeze_encoder
+        self.augmentation = augmentation
         self.pretrain = pretrain
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
@@ -307,9 +332,21 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         self._set_accuracy_curves()
         return self
 
+    def _augmentation_module(self, autoencoder, n_features):
+        """The module that changes training batches, or None."""
+        if isinstance(self.augmentation, torch.nn.Module):
+            return copy.deepcopy(self.augmentation)
+        if self.augmentation is None:
+            return None
+        image_shape = resolve_image_shape(
+            getattr(unfrozen(autoencoder), "image_shape", None), n_features)
+        flip, shift = AUGMENTATIONS[self.augmentation]
+        return ImageAugmentation(image_shape, flip=flip, shift=shift)
+
     def _builder(self, X):
         """``build(rows)`` for ``_train``: the (pre)trained encoder and the head."""
         autoencoder = self._checked_autoencoder()
+        augmentation = self._augmentation_module(autoencoder, X.shape[1])
 
         def build(rows):
             # Runs with torch's generator seeded from random_state: the seed
@@ -323,7 +360,7 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             head = make_mlp([unfrozen(autoencoder).n_components, *self.hidden_layer_sizes,
                              len(self.classes_)], self.activation, self.batch_norm,
                             self.dropout)
-            return (EncoderClassifierModule(encoder, head, self.freeze_encoder),
+            return (EncoderClassifierModule(encoder, head, self.freeze_encoder, augmentation),
                     ClassificationCriterion())
 
         return build

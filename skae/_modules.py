@@ -23,6 +23,9 @@ ACTIVATIONS = {
 
 NOISES = ("gaussian", "masking", "salt_and_pepper")
 
+# Label-preserving image augmentations: name -> (mirror left to right, shift).
+AUGMENTATIONS = {"flip": (True, False), "shift": (False, True), "flip_shift": (True, True)}
+
 
 def make_activation(activation):
     """A new activation module: by name, or a copy of the module given (e.g.
@@ -187,6 +190,56 @@ class Corruption(nn.Module):
         return corrupt(x, self.noise, self.level, self.low, self.high)
 
 
+def shift_images(images, max_shift):
+    """Each image of ``images`` (n, C, H, W) moved by its own random whole
+    number of pixels, at most ``max_shift = (rows, columns)`` each way; the
+    pixels that come in are zeros."""
+    n, _, height, width = images.shape
+    max_rows, max_cols = max_shift
+    padded = nn.functional.pad(images, (max_cols, max_cols, max_rows, max_rows))
+
+    def indices(size, most):
+        offsets = torch.randint(0, 2 * most + 1, (n, 1), device=images.device)
+        return offsets + torch.arange(size, device=images.device)
+
+    rows, cols = indices(height, max_rows)[:, :, None], indices(width, max_cols)[:, None, :]
+    batch = torch.arange(n, device=images.device)[:, None, None]
+    # Advanced indices around the channel slice put the channels last.
+    return padded[batch, :, rows, cols].permute(0, 3, 1, 2)
+
+
+class ImageAugmentation(nn.Module):
+    """Random label-preserving changes to a batch of flat image rows, new at
+    every call.
+
+    Parameters
+    ----------
+    image_shape : tuple of 3 int
+        ``(C, H, W)`` of the images the rows hold.
+    flip : bool
+        Mirror each image left to right with probability 1/2.
+    shift : bool
+        Move each image by up to 1/14 of its height and width (at least one
+        pixel; 2 pixels on 28 x 28 images), with zeros coming in.
+    """
+
+    def __init__(self, image_shape, flip=False, shift=False):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        self.flip = flip
+        self.max_shift = (tuple(max(1, round(side / 14)) for side in self.image_shape[1:])
+                          if shift else None)
+
+    def forward(self, x):
+        images = x.reshape(len(x), *self.image_shape)
+        if self.flip:
+            mirror = torch.rand(len(x), device=x.device) < 0.5
+            images = torch.where(mirror[:, None, None, None], images.flip(3), images)
+        if self.max_shift:
+            images = shift_images(images, self.max_shift)
+        return images.reshape(len(x), -1)
+
+
 class AutoencoderModule(nn.Module):
     """Encoder, decoder and the pieces around them.
 
@@ -317,16 +370,19 @@ class VariationalModule(nn.Module):
 class EncoderClassifierModule(nn.Module):
     """A (pretrained) autoencoder module's ``encode`` followed by a head.
 
-    ``forward(x)`` returns the head's logits. With ``freeze_encoder`` the
-    autoencoder's parameters get no gradient and it stays in evaluation
-    mode (its dropout and batch norm as at the end of pretraining).
+    ``forward(x)`` returns the head's logits; in training, from x as the
+    ``augmentation`` module (or None) changes it.
+    With ``freeze_encoder`` the autoencoder's parameters get no gradient and
+    it stays in evaluation mode (its dropout and batch norm as at the end of
+    pretraining).
     """
 
-    def __init__(self, autoencoder, head, freeze_encoder=False):
+    def __init__(self, autoencoder, head, freeze_encoder=False, augmentation=None):
         super().__init__()
         self.autoencoder = autoencoder
         self.head = head
         self.freeze_encoder = freeze_encoder
+        self.augmentation = augmentation if augmentation is not None else nn.Identity()
         if freeze_encoder:
             autoencoder.requires_grad_(False)
 
@@ -337,6 +393,8 @@ class EncoderClassifierModule(nn.Module):
         return self
 
     def forward(self, x):
+        if self.training:
+            x = self.augmentation(x)
         return self.head(self.autoencoder.encode(x))
 
 

@@ -1,5 +1,7 @@
 """What is unique to AutoencoderClassifier: pretraining, fine-tuning, freezing."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -192,3 +194,82 @@ def test_partial_fit_over_blocks_with_a_frozen_autoencoder(digits):
                                          "be among classes"):
         AutoencoderClassifier(max_iter=1).partial_fit(X[:10], [0] * 9 + [12],
                                                       classes=range(10))
+
+
+def test_image_augmentation_flips_and_shifts_each_image_whole():
+    from skae._modules import ImageAugmentation
+
+    images = torch.arange(6 * 2 * 28 * 28, dtype=torch.float32).reshape(6, 2, 28, 28) + 1
+    rows = images.reshape(6, -1)
+    torch.manual_seed(0)
+    flipped = ImageAugmentation((2, 28, 28), flip=True)(rows).reshape(images.shape)
+    mirrored = [torch.equal(f, i.flip(2)) for f, i in zip(flipped, images)]
+    assert all(m or torch.equal(f, i) for m, f, i in zip(mirrored, flipped, images))
+    assert 0 < sum(mirrored) < 6
+    shift = ImageAugmentation((2, 28, 28), shift=True)
+    assert shift.max_shift == (2, 2)
+    shifted = shift(rows).reshape(images.shape)
+    for out, image in zip(shifted, images):
+        # Where the centre pixel went; the rest, both channels, moved alike.
+        where = (out[0] == image[0, 14, 14]).nonzero()
+        (dy, dx), = where.tolist()
+        dy, dx = dy - 14, dx - 14
+        assert abs(dy) <= 2 and abs(dx) <= 2
+        moved = torch.roll(image, (dy, dx), dims=(1, 2))
+        inside = out != 0
+        torch.testing.assert_close(out[inside], moved[inside])
+        assert (out == 0).sum() == 2 * (28 * 28 - (28 - abs(dy)) * (28 - abs(dx)))
+    assert ImageAugmentation((1, 8, 13), shift=True).max_shift == (1, 1)
+
+
+class CountingAugmentation(torch.nn.Module):
+    """Adds 1 to every batch and counts the rows it changed."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows = 0
+
+    def forward(self, x):
+        self.rows += len(x)
+        return x + 1
+
+
+def test_augmentation_changes_training_batches_only(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    ae = ConvAutoencoder(image_shape=(1, 8, 8), n_components=8, channels=(4,), max_iter=2)
+    plain = AutoencoderClassifier(ae, max_iter=3, random_state=0).fit(X, y)
+    shifted = AutoencoderClassifier(ae, augmentation="flip_shift", max_iter=3, random_state=0)
+    shifted.fit(X, y, X_val=X[:50], y_val=y[:50])
+    assert shifted.module_.augmentation.max_shift == (1, 1)
+    # Same pretraining and seed: only the changed batches set the weights apart.
+    np.testing.assert_array_equal(shifted.autoencoder_.transform(X),
+                                  plain.autoencoder_.transform(X))
+    assert not np.allclose(shifted.predict_proba(X), plain.predict_proba(X))
+    # Predictions and validation see X as it is, so repeat exactly; so does a refit.
+    np.testing.assert_array_equal(shifted.predict_proba(X), shifted.predict_proba(X))
+    again = clone(shifted).fit(X, y, X_val=X[:50], y_val=y[:50])
+    np.testing.assert_array_equal(again.predict_proba(X), shifted.predict_proba(X))
+    assert again.validation_loss_curve_ == shifted.validation_loss_curve_
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(shifted)).predict_proba(X),
+                                  shifted.predict_proba(X))
+
+    own = CountingAugmentation()
+    clf = AutoencoderClassifier(ae, augmentation=own, max_iter=3, random_state=0)
+    clf.fit(X, y, X_val=X[:50], y_val=y[:50])
+    assert own.rows == 0  # a copy trained, not the user's module
+    assert clf.module_.augmentation.rows == 3 * 300
+    clf.predict(X)
+    assert clf.module_.augmentation.rows == 3 * 300
+
+
+def test_augmentation_layout_and_errors(digits):
+    X, y = digits[0][:100], digits[1][:100]
+    # A dense autoencoder has no image_shape: the most square one-channel layout.
+    clf = AutoencoderClassifier(pretrained(max_iter=1), augmentation="shift", max_iter=1,
+                                random_state=0).fit(X, y)
+    assert clf.module_.augmentation.image_shape == (1, 8, 8)
+    with pytest.raises(ValueError, match="augmentation"):
+        AutoencoderClassifier(augmentation="rotate").fit(X, y)
+    wrong = ConvAutoencoder(image_shape=(1, 4, 4), max_iter=1)
+    with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) has 16 values"):
+        AutoencoderClassifier(wrong, augmentation="flip", max_iter=1).fit(X, y)
