@@ -139,11 +139,12 @@ def fit_context(prefer_skip_nested_validation):
     return decorator
 
 
-def _output_width(module, name, n_inputs):
+def output_width(module, name, n_inputs, training=False):
     """Width of ``module``'s output for a batch of 2 rows of ``n_inputs`` zeros
-    (in evaluation mode, without gradients: its state is left as it was)."""
+    (in evaluation mode unless ``training``, without gradients; its mode is
+    left as it was)."""
     was_training = module.training
-    module.eval()
+    module.train(training)
     try:
         with torch.no_grad():
             out = module(torch.zeros(2, n_inputs))
@@ -527,12 +528,12 @@ class BaseAutoencoder(
         n_conditions = self._n_conditions()
         encoder = copy.deepcopy(self.encoder).float().cpu()
         decoder = copy.deepcopy(self.decoder).float().cpu()
-        width = _output_width(encoder, "encoder", n_features + n_conditions)
+        width = output_width(encoder, "encoder", n_features + n_conditions)
         if code and width != self.n_components:
             raise ValueError(
                 f"The encoder outputs codes of width {width}, but n_components="
                 f"{self.n_components}; set n_components={width}.")
-        out = _output_width(decoder, "decoder", self.n_components + n_conditions)
+        out = output_width(decoder, "decoder", self.n_components + n_conditions)
         if out != n_features:
             raise ValueError(
                 f"The decoder outputs rows of width {out}, but X has {n_features} "

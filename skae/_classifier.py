@@ -17,6 +17,7 @@ from ._base import (
     BaseAutoencoder,
     NetTrainingMixin,
     fit_context,
+    output_width,
     pretrain,
     unfrozen,
     validate_validation_data,
@@ -335,7 +336,15 @@ None, default=None
     def _augmentation_module(self, autoencoder, n_features):
         """The module that changes training batches, or None."""
         if isinstance(self.augmentation, torch.nn.Module):
-            return copy.deepcopy(self.augmentation)
+            augmentation = copy.deepcopy(self.augmentation)
+            # Tried on a copy of its own: a batch norm or a counter inside is left as is.
+            width = output_width(copy.deepcopy(augmentation), "augmentation", n_features,
+                                 training=True)
+            if width != n_features:
+                raise ValueError(
+                    f"The augmentation must return rows as wide as those it takes; for rows "
+                    f"of {n_features} features it returned {width}.")
+            return augmentation
         if self.augmentation is None:
             return None
         image_shape = resolve_image_shape(

@@ -273,3 +273,8 @@ def test_augmentation_layout_and_errors(digits):
     wrong = ConvAutoencoder(image_shape=(1, 4, 4), max_iter=1)
     with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) has 16 values"):
         AutoencoderClassifier(wrong, augmentation="flip", max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="rows as wide as those it takes; for rows of 64 "
+                                         "features it returned 32"):
+        AutoencoderClassifier(augmentation=torch.nn.Linear(64, 32)).fit(X, y)
+    with pytest.raises(ValueError, match=r"augmentation fails on a batch of shape \(2, 64\)"):
+        AutoencoderClassifier(augmentation=torch.nn.Linear(10, 10)).fit(X, y)

@@ -186,6 +186,12 @@ class CtrlC(Callback):
 @pytest.fixture
 def fresh_interrupts(monkeypatch):
     monkeypatch.setattr(skae._net, "_last_interrupt", [-math.inf])
+    # Python's own Ctrl-C handler, as in a terminal: a shell that starts pytest in the
+    # background (``pytest &``) makes the process ignore SIGINT, and skae then leaves
+    # the signal alone.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def test_ctrl_c_stops_training_with_a_warning(X_small, fresh_interrupts):
