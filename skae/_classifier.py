@@ -81,12 +81,11 @@ None, default=None
         1/2 (for classes a mirror leaves unchanged, such as clothes; not
         digits or letters), ``"shift"`` moves each image by up to 1/14 of
         its height and width (2 pixels on 28 x 28 images, at least 1; zeros
-        come in), ``"flip_shift"`` does both. The
-        rows are images laid out as the autoencoder's ``image_shape`` or,
-        when it has none, as one channel of the most square H x W. A torch
-        module, copied, is applied to each training batch of rows
-        (``(batch, n_features)`` in and out) in the same way. None trains
-        on X as it is.
+        come in), ``"flip_shift"`` does both. The rows are images laid out
+        as the autoencoder's ``image_shape`` or, when it has none, as one
+        channel of the most square H x W. A torch module, copied, is applied
+        to each training batch of rows (``(batch, n_features)`` in and out)
+        in the same way. None trains on X as it is.
     pretrain : bool, default=True
         Pretrain the autoencoder on X first. With False the encoder starts
         from its random initial weights and trains with the head: the same

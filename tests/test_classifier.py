@@ -201,24 +201,28 @@ def test_image_augmentation_flips_and_shifts_each_image_whole():
 
     images = torch.arange(6 * 2 * 28 * 28, dtype=torch.float32).reshape(6, 2, 28, 28) + 1
     rows = images.reshape(6, -1)
-    torch.manual_seed(0)
-    flipped = ImageAugmentation((2, 28, 28), flip=True)(rows).reshape(images.shape)
+    shift = ImageAugmentation((2, 28, 28), shift=True)
+    with torch.random.fork_rng():  # draws from a seeded generator, restored afterwards
+        torch.manual_seed(0)
+        flipped = ImageAugmentation((2, 28, 28), flip=True)(rows).reshape(images.shape)
+        shifted = shift(rows).reshape(images.shape)
     mirrored = [torch.equal(f, i.flip(2)) for f, i in zip(flipped, images)]
     assert all(m or torch.equal(f, i) for m, f, i in zip(mirrored, flipped, images))
     assert 0 < sum(mirrored) < 6
-    shift = ImageAugmentation((2, 28, 28), shift=True)
     assert shift.max_shift == (2, 2)
-    shifted = shift(rows).reshape(images.shape)
+    moves = set()
     for out, image in zip(shifted, images):
         # Where the centre pixel went; the rest, both channels, moved alike.
         where = (out[0] == image[0, 14, 14]).nonzero()
         (dy, dx), = where.tolist()
         dy, dx = dy - 14, dx - 14
+        moves.add((dy, dx))
         assert abs(dy) <= 2 and abs(dx) <= 2
         moved = torch.roll(image, (dy, dx), dims=(1, 2))
         inside = out != 0
         torch.testing.assert_close(out[inside], moved[inside])
         assert (out == 0).sum() == 2 * (28 * 28 - (28 - abs(dy)) * (28 - abs(dx)))
+    assert len(moves) > 2  # each image draws its own move
     assert ImageAugmentation((1, 8, 13), shift=True).max_shift == (1, 1)
 
 
