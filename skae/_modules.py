@@ -190,10 +190,12 @@ class Corruption(nn.Module):
         return corrupt(x, self.noise, self.level, self.low, self.high)
 
 
-def shift_images(images, max_shift):
+def shift_batch(images, max_shift):
     """Each image of ``images`` (n, C, H, W) moved by its own random whole
     number of pixels, at most ``max_shift = (rows, columns)`` each way; the
-    pixels that come in are zeros."""
+    pixels that come in are zeros. The torch twin of
+    ``skae.datasets.shift_images``, drawing from torch's generator on the
+    batch's device, as training needs."""
     n, _, height, width = images.shape
     max_rows, max_cols = max_shift
     padded = nn.functional.pad(images, (max_cols, max_cols, max_rows, max_rows))
@@ -236,7 +238,7 @@ class ImageAugmentation(nn.Module):
             mirror = torch.rand(len(x), device=x.device) < 0.5
             images = torch.where(mirror[:, None, None, None], images.flip(3), images)
         if self.max_shift:
-            images = shift_images(images, self.max_shift)
+            images = shift_batch(images, self.max_shift)
         return images.reshape(len(x), -1)
 
 
