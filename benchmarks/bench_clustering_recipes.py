@@ -32,6 +32,7 @@ from sklearn.preprocessing import Normalizer, StandardScaler
 from torch import nn
 
 from skae import Autoencoder, ConvAutoencoder
+from skae.datasets import shift_images
 from skae.metrics import cluster_accuracy
 
 RESULTS = Path(__file__).parent / "results"
@@ -95,6 +96,19 @@ def dec_keras(**params):
 
 def scaled_input(recipe, factor):
     return lambda X, seed, image_shape: recipe(X * factor, seed, image_shape)
+
+
+def with_shifted_copies(n_copies, max_shift=1, **params):
+    """``conv(**params)`` trained on X and ``n_copies`` copies of it, each image
+    moved by up to ``max_shift`` pixels (``skae.datasets.shift_images``); the
+    codes are those of X itself."""
+    def codes(X, seed, image_shape):
+        copies = [shift_images(X, image_shape=image_shape, max_shift=max_shift,
+                               random_state=seed * 100 + i) for i in range(n_copies)]
+        ae = ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed,
+                             **params)
+        return ae.fit(np.concatenate([X, *copies])).transform(X)
+    return codes
 
 
 def standardized_codes(recipe):
@@ -179,6 +193,12 @@ RECIPES = {
     "hidden_layer_sizes=(256,)": conv(hidden_layer_sizes=(256,)),
     "kernel_size=5": conv(kernel_size=5),
     "pooling=max": conv(pooling="max"),
+    # A bounded code; a longer run with weight decay.
+    "code_activation=tanh": conv(code_activation="tanh"),
+    "weight_decay=1e-3, max_iter=400": conv(weight_decay=1e-3, max_iter=400),
+    # Trained on shifted copies as well (the codes are those of the images as they are).
+    "4 shifted copies (1 px)": with_shifted_copies(4),
+    "4 shifted copies (1 px), max_iter=100": with_shifted_copies(4, max_iter=100),
     # KMeans on the direction of the codes (each row scaled to unit length).
     "unit-length codes": lambda X, seed, image_shape: Normalizer().fit_transform(
         conv()(X, seed, image_shape)),
