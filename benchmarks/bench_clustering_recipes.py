@@ -176,6 +176,10 @@ RECIPES = {
     "dense default glorot": dense_glorot((128, 64)),
     "dense (500, 500, 2000) DEC-keras SGD": dec_keras(),
     "dense (500, 500, 2000) DEC-keras SGD max_iter=600": dec_keras(max_iter=600),
+    # The original DEC paper pretrained with input corruption (its stacked denoising
+    # autoencoder drops 20% of the inputs); here end to end, with masking noise.
+    "dense (500, 500, 2000) DEC-keras SGD masking 0.2": dec_keras(noise="masking",
+                                                                 noise_level=0.2),
     # The same optimizer on digits in [0, 1] (on counts a step of 1 diverges).
     "dense (500, 500, 2000) input/16 DEC-keras SGD": scaled_input(dec_keras(), 1 / 16),
     "dense input/16 SGD step 1": scaled_input(dense(**SGD_STEP_1), 1 / 16),

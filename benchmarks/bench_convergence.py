@@ -1,6 +1,7 @@
 """When has a default fit converged? Stopping rules against code quality, epoch by epoch.
 
-``ConvAutoencoder(n_components=10)`` trains for ``--epochs`` epochs with
+``ConvAutoencoder(n_components=10)`` (or, with ``--estimator dense``, the dense
+``Autoencoder(n_components=10)``) trains for ``--epochs`` epochs with
 ``early_stopping=False`` (and no stop before the last epoch); after every epoch
 a callback encodes the data and scores KMeans(10) on the codes (cluster
 accuracy). Each stopping rule is then
@@ -17,6 +18,8 @@ Appends to benchmarks/results/convergence.json and rewrites convergence.md.
     python benchmarks/bench_convergence.py --dataset digits --seeds 3 --epochs 400
     python benchmarks/bench_convergence.py --dataset mnist --n-samples 10000 --seeds 1 \\
         --epochs 60 --data-home ../shared/data
+    python benchmarks/bench_convergence.py --dataset mnist --n-samples 60000 --seeds 1 \\
+        --epochs 40 --batch-size 256 --data-home ../shared/data
 """
 
 import argparse
@@ -30,7 +33,7 @@ from _data import DATASETS, load_clustering_data
 from sklearn.cluster import KMeans
 from skorch.callbacks import Callback
 
-from skae import ConvAutoencoder
+from skae import Autoencoder, ConvAutoencoder
 from skae.metrics import cluster_accuracy
 
 RESULTS = Path(__file__).parent / "results"
@@ -74,20 +77,30 @@ def stop_epoch(losses, kind, tol, n_iter_no_change=N_ITER_NO_CHANGE):
     return len(losses)
 
 
+def record_key(record):
+    """What a run measured; records from before ``--batch-size`` and ``--estimator``
+    used the defaults (64, conv)."""
+    return (record["dataset"], record["n_samples"], record.get("estimator", "conv"),
+            record.get("batch_size", 64), record["seed"])
+
+
 def write_table(records):
     lines = ["Stopping rules replayed on the training-loss curve of "
-             "`ConvAutoencoder(n_components=10)` (KMeans(10) on the codes after every "
+             "`ConvAutoencoder(n_components=10)`, or `Autoencoder(n_components=10)` where "
+             "the row says dense (KMeans(10) on the codes after every "
              f"epoch; n_iter_no_change={N_ITER_NO_CHANGE}). Written by "
              "benchmarks/bench_convergence.py from convergence.json.", "",
-             "| data | n | seed | rule | stops at epoch | of epochs run | time fraction | "
+             "| data | n | batch | seed | rule | stops at epoch | of epochs run | time fraction | "
              "accuracy there | best accuracy (epoch) | accuracy at last epoch | date |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in records:
         best = int(np.argmax(r["accuracy"]))
+        dense = ", dense" if r.get("estimator", "conv") == "dense" else ""
         for kind, tol in RULES:
             epoch = stop_epoch(r["loss"], kind, tol)
             lines.append(
-                f"| {r['dataset']} | {r['n_samples']} | {r['seed']} | {kind} tol={tol:g} | "
+                f"| {r['dataset']}{dense} | {r['n_samples']} | {r.get('batch_size', 64)} | "
+                f"{r['seed']} | {kind} tol={tol:g} | "
                 f"{epoch} | {len(r['loss'])} | "
                 f"{r['seconds'][epoch - 1] / r['seconds'][-1]:.2f} | "
                 f"{r['accuracy'][epoch - 1]:.3f} | {r['accuracy'][best]:.3f} ({best + 1}) | "
@@ -102,6 +115,10 @@ def main():
     parser.add_argument("--n-samples", type=int, default=None)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=400)
+    parser.add_argument("--estimator", choices=["conv", "dense"], default="conv",
+                        help="ConvAutoencoder (conv) or the dense Autoencoder")
+    parser.add_argument("--batch-size", type=int, default=64,
+                        help="the autoencoder's batch_size (default: its default, 64)")
     parser.add_argument("--data-home", default=None)
     args = parser.parse_args()
 
@@ -109,17 +126,19 @@ def main():
     for seed in range(args.seeds):
         probe = ClusterAccuracyPerEpoch(X, y)
         # n_iter_no_change=epochs: every epoch runs, whatever the stopping rule.
-        ae = ConvAutoencoder(image_shape=image_shape, n_components=10, max_iter=args.epochs,
-                             n_iter_no_change=args.epochs, random_state=seed,
-                             callbacks=[("probe", probe)]).fit(X)
+        ae = (ConvAutoencoder(image_shape=image_shape) if args.estimator == "conv"
+              else Autoencoder()).set_params(
+            n_components=10, max_iter=args.epochs, n_iter_no_change=args.epochs,
+            batch_size=args.batch_size, random_state=seed, callbacks=[("probe", probe)])
+        ae.fit(X)
         probe = dict(ae.net_.callbacks_)["probe"]
         entry = {"dataset": args.dataset, "n_samples": len(X), "seed": seed,
+                 "batch_size": args.batch_size, "estimator": args.estimator,
                  "loss": ae.loss_curve_, "accuracy": probe.accuracy_,
                  "seconds": probe.seconds_, "threads": torch.get_num_threads(),
                  "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
         records = json.loads(JSON.read_text()) if JSON.exists() else []
-        records = [r for r in records if (r["dataset"], r["n_samples"], r["seed"])
-                   != (args.dataset, len(X), seed)]
+        records = [r for r in records if record_key(r) != record_key(entry)]
         RESULTS.mkdir(exist_ok=True)
         JSON.write_text(json.dumps(records + [entry]))
         print(f"seed {seed}: {probe.seconds_[-1]:.0f} s, accuracy at the end "

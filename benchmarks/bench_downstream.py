@@ -32,7 +32,8 @@ with ``--dec-method idec``, IDEC as its reference code does (Adam).
   ``Autoencoder`` (fitted on the training images, or the first
   ``--probe-train-samples`` of them; ``--probe-noise-level`` trains it with masking
   noise), test accuracy, against LogisticRegression on the raw pixels fitted on
-  the same images.
+  the same images; ``--probe-standardize`` puts a StandardScaler before both
+  probes, and ``--batch-norm`` and ``--pooling`` apply to the conv probe too.
 - ``classifier``: ``AutoencoderClassifier`` with a pretrained ConvAutoencoder,
   fine-tuned, test accuracy.
 - ``outlier``: one MNIST digit held out as the anomaly: an
@@ -58,7 +59,8 @@ from sklearn.cluster import KMeans
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skae import (
     Autoencoder,
@@ -166,10 +168,15 @@ def probe_part(data, args):
     test = data.split == "test"
     train = first_training_images(data.split, args.probe_train_samples)
     X, y = data.data, data.target
-    logreg = LogisticRegression(max_iter=1000)
-    raw, raw_s = timed(lambda: logreg.fit(X[train], y[train]).score(X[test], y[test]))
+
+    def linear_probe():
+        logreg = LogisticRegression(max_iter=1000)
+        return make_pipeline(StandardScaler(), logreg) if args.probe_standardize else logreg
+
+    raw, raw_s = timed(lambda: linear_probe().fit(X[train], y[train]).score(X[test], y[test]))
     if args.probe_architecture == "conv":
-        ae = conv_autoencoder(32, args.epochs)
+        ae = conv_autoencoder(32, args.epochs).set_params(batch_norm=args.batch_norm,
+                                                          pooling=args.pooling)
     else:
         ae = Autoencoder(n_components=32, hidden_layer_sizes=(512, 256), batch_size=256,
                          max_iter=args.epochs, random_state=0)
@@ -177,12 +184,15 @@ def probe_part(data, args):
         ae.set_params(noise="masking", noise_level=args.probe_noise_level)
     _, ae_s = timed(lambda: ae.fit(X[train]))
     codes = ae.transform(X)
-    probe = LogisticRegression(max_iter=1000).fit(codes[train], y[train])
+    probe = linear_probe().fit(codes[train], y[train])
     return {"raw_pixels": raw, "raw_s": raw_s, "codes_32": probe.score(codes[test], y[test]),
             "autoencoder_fit_s": ae_s, "epochs": args.epochs,
             "architecture": type(ae).__name__, "n_train": int(train.sum()),
             "noise": "masking" if args.probe_noise_level else None,
-            "noise_level": args.probe_noise_level}
+            "noise_level": args.probe_noise_level,
+            "standardized": args.probe_standardize,
+            "batch_norm": bool(ae.get_params().get("batch_norm", False)),
+            "pooling": ae.get_params().get("pooling")}
 
 
 def augmented(X, seed, how="shift-rotate"):
@@ -278,9 +288,13 @@ def markdown(meta):
         arch = r.get("architecture", "Autoencoder")
         setting = [f"{r['n_train']:,} training images"] if r.get("n_train", 60000) != 60000 else []
         setting += [f"{r['noise']} noise {r['noise_level']}"] if r.get("noise") else []
+        setting += ["batch norm"] if r.get("batch_norm") else []
+        setting += [f"pooling={r['pooling']!r}"] if r.get("pooling") else []
         if setting:
             arch = f"{arch} ({', '.join(setting)})"
-        lines.append(f"- {key}, LogisticRegression test accuracy: 32-d {arch} codes "
+        probe = ("StandardScaler + LogisticRegression" if r.get("standardized")
+                 else "LogisticRegression")
+        lines.append(f"- {key}, {probe} test accuracy: 32-d {arch} codes "
                      f"{r['codes_32']:.4f}, raw pixels {r['raw_pixels']:.4f} "
                      f"({r['epochs']} epochs, {r['autoencoder_fit_s'] / 60:.1f} min) "
                      f"[{r.get('threads')}].")
@@ -347,6 +361,9 @@ def main():
                         help="probe: fit on the first N training images (default: all)")
     parser.add_argument("--probe-noise-level", type=float, default=None,
                         help="probe: train the autoencoder with masking noise of this level")
+    parser.add_argument("--probe-standardize", action="store_true",
+                        help="probe: StandardScaler before the LogisticRegression, on the "
+                             "codes and on the raw pixels alike")
     parser.add_argument("--tag", default=None,
                         help="appended to the results' key, to keep runs with other "
                              "settings apart (e.g. '100 epochs')")
@@ -369,9 +386,10 @@ def main():
     parser.add_argument("--head", type=int, nargs="*", default=[128],
                         help="classifier: hidden_layer_sizes of its head")
     parser.add_argument("--batch-norm", action="store_true",
-                        help="classifier: batch norm in the encoder and the head")
+                        help="classifier: batch norm in the encoder and the head; conv "
+                             "probe: in its encoder and decoder")
     parser.add_argument("--pooling", choices=["max", "avg"], default=None,
-                        help="classifier: the ConvAutoencoder's pooling")
+                        help="classifier and conv probe: the ConvAutoencoder's pooling")
     parser.add_argument("--learning-rate", choices=["constant", "plateau", "cosine"],
                         default="constant", help="classifier: fine-tuning schedule")
     args = parser.parse_args()
