@@ -152,7 +152,7 @@ class MLPArchitecture:
         return make_mlp(encoder_widths, *layers), make_mlp(decoder_widths, *layers)
 
 
-@fill_doc()
+@fill_doc(tol="2e-3")
 class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
     """Autoencoder with an MLP encoder and a mirrored MLP decoder.
 
@@ -244,7 +244,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        tol=1e-4,
+        tol=2e-3,
         latent_density="full",
         n_mixture_components=10,
         warm_start=False,
@@ -293,7 +293,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         self.device = device
 
 
-@fill_doc(noise='"masking"', noise_level="0.2")
+@fill_doc(noise='"masking"', noise_level="0.2", tol="2e-3")
 class DenoisingAutoencoder(Autoencoder):
     """Denoising autoencoder: an :class:`Autoencoder` with input noise on by default.
 
@@ -370,7 +370,7 @@ class DenoisingAutoencoder(Autoencoder):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        tol=1e-4,
+        tol=2e-3,
         latent_density="full",
         n_mixture_components=10,
         warm_start=False,
@@ -382,7 +382,7 @@ class DenoisingAutoencoder(Autoencoder):
         super().__init__(**arguments(locals()))
 
 
-@fill_doc(sparsity='"l1"')
+@fill_doc(sparsity='"l1"', tol="2e-3")
 class SparseAutoencoder(Autoencoder):
     """Sparse autoencoder: an :class:`Autoencoder` with a sparsity penalty on by default.
 
@@ -459,7 +459,7 @@ class SparseAutoencoder(Autoencoder):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        tol=1e-4,
+        tol=2e-3,
         latent_density="full",
         n_mixture_components=10,
         warm_start=False,

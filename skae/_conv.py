@@ -56,7 +56,7 @@ class ConvArchitecture:
         )
 
 
-@fill_doc()
+@fill_doc(tol="2e-3")
 class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
     """Convolutional autoencoder: conv encoder, linear bottleneck, transposed-conv decoder.
 
@@ -168,7 +168,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        tol=1e-4,
+        tol=2e-3,
         latent_density="full",
         n_mixture_components=10,
         warm_start=False,

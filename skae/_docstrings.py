@@ -148,7 +148,7 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         Fraction of the training data held out for early stopping.
     n_iter_no_change : int, default=10
         Epochs in a row without improvement before training stops.
-    tol : float, default=1e-4
+    tol : float, default=%(tol)s
         Smallest relative decrease of the monitored loss (the validation loss
         with early stopping, else the training loss) counted as an
         improvement: an epoch improves when its loss is below
@@ -210,7 +210,7 @@ latent_density_ : object
 
 _AUTOENCODER_DEFAULTS = {
     "noise": "None", "noise_level": "0.1", "sparsity": "None",
-    "sparsity_weight": "1e-3", "max_iter": "200", "loss": '"squared_error"',
+    "sparsity_weight": "1e-3", "max_iter": "200", "loss": '"squared_error"', "tol": "1e-4",
 }
 
 
