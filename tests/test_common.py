@@ -1,6 +1,8 @@
 """Tests every public estimator must pass."""
 
+import ast
 import copy
+import inspect
 import pickle
 import re
 
@@ -88,6 +90,22 @@ DEFAULTS = [cls(max_iter=3) if "max_iter" in cls().get_params() else cls()
 def test_every_public_estimator_is_tested():
     public = {name for name in skae.__all__ if isinstance(getattr(skae, name), type)}
     assert public == {type(est).__name__ for est in ESTIMATORS + WRAPPERS}
+
+
+@pytest.mark.parametrize("cls", sorted({type(est) for est in ESTIMATORS + WRAPPERS},
+                                        key=lambda cls: cls.__name__))
+def test_documented_defaults_are_the_signature_defaults(cls):
+    # Every parameter documents its default ("name : type, default=value"), and
+    # that value is the one __init__ gives it: a default changed in one place only
+    # (say tol, which differs between families) fails here.
+    documented = dict(re.findall(r"^    (\w+) : [^\n]*?default=([^\n]+)$", cls.__doc__, re.M))
+    parameters = inspect.signature(cls.__init__).parameters
+    assert set(documented) == set(parameters) - {"self"}
+    for name, text in documented.items():
+        default = parameters[name].default
+        assert ast.literal_eval(text.strip()) == default, (name, text, default)
+        assert type(ast.literal_eval(text.strip())) is type(default) or isinstance(
+            default, (int, float)), (name, text, default)
 
 
 # scikit-learn's checks fit on as few as one feature: wider codes warn, as they should.
