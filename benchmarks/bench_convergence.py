@@ -145,6 +145,12 @@ def write_table(records):
     return lines
 
 
+def autoencoder(estimator, image_shape, **params):
+    """``ConvAutoencoder`` (``"conv"``) or the dense ``Autoencoder``, with a code of 10."""
+    ae = ConvAutoencoder(image_shape=image_shape) if estimator == "conv" else Autoencoder()
+    return ae.set_params(n_components=10, **params)
+
+
 def default_fit(args):
     """One fit with the estimator's defaults (``tol`` from ``--default-fit``): the
     epochs it runs, its time, and KMeans accuracy on its codes. Appends to
@@ -153,8 +159,7 @@ def default_fit(args):
     records_path = RESULTS / "default_fit.json"
     records = json.loads(records_path.read_text()) if records_path.exists() else []
     for tol in args.default_fit:
-        ae = (ConvAutoencoder(image_shape=image_shape) if args.estimator == "conv"
-              else Autoencoder()).set_params(n_components=10, tol=tol, random_state=0)
+        ae = autoencoder(args.estimator, image_shape, tol=tol, random_state=0)
         start = time.perf_counter()
         codes = ae.fit_transform(X)
         fit_s = time.perf_counter() - start
@@ -210,10 +215,9 @@ def main():
         else:
             probe = ClusterAccuracyPerEpoch(X, y)
         # n_iter_no_change=epochs: every epoch runs, whatever the stopping rule.
-        ae = (ConvAutoencoder(image_shape=image_shape) if args.estimator == "conv"
-              else Autoencoder()).set_params(
-            n_components=10, max_iter=args.epochs, n_iter_no_change=args.epochs,
-            batch_size=args.batch_size, random_state=seed, callbacks=[("probe", probe)])
+        ae = autoencoder(args.estimator, image_shape, max_iter=args.epochs,
+                         n_iter_no_change=args.epochs, batch_size=args.batch_size,
+                         random_state=seed, callbacks=[("probe", probe)])
         ae.fit(X)
         probe = dict(ae.net_.callbacks_)["probe"]
         entry = {"dataset": args.dataset, "n_samples": len(X), "seed": seed,
