@@ -203,6 +203,11 @@ RECIPES = {
     # Trained on shifted copies as well (the codes are those of the images as they are).
     "4 shifted copies (1 px)": with_shifted_copies(4),
     "4 shifted copies (1 px), max_iter=100": with_shifted_copies(4, max_iter=100),
+    # Digits in [0, 1] (as the demo feeds them) with the Bernoulli likelihood
+    # (binary cross-entropy through a sigmoid), the usual loss for such images.
+    "input/16 binary_crossentropy": scaled_input(conv(loss="binary_crossentropy"), 1 / 16),
+    "dense input/16 binary_crossentropy": scaled_input(dense(loss="binary_crossentropy"),
+                                                       1 / 16),
     # KMeans on the direction of the codes (each row scaled to unit length).
     "unit-length codes": lambda X, seed, image_shape: Normalizer().fit_transform(
         conv()(X, seed, image_shape)),

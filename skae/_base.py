@@ -1,6 +1,7 @@
 """The scikit-learn contract shared by every autoencoder."""
 
 import copy
+import dataclasses
 import functools
 import inspect
 import warnings
@@ -24,7 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import epoch_tasks, improves
-from ._losses import RECONSTRUCTION_LOSSES
+from ._losses import RECONSTRUCTION_LOSSES, binary_entropy
 from ._modules import ACTIVATIONS
 from ._net import (
     OPTIMIZERS,
@@ -170,6 +171,20 @@ def row_chunks(X, size):
         stop = min(start + size, len(X))
         yield (read_rows(X, None, start, stop) if isinstance(X, StreamedArray)
                else _as_tensor(X[start:stop]))
+
+
+def _row_blocks(X, rows, size=8192):
+    """Float32 tensors of the rows ``rows`` (all for None) of X (an array, a
+    tensor or a :class:`StreamedArray`), ``size`` rows at a time."""
+    rows = None if rows is None else np.sort(np.asarray(rows))
+    n_rows = len(X) if rows is None else len(rows)
+    for start in range(0, n_rows, size):
+        stop = min(start + size, n_rows)
+        if isinstance(X, StreamedArray):
+            yield read_rows(X, rows, start, stop, check_finite=False)
+        else:
+            yield torch.as_tensor(X[slice(start, stop) if rows is None else rows[start:stop]],
+                                  dtype=torch.float32)
 
 
 def _tensors(X, condition=None, target=None):
@@ -383,6 +398,9 @@ class NetTrainingMixin(CallbackSupportMixin):
             valid_set = InMemoryDataset(*resident(_tensors(*validation), device))
         else:
             valid_set = None if valid is None else dataset(valid)
+        if spec.stopping is not None and not incremental:
+            spec = self._with_loss_floor(spec, X if data is None else data, train, valid,
+                                         validation)
         sklearn_callbacks = self._begin_sklearn_callbacks(X, epochs)
         self.net_ = train_net(
             spec, lambda: build(train), dataset(train), valid_set, seed,
@@ -407,6 +425,31 @@ class NetTrainingMixin(CallbackSupportMixin):
             self._warn_if_not_converged(spec)
         return seed
 
+    def _loss_floor(self, target, rows):
+        """The lowest value the training objective can take on the rows
+        ``rows`` (all for None) of ``target``, per sample as the objective is
+        averaged: what the stopping rule's ``tol`` is relative to. 0 unless a
+        family's loss stays above 0 on a perfect model."""
+        return 0.0
+
+    def _with_loss_floor(self, spec, data, train, valid, validation):
+        """``spec`` with its stopping rule's floor: the loss floor of the
+        targets it monitors (the validation rows with early stopping, else
+        the training rows). ``data`` is the ``(X, condition, target)``
+        tensors, or the streamed X (its own target)."""
+        def targets(tensors):
+            return tensors[0] if tensors[2] is None else tensors[2]
+
+        if validation:
+            monitored, rows = targets(validation), None
+        else:
+            monitored = data if isinstance(data, StreamedArray) else targets(data)
+            rows = valid if spec.stopping.monitor == "valid_loss" else train
+        rows = None if isinstance(rows, slice) else rows
+        floor = float(self._loss_floor(monitored, rows))
+        return dataclasses.replace(
+            spec, stopping=dataclasses.replace(spec.stopping, floor=floor))
+
     def _history_curve(self, key):
         """``key`` of every epoch of the history, NaN for the epochs without it
         (a warm start that added validation data), or None if none has it."""
@@ -422,7 +465,7 @@ class NetTrainingMixin(CallbackSupportMixin):
         early = rule.monitor == "valid_loss"
         curve = self.validation_loss_curve_ if early else self.loss_curve_
         recent, earlier = curve[-rule.n_iter_no_change:], curve[:-rule.n_iter_no_change]
-        if improves(min(recent), min(earlier or curve[:1]), rule.tol):
+        if improves(min(recent), min(earlier or curve[:1]), rule.tol, rule.floor):
             which = "validation" if early else "training"
             warnings.warn(
                 f"{type(self).__name__} reached max_iter={spec.max_epochs} epochs while the "
@@ -505,6 +548,23 @@ class BaseAutoencoder(
     def _check_input(self, X):
         """Checks of the validated training data; a family adds its own."""
         check_unit_interval(X, self.loss)
+
+    # Whether the reconstruction term sums its element-wise loss over the
+    # features (a likelihood, in nats per sample) rather than averaging it.
+    _sums_over_features = False
+
+    def _loss_floor(self, target, rows):
+        """Binary cross-entropy cannot fall below the entropy of its targets,
+        which grey values (neither 0 nor 1) make large: the stopping rule
+        measures improvement above it. Squared error can reach 0."""
+        if self.loss != "binary_crossentropy":
+            return 0.0
+        total, n_rows = 0.0, 0
+        for block in _row_blocks(target, rows):
+            entropy = binary_entropy(block)
+            per_sample = entropy.sum(1) if self._sums_over_features else entropy.mean(1)
+            total, n_rows = total + float(per_sample.sum()), n_rows + len(block)
+        return total / max(n_rows, 1)
 
     def _n_conditions(self):
         """Width of the condition appended to the encoder's and decoder's inputs."""

@@ -127,31 +127,49 @@ class TargetDistributionUpdate(Callback):
         self.X = self.target = self.target_fn = None
 
 
-def improves(loss, best, tol):
-    """Whether ``loss`` improves on ``best`` by more than ``tol`` relative to it:
-    ``loss < best - tol * |best|``, the same rule whatever the scale of the data."""
+def improves(loss, best, tol, floor=0.0):
+    """Whether ``loss`` improves on ``best`` by more than ``tol`` relative to
+    its distance from ``floor``, the lowest loss the data allow:
+    ``loss < best - tol * |best - floor|``, the same rule whatever the scale
+    of the data and however far above zero its loss must stay."""
     if not math.isfinite(best):
         return loss < best
-    return loss < best - tol * abs(best)
+    return loss < best - tol * abs(best - floor)
+
+
+class LossAboveFloor:
+    """What the "plateau" schedule watches: the last epoch's ``key`` loss less
+    ``floor``, so that its relative threshold (``tol``) means what the
+    stopping rule's does (see :func:`improves`). A class, not a closure, so
+    that fitted estimators pickle."""
+
+    def __init__(self, key, floor=0.0):
+        self.key = key
+        self.floor = floor
+
+    def __call__(self, net):
+        return net.history[-1, self.key] - self.floor
 
 
 class EarlyStopping(Callback):
     """Stops training when a loss has converged, as scikit-learn's MLP does.
 
     An epoch counts as no improvement when the monitored loss is not below
-    the best loss so far by more than ``tol`` times its magnitude (see
-    :func:`improves`); training stops after ``n_iter_no_change`` such epochs
+    the best loss so far by more than ``tol`` times its distance from
+    ``floor`` (see :func:`improves`); training stops after ``n_iter_no_change`` such epochs
     in a row. With ``monitor="valid_loss"`` (early stopping), the weights of
     the epoch with the lowest validation loss, whatever ``tol``, are restored
     when training ends, stopped or not; with ``"train_loss"`` the last
     epoch's weights are kept.
     """
 
-    def __init__(self, n_iter_no_change=10, tol=1e-4, monitor="valid_loss", sink=print):
+    def __init__(self, n_iter_no_change=10, tol=1e-4, monitor="valid_loss", sink=print,
+                 floor=0.0):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.monitor = monitor
         self.sink = sink
+        self.floor = floor
 
     def on_train_begin(self, net, **kwargs):
         self.best_loss_ = math.inf
@@ -164,7 +182,7 @@ class EarlyStopping(Callback):
         if self.monitor not in net.history[-1]:
             return  # an epoch without validation data (partial_fit after fit)
         loss, epoch = net.history[-1, self.monitor], net.history[-1, "epoch"]
-        if improves(loss, self.best_loss_, self.tol):
+        if improves(loss, self.best_loss_, self.tol, self.floor):
             self.no_improvement_count_ = 0
         else:
             self.no_improvement_count_ += 1

@@ -108,7 +108,7 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         Step-size schedule, applied once per epoch. ``"plateau"`` divides the
         step size by 5 when the monitored loss (validation loss with early
         stopping, training loss otherwise) has not improved by ``tol`` for 2
-        epochs; ``"cosine"`` anneals it to 0 over ``max_iter`` epochs.
+        epochs (relative, as for stopping); ``"cosine"`` anneals it to 0 over ``max_iter`` epochs.
     momentum : float in [0, 1], default=0.9
         Momentum of ``optimizer="sgd"``.
     nesterovs_momentum : bool, default=True
@@ -152,8 +152,11 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         Smallest relative decrease of the monitored loss (the validation loss
         with early stopping, else the training loss) counted as an
         improvement: an epoch improves when its loss is below
-        ``best - tol * |best|``, so the rule does not depend on the scale of
-        the data. ``tol=0`` counts any decrease.
+        ``best - tol * |best - floor|``, so the rule does not depend on the
+        scale of the data. ``floor`` is the least loss the monitored data
+        allow: 0, except binary cross-entropy on grey values (neither 0 nor
+        1), which cannot fall below their entropy. ``tol=0`` counts any
+        decrease.
     warm_start : bool, default=False
         When fitted already, continue training the same network, with the
         same optimizer state, for ``max_iter`` more epochs instead of

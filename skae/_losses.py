@@ -30,6 +30,12 @@ def reconstruction_error(output, target, loss, per_sample=True):
     return loss_fn(output, target, reduction="mean")
 
 
+def binary_entropy(target):
+    """Element-wise entropy in nats of a Bernoulli with mean ``target`` (0 at
+    0 and 1): the lowest binary cross-entropy any output reaches on it."""
+    return -(torch.xlogy(target, target) + torch.xlogy(1 - target, 1 - target))
+
+
 def l1_sparsity(codes):
     """Mean over the batch of the L1 norm of the codes."""
     return codes.abs().sum(dim=1).mean()

@@ -28,6 +28,7 @@ from ._callbacks import (
     EarlyStopping,
     EpochProgressBar,
     EpochTable,
+    LossAboveFloor,
     SklearnEpochTasks,
     TrainingSummary,
     progress_bar_shows,
@@ -50,12 +51,14 @@ OPTIMIZERS = {
 @dataclass(frozen=True)
 class StoppingRule:
     """End training when ``monitor`` (``"train_loss"`` or ``"valid_loss"``)
-    has not improved by ``tol`` (relative) for ``n_iter_no_change`` epochs;
+    has not improved by ``tol`` (relative to its distance from ``floor``, the
+    lowest loss the monitored data allow) for ``n_iter_no_change`` epochs;
     on the validation loss, the best epoch's weights are restored."""
 
     monitor: str
     n_iter_no_change: int
     tol: float
+    floor: float = 0.0
 
 
 # ReduceLROnPlateau's relative threshold when no stopping rule gives one (torch's default).
@@ -116,10 +119,11 @@ def build_net(spec, module, criterion, stopping=True):
     if stopping and rule is not None:
         callbacks.append(("early_stopping" if rule.monitor == "valid_loss" else "convergence",
                           EarlyStopping(rule.n_iter_no_change, rule.tol,
-                                        monitor=rule.monitor, sink=sink)))
+                                        monitor=rule.monitor, sink=sink, floor=rule.floor)))
     if spec.schedule == "plateau":
         callbacks.append(("lr_scheduler", LRScheduler(
-            "ReduceLROnPlateau", monitor="train_loss" if rule is None else rule.monitor,
+            "ReduceLROnPlateau", monitor=("train_loss" if rule is None
+                                          else LossAboveFloor(rule.monitor, rule.floor)),
             factor=0.2, patience=2, threshold_mode="rel",
             threshold=_PLATEAU_THRESHOLD if rule is None else rule.tol)))
     elif spec.schedule == "cosine":
@@ -168,6 +172,11 @@ def train_net(spec, build, train_set, valid_set, seed, *, warm_net=None, increme
     tasks = tasks or (lambda net: contextlib.nullcontext())
     if warm_net is not None:
         net = copy.deepcopy(warm_net)
+        if spec.stopping is not None:  # the loss floor of this fit's data
+            for _, callback in net.callbacks_:
+                for rule in (callback, getattr(callback, "monitor", None)):
+                    if isinstance(rule, (EarlyStopping, LossAboveFloor)):
+                        rule.floor = spec.stopping.floor
         with seeded(seed + len(net.history), spec.device), shared_cpu_threads(), tasks(net):
             net.set_params(train_split=split)
             net.partial_fit(train_set, epochs=epochs)

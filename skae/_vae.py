@@ -75,6 +75,8 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
             learn_scale=self.likelihood_scale == "learned",
         )
 
+    _sums_over_features = True  # -log p(x | z) in nats per sample
+
     def _build_criterion(self):
         return ELBOCriterion(self.loss, self.beta)
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from scipy.special import xlogy
 from sklearn.datasets import load_digits
 
 import skae._streaming
@@ -101,6 +102,14 @@ def test_memmap_with_early_stopping_and_a_vae(tmp_path, pixels):
     vae = VariationalAutoencoder(hidden_layer_sizes=(16,), n_components=2, max_iter=2,
                                  loss="binary_crossentropy", random_state=0).fit(X)
     lazy = LazyArray(np.asarray(X))
+    # The stopping rule's floor (binary cross-entropy's least value) is read
+    # a block at a time, from the rows it watches: those of an in-memory fit.
+    entropy = -(xlogy(X, X) + xlogy(1 - X, 1 - X)).sum(1).mean()
+    assert dict(vae.net_.callbacks_)["convergence"].floor == pytest.approx(entropy, rel=1e-5)
+    bce = small(loss="binary_crossentropy", early_stopping=True, validation_fraction=0.2)
+    floors = [dict(bce.fit(data).net_.callbacks_)["early_stopping"].floor
+              for data in (lazy, np.asarray(X))]
+    assert floors[0] == pytest.approx(floors[1], rel=1e-5) and floors[0] > 0
     np.testing.assert_array_equal(vae.transform(lazy), vae.transform(np.asarray(X)))
     np.testing.assert_array_equal(vae.score_samples(lazy), vae.score_samples(np.asarray(X)))
     conv = ConvAutoencoder(image_shape=(1, 8, 8), channels=(4,), n_components=3, max_iter=1,

@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from scipy.special import xlogy
 from skorch.callbacks import Callback
 
 import skae._net
@@ -94,6 +95,45 @@ def test_training_stops_when_the_training_loss_converges(X_small):
     assert improves(0.98, 1.0, tol=0.01) and not improves(0.99, 1.0, tol=0.01)
     assert improves(-1.02, -1.0, tol=0.01) and not improves(-1.01, -1.0, tol=0.01)
     assert improves(5.0, np.inf, tol=0.01)
+
+
+def mean_entropy(X, per_sample=np.mean):
+    """Mean over rows of the binary entropy of targets X (nats)."""
+    return float(np.mean(per_sample(-xlogy(X, X) - xlogy(1 - X, 1 - X), axis=1)))
+
+
+def test_binary_crossentropy_converges_relative_to_its_floor(digits):
+    # Grey targets keep binary cross-entropy far above 0 (a perfect model
+    # scores their entropy), so improvement is measured above that floor:
+    # 0.2405 after 0.2410 is 5% of the way down to a floor of 0.23.
+    assert improves(0.2405, 0.241, tol=0.01, floor=0.23)
+    assert not improves(0.2405, 0.241, tol=0.01)
+    X = digits[0][:300]
+    rule = dict(small(loss="binary_crossentropy").fit(X).net_.callbacks_)["convergence"]
+    assert rule.floor == pytest.approx(mean_entropy(X), rel=1e-5)
+    assert dict(small().fit(X).net_.callbacks_)["convergence"].floor == 0.0
+    # The "plateau" schedule's threshold is relative to the same floor.
+    plateau = small(loss="binary_crossentropy", learning_rate="plateau").fit(X)
+    assert dict(plateau.net_.callbacks_)["lr_scheduler"].monitor.floor == rule.floor
+    # Early stopping watches the validation rows: their floor, not X's.
+    es = small(loss="binary_crossentropy", early_stopping=True).fit(X, X_val=X[:50])
+    assert dict(es.net_.callbacks_)["early_stopping"].floor == pytest.approx(
+        mean_entropy(X[:50]), rel=1e-5)
+    # Rows of one grey level have the same floor, whichever the split holds out.
+    grey = np.full((40, 16), 0.25, dtype=np.float32)
+    split = small(loss="binary_crossentropy", early_stopping=True,
+                  validation_fraction=0.25).fit(grey)
+    assert dict(split.net_.callbacks_)["early_stopping"].floor == pytest.approx(
+        mean_entropy(grey), rel=1e-5)
+    # A VAE's likelihood sums over the features; a warm start takes the new data's floor.
+    vae = VariationalAutoencoder(hidden_layer_sizes=(16,), n_components=2, max_iter=1,
+                                 loss="binary_crossentropy", warm_start=True,
+                                 random_state=0).fit(X)
+    assert dict(vae.net_.callbacks_)["convergence"].floor == pytest.approx(
+        mean_entropy(X, np.sum), rel=1e-5)
+    vae.fit(grey[:, :4].repeat(16, axis=1))
+    assert dict(vae.net_.callbacks_)["convergence"].floor == pytest.approx(
+        mean_entropy(grey, np.sum) * 4, rel=1e-5)
 
 
 def test_early_stopping_needs_a_validation_sample(X_small):
