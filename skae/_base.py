@@ -440,11 +440,12 @@ class NetTrainingMixin(CallbackSupportMixin):
         def targets(tensors):
             return tensors[0] if tensors[2] is None else tensors[2]
 
-        if validation:
+        watches_validation = spec.stopping.monitor == "valid_loss"
+        if validation and watches_validation:
             monitored, rows = targets(validation), None
         else:
             monitored = data if isinstance(data, StreamedArray) else targets(data)
-            rows = valid if spec.stopping.monitor == "valid_loss" else train
+            rows = valid if watches_validation else train
         rows = None if isinstance(rows, slice) else rows
         floor = float(self._loss_floor(monitored, rows))
         return dataclasses.replace(

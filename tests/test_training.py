@@ -119,6 +119,9 @@ def test_binary_crossentropy_converges_relative_to_its_floor(digits):
     es = small(loss="binary_crossentropy", early_stopping=True).fit(X, X_val=X[:50])
     assert dict(es.net_.callbacks_)["early_stopping"].floor == pytest.approx(
         mean_entropy(X[:50]), rel=1e-5)
+    # Without early stopping, X_val is only scored: the rule watches X.
+    scored = small(loss="binary_crossentropy").fit(X, X_val=X[:50])
+    assert dict(scored.net_.callbacks_)["convergence"].floor == rule.floor
     # Rows of one grey level have the same floor, whichever the split holds out.
     grey = np.full((40, 16), 0.25, dtype=np.float32)
     split = small(loss="binary_crossentropy", early_stopping=True,
