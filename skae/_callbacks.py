@@ -156,11 +156,11 @@ class EarlyStopping(Callback):
 
     An epoch counts as no improvement when the monitored loss is not below
     the best loss so far by more than ``tol`` times its distance from
-    ``floor`` (see :func:`improves`); training stops after ``n_iter_no_change`` such epochs
-    in a row. With ``monitor="valid_loss"`` (early stopping), the weights of
-    the epoch with the lowest validation loss, whatever ``tol``, are restored
-    when training ends, stopped or not; with ``"train_loss"`` the last
-    epoch's weights are kept.
+    ``floor`` (see :func:`improves`); training stops after
+    ``n_iter_no_change`` such epochs in a row. With ``monitor="valid_loss"``
+    (early stopping), the weights of the epoch with the lowest validation
+    loss, whatever ``tol``, are restored when training ends, stopped or not;
+    with ``"train_loss"`` the last epoch's weights are kept.
     """
 
     def __init__(self, n_iter_no_change=10, tol=1e-4, monitor="valid_loss", sink=print,

@@ -108,7 +108,8 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         Step-size schedule, applied once per epoch. ``"plateau"`` divides the
         step size by 5 when the monitored loss (validation loss with early
         stopping, training loss otherwise) has not improved by ``tol`` for 2
-        epochs (relative, as for stopping); ``"cosine"`` anneals it to 0 over ``max_iter`` epochs.
+        epochs (relative, as for stopping); ``"cosine"`` anneals it to 0 over
+        ``max_iter`` epochs.
     momentum : float in [0, 1], default=0.9
         Momentum of ``optimizer="sgd"``.
     nesterovs_momentum : bool, default=True
