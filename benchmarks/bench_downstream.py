@@ -139,6 +139,8 @@ def dec_part(data, args):
     autoencoder = ARCHITECTURES[args.architecture][1](10, args.epochs)
     if args.pretrain_noise_level:
         autoencoder.set_params(noise="masking", noise_level=args.pretrain_noise_level)
+    if args.pretrain_learning_rate:
+        autoencoder.set_params(learning_rate_init=args.pretrain_learning_rate)
     dec = DeepEmbeddedClustering(10, autoencoder, batch_size=256,
                                  max_iter=args.dec_epochs, random_state=0)
     if args.architecture == "dec-keras" and args.dec_method == "dec":
@@ -155,7 +157,8 @@ def dec_part(data, args):
               "n_samples": len(X), "architecture": ARCHITECTURES[args.architecture][0],
               "method": dec.method, "optimizer": dec.optimizer,
               "noise": "masking" if args.pretrain_noise_level else None,
-              "noise_level": args.pretrain_noise_level}
+              "noise_level": args.pretrain_noise_level,
+              "pretrain_learning_rate": autoencoder.learning_rate_init}
     try:  # N2D's head on the same pretrained codes, when umap-learn is installed
         from bench_n2d import umap_gmm
     except ImportError:
@@ -287,6 +290,8 @@ def markdown(meta):
         method = r.get("method", "idec").upper()
         if r.get("noise"):
             arch = f"{arch}, pretrained with {r['noise']} noise {r['noise_level']}"
+        if r.get("pretrain_learning_rate", 1.0) != 1.0 and "SGD step 1" in arch:
+            arch = arch.replace("SGD step 1", f"SGD step {r['pretrain_learning_rate']:g}")
         lines.append(f"- {key}, DeepEmbeddedClustering ({method}) on {arch}: "
                      f"cluster accuracy {r['dec']:.3f} (KMeans on the pretrained codes "
                      f"{r['kmeans_on_pretrained_codes']:.3f}"
@@ -357,6 +362,9 @@ def main():
     parser.add_argument("--pretrain-noise-level", type=float, default=None,
                         help="dec: pretrain the autoencoder with masking noise of this "
                              "level, as the DEC paper's denoising pretraining")
+    parser.add_argument("--pretrain-learning-rate", type=float, default=None,
+                        help="dec: the autoencoder's learning_rate_init (default: the "
+                             "architecture's)")
     parser.add_argument("--dec-method", choices=["dec", "idec"], default="dec",
                         help="dec with --architecture dec-keras: DEC by SGD as DEC-keras "
                              "(dec), or IDEC with DeepEmbeddedClustering's defaults, as "
