@@ -229,8 +229,6 @@ def classifier_part(data, args):
                                 batch_norm=args.batch_norm, learning_rate=args.learning_rate,
                                 augmentation=args.augmentation, batch_size=128,
                                 max_iter=args.finetune_epochs, random_state=0)
-    if args.weight_decay:
-        clf.set_params(optimizer="adamw", weight_decay=args.weight_decay)
     if not args.augment:
         _, fit_s = timed(lambda: clf.fit(X[train], y[train]))
     else:
@@ -248,8 +246,7 @@ def classifier_part(data, args):
             "augmented": args.augment, "channels": list(args.channels),
             "n_components": args.n_components, "head": list(args.head),
             "batch_norm": args.batch_norm, "pooling": args.pooling,
-            "learning_rate": args.learning_rate, "augmentation": args.augmentation,
-            "optimizer": clf.optimizer, "weight_decay": clf.weight_decay}
+            "learning_rate": args.learning_rate, "augmentation": args.augmentation}
 
 
 def outlier_part(data, args):
@@ -326,9 +323,7 @@ def markdown(meta):
                 + (", batch norm" if r.get("batch_norm") else "")
                 + (f", {r['learning_rate']} schedule"
                    if r.get("learning_rate", "constant") != "constant" else "")
-                + (f", augmentation={r['augmentation']!r}" if r.get("augmentation") else "")
-                + (f", {r['optimizer']} weight_decay={r['weight_decay']:g}"
-                   if r.get("weight_decay") else ""))
+                + (f", augmentation={r['augmentation']!r}" if r.get("augmentation") else ""))
         lines.append(f"- {key}, AutoencoderClassifier "
                      f"(ConvAutoencoder({r.get('n_components', 32)}, "
                      f"channels={channels}{extra}) pretrained "
@@ -416,8 +411,6 @@ def main():
                         help="classifier and conv probe: the ConvAutoencoder's pooling")
     parser.add_argument("--learning-rate", choices=["constant", "plateau", "cosine"],
                         default="constant", help="classifier: fine-tuning schedule")
-    parser.add_argument("--weight-decay", type=float, default=0.0,
-                        help="classifier: fine-tune with AdamW and this decoupled weight decay")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "downstream.json"
