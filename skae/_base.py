@@ -163,28 +163,20 @@ def output_width(module, name, n_inputs, training=False):
     return out.shape[1]
 
 
-def row_chunks(X, size):
-    """Float32 tensors of ``size`` rows of X, one after the other: views of a
-    float32 array, conversions of one chunk otherwise (a streamed X is read a
-    chunk at a time, NaN and infinity named by row)."""
-    for start in range(0, len(X), size):
-        stop = min(start + size, len(X))
-        yield (read_rows(X, None, start, stop) if isinstance(X, StreamedArray)
-               else _as_tensor(X[start:stop]))
-
-
-def _row_blocks(X, rows, size=8192):
-    """Float32 tensors of the rows ``rows`` (all for None) of X (an array, a
-    tensor or a :class:`StreamedArray`), ``size`` rows at a time."""
+def row_chunks(X, size, rows=None):
+    """Float32 tensors of ``size`` rows of X (all its rows, or the rows
+    ``rows`` in increasing order), one after the other: views of a float32
+    array or tensor, conversions of one chunk otherwise (a streamed X is read
+    a chunk at a time, NaN and infinity named by row)."""
     rows = None if rows is None else np.sort(np.asarray(rows))
     n_rows = len(X) if rows is None else len(rows)
     for start in range(0, n_rows, size):
         stop = min(start + size, n_rows)
         if isinstance(X, StreamedArray):
-            yield read_rows(X, rows, start, stop, check_finite=False)
+            yield read_rows(X, rows, start, stop)
         else:
-            yield torch.as_tensor(X[slice(start, stop) if rows is None else rows[start:stop]],
-                                  dtype=torch.float32)
+            chunk = X[start:stop] if rows is None else X[rows[start:stop]]
+            yield chunk.float() if torch.is_tensor(chunk) else _as_tensor(chunk)
 
 
 def _tensors(X, condition=None, target=None):
@@ -561,7 +553,7 @@ class BaseAutoencoder(
         if self.loss != "binary_crossentropy":
             return 0.0
         total, n_rows = 0.0, 0
-        for block in _row_blocks(target, rows):
+        for block in row_chunks(target, 8192, rows):
             entropy = binary_entropy(block)
             per_sample = entropy.sum(1) if self._sums_over_features else entropy.mean(1)
             total, n_rows = total + float(per_sample.sum()), n_rows + len(block)
