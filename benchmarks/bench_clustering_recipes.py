@@ -31,7 +31,7 @@ from sklearn.decomposition import PCA
 from sklearn.preprocessing import Normalizer, StandardScaler
 from torch import nn
 
-from skae import Autoencoder, ConvAutoencoder
+from skae import Autoencoder, ConvAutoencoder, ConvVariationalAutoencoder
 from skae.datasets import shift_images
 from skae.metrics import cluster_accuracy
 
@@ -44,6 +44,15 @@ def conv(**params):
         ae = ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed,
                              **params)
         return ae.fit_transform(X)
+    return codes
+
+
+def conv_vae(**params):
+    """The convolutional VAE's codes (``transform`` gives the posterior means)."""
+    def codes(X, seed, image_shape):
+        vae = ConvVariationalAutoencoder(image_shape=image_shape, n_components=10,
+                                         random_state=seed, **params)
+        return vae.fit_transform(X)
     return codes
 
 
@@ -208,6 +217,13 @@ RECIPES = {
     "input/16 binary_crossentropy": scaled_input(conv(loss="binary_crossentropy"), 1 / 16),
     "dense input/16 binary_crossentropy": scaled_input(dense(loss="binary_crossentropy"),
                                                        1 / 16),
+    # The variational autoencoder's posterior means: its prior pulls the codes
+    # towards one spread-out cloud, which may help or hurt KMeans.
+    "ConvVariationalAutoencoder": conv_vae(),
+    "ConvVariationalAutoencoder input/16": scaled_input(conv_vae(), 1 / 16),
+    "ConvVariationalAutoencoder beta=0.5": conv_vae(beta=0.5),
+    "ConvVariationalAutoencoder beta=2": conv_vae(beta=2.0),
+    "ConvVariationalAutoencoder kl_warmup=20": conv_vae(kl_warmup=20),
     # KMeans on the direction of the codes (each row scaled to unit length).
     "unit-length codes": lambda X, seed, image_shape: Normalizer().fit_transform(
         conv()(X, seed, image_shape)),

@@ -186,17 +186,23 @@ def probe_part(data, args):
     if args.probe_architecture == "conv":
         ae = conv_autoencoder(32, args.epochs).set_params(batch_norm=args.batch_norm,
                                                           pooling=args.pooling)
+    elif args.probe_architecture == "dec-keras":
+        ae = dec_keras_autoencoder(32, args.epochs)
     else:
         ae = Autoencoder(n_components=32, hidden_layer_sizes=(512, 256), batch_size=256,
                          max_iter=args.epochs, random_state=0)
     if args.probe_noise_level:
         ae.set_params(noise="masking", noise_level=args.probe_noise_level)
+    if args.pretrain_learning_rate:
+        ae.set_params(learning_rate_init=args.pretrain_learning_rate)
     _, ae_s = timed(lambda: ae.fit(X[train]))
     codes = ae.transform(X)
     probe = linear_probe().fit(codes[train], y[train])
     return {"raw_pixels": raw, "raw_s": raw_s, "codes_32": probe.score(codes[test], y[test]),
             "autoencoder_fit_s": ae_s, "epochs": args.epochs,
             "architecture": type(ae).__name__, "n_train": int(train.sum()),
+            "hidden_layer_sizes": list(ae.get_params().get("hidden_layer_sizes") or []),
+            "optimizer": ae.optimizer, "learning_rate_init": ae.learning_rate_init,
             "noise": "masking" if args.probe_noise_level else None,
             "noise_level": args.probe_noise_level,
             "standardized": args.probe_standardize,
@@ -303,6 +309,10 @@ def markdown(meta):
         setting += [f"{r['noise']} noise {r['noise_level']}"] if r.get("noise") else []
         setting += ["batch norm"] if r.get("batch_norm") else []
         setting += [f"pooling={r['pooling']!r}"] if r.get("pooling") else []
+        if r.get("hidden_layer_sizes") and r["hidden_layer_sizes"] != [512, 256]:
+            setting += [f"hidden_layer_sizes={tuple(r['hidden_layer_sizes'])}"]
+        if r.get("optimizer") == "sgd":
+            setting += [f"SGD step {r['learning_rate_init']:g}"]
         if setting:
             arch = f"{arch} ({', '.join(setting)})"
         probe = ("StandardScaler + LogisticRegression" if r.get("standardized")
@@ -358,7 +368,7 @@ def main():
                         help="dec: pretrain the autoencoder with masking noise of this "
                              "level, as the DEC paper's denoising pretraining")
     parser.add_argument("--pretrain-learning-rate", type=float, default=None,
-                        help="dec: the autoencoder's learning_rate_init (default: the "
+                        help="dec, probe: the autoencoder's learning_rate_init (default: the "
                              "architecture's)")
     parser.add_argument("--dec-method", choices=["dec", "idec"], default="dec",
                         help="dec with --architecture dec-keras: DEC by SGD as DEC-keras "
@@ -374,8 +384,10 @@ def main():
     parser.add_argument("--pretrain-epochs", type=int, default=10)
     parser.add_argument("--finetune-epochs", type=int, default=20)
     parser.add_argument("--outlier-epochs", type=int, default=10)
-    parser.add_argument("--probe-architecture", choices=["conv", "dense"], default="dense",
-                        help="probe: Autoencoder(512, 256) or ConvAutoencoder(32, 64)")
+    parser.add_argument("--probe-architecture", choices=["conv", "dense", "dec-keras"],
+                        default="dense",
+                        help="probe: Autoencoder(512, 256), ConvAutoencoder(32, 64), or the "
+                             "500-500-2000 net trained as DEC-keras does (dec-keras)")
     parser.add_argument("--probe-train-samples", type=int, default=None,
                         help="probe: fit on the first N training images (default: all)")
     parser.add_argument("--probe-noise-level", type=float, default=None,
