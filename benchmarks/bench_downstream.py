@@ -67,6 +67,7 @@ from skae import (
     AutoencoderClassifier,
     AutoencoderOutlierDetector,
     ConvAutoencoder,
+    ConvVariationalAutoencoder,
     DeepEmbeddedClustering,
 )
 from skae.datasets import (
@@ -186,6 +187,10 @@ def probe_part(data, args):
     if args.probe_architecture == "conv":
         ae = conv_autoencoder(32, args.epochs).set_params(batch_norm=args.batch_norm,
                                                           pooling=args.pooling)
+    elif args.probe_architecture == "conv-vae":
+        ae = ConvVariationalAutoencoder(n_components=32, image_shape=(1, 28, 28),
+                                        channels=(32, 64), batch_size=256,
+                                        max_iter=args.epochs, random_state=0)
     elif args.probe_architecture == "dec-keras":
         ae = dec_keras_autoencoder(32, args.epochs)
     else:
@@ -384,10 +389,11 @@ def main():
     parser.add_argument("--pretrain-epochs", type=int, default=10)
     parser.add_argument("--finetune-epochs", type=int, default=20)
     parser.add_argument("--outlier-epochs", type=int, default=10)
-    parser.add_argument("--probe-architecture", choices=["conv", "dense", "dec-keras"],
-                        default="dense",
-                        help="probe: Autoencoder(512, 256), ConvAutoencoder(32, 64), or the "
-                             "500-500-2000 net trained as DEC-keras does (dec-keras)")
+    parser.add_argument("--probe-architecture",
+                        choices=["conv", "conv-vae", "dense", "dec-keras"], default="dense",
+                        help="probe: Autoencoder(512, 256), ConvAutoencoder(32, 64), "
+                             "ConvVariationalAutoencoder(32, 64) (its posterior means), or "
+                             "the 500-500-2000 net trained as DEC-keras does (dec-keras)")
     parser.add_argument("--probe-train-samples", type=int, default=None,
                         help="probe: fit on the first N training images (default: all)")
     parser.add_argument("--probe-noise-level", type=float, default=None,
