@@ -26,12 +26,16 @@ from pathlib import Path
 import numpy as np
 import torch
 from _data import DATASETS, load_clustering_data
+from scipy.linalg import sqrtm
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
+from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import Normalizer, StandardScaler
 from torch import nn
 
 from skae import Autoencoder, ConvAutoencoder, ConvVariationalAutoencoder
+from skae._losses import AutoencoderCriterion
+from skae._modules import AutoencoderModule, ImageAugmentation
 from skae.datasets import shift_images
 from skae.metrics import cluster_accuracy
 
@@ -118,6 +122,117 @@ def with_shifted_copies(n_copies, max_shift=1, **params):
                              **params)
         return ae.fit(np.concatenate([X, *copies])).transform(X)
     return codes
+
+
+def default_features(features):
+    """The default ConvAutoencoder, and KMeans on ``features(ae, X)`` instead of
+    its codes: which geometry of the same trained net clusters best."""
+    def codes(X, seed, image_shape):
+        ae = ConvAutoencoder(image_shape=image_shape, n_components=10,
+                             random_state=seed).fit(X)
+        return features(ae, X)
+    return codes
+
+
+def pullback_codes(ae, X):
+    """The codes mapped by ``M ** 0.5``, ``M`` the mean of ``J.T @ J`` over a
+    quarter of the images, ``J`` the decoder's Jacobian at the code: distances
+    between codes then match (on average, to first order) distances between
+    their reconstructions, in pixels."""
+    Z = ae.transform(X)
+    module = ae.module_.eval()
+    jacobian = torch.func.vmap(torch.func.jacrev(lambda z: module.decode(z[None])[0]))
+    J = jacobian(torch.as_tensor(Z[::4])).detach().numpy()
+    M = np.einsum("nik,nil->kl", J, J) / len(J)
+    return Z @ np.real(sqrtm(M))
+
+
+class NeighbourSwap(nn.Module):
+    """Training-time corruption: each input replaced by one of its
+    ``n_neighbors`` nearest training images (in pixels), drawn anew each time;
+    the target stays the input. Looks the input up among ``X`` by distance."""
+
+    def __init__(self, X, n_neighbors):
+        super().__init__()
+        self.register_buffer("X", torch.as_tensor(X))
+        neighbours = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(X)
+        self.register_buffer("neighbours", torch.as_tensor(
+            neighbours.kneighbors(X, return_distance=False)[:, 1:]))
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        rows = torch.cdist(x, self.X).argmin(1)
+        pick = torch.randint(0, self.neighbours.shape[1], (len(x),), device=x.device)
+        return self.X[self.neighbours[rows, pick]]
+
+
+class ShiftedViewModule(AutoencoderModule):
+    """In training, also encodes a view of each input moved by up to one pixel
+    (``self.augment``); the criterion below compares the two codes."""
+
+    def forward(self, x):
+        z = self.encode(self.corruption(x))
+        if self.training:
+            return self.decode_for_loss(z), (z, self.encode(self.augment(x)))
+        return self.decode_for_loss(z), z
+
+
+class InvarianceCriterion(AutoencoderCriterion):
+    """Reconstruction plus ``weight`` times the mean squared difference between
+    the codes of an image and of its shifted view, per code dimension over
+    that dimension's variance in the batch (so shrinking the codes cannot
+    lower it)."""
+
+    weight = 1.0
+
+    @property
+    def term_names(self):
+        return ("reconstruction", "invariance")
+
+    def forward(self, y_pred, target):
+        output, codes = y_pred
+        reconstruction = super().forward((output, None), target)[0]
+        invariance = output.new_zeros(())
+        if isinstance(codes, tuple):
+            z, z_view = codes
+            invariance = (((z - z_view) ** 2).mean(0) / (z.var(0) + 1e-8)).mean()
+        invariance = self.weight * invariance
+        return reconstruction + invariance, {"reconstruction": reconstruction,
+                                             "invariance": invariance}
+
+
+def conv_changed(corruption=None, invariance=None):
+    """``conv()`` with its training corruption replaced by ``corruption(X,
+    image_shape)``, or with the shift-invariance term of weight ``invariance``
+    added to its loss: objectives beyond plain reconstruction, built from
+    skae's modules for this benchmark only."""
+    def codes(X, seed, image_shape):
+        class Changed(ConvAutoencoder):
+            def _build_module(self, data):
+                module = super()._build_module(data)
+                if corruption is not None:
+                    module.corruption = corruption(X, self.image_shape_)
+                if invariance is not None:
+                    module.__class__ = ShiftedViewModule
+                    module.augment = ImageAugmentation(self.image_shape_, shift=True)
+                return module
+
+            def _build_criterion(self):
+                criterion = super()._build_criterion()
+                if invariance is not None:
+                    criterion.__class__ = InvarianceCriterion
+                    criterion.weight = invariance
+                return criterion
+
+        ae = Changed(image_shape=image_shape, n_components=10, random_state=seed)
+        return ae.fit_transform(X)
+    return codes
+
+
+def shift_as_noise(X, image_shape):
+    """Denoising with shifts: the input moved by up to one pixel, the target not."""
+    return ImageAugmentation(image_shape, shift=True)
 
 
 def standardized_codes(recipe):
@@ -227,6 +342,20 @@ RECIPES = {
     # KMeans on the direction of the codes (each row scaled to unit length).
     "unit-length codes": lambda X, seed, image_shape: Normalizer().fit_transform(
         conv()(X, seed, image_shape)),
+    # The same default net, other geometries for KMeans: its reconstructions (in
+    # pixels), its codes whitened, its codes in the decoder's pull-back metric.
+    "default, KMeans on the reconstructions": default_features(
+        lambda ae, X: ae.inverse_transform(ae.transform(X))),
+    "default, whitened codes": default_features(
+        lambda ae, X: PCA(whiten=True).fit_transform(ae.transform(X))),
+    "default, codes in the decoder's pull-back metric": default_features(pullback_codes),
+    # Objectives beyond reconstruction: denoise a shifted image or a neighbour
+    # back to the image; or make the code of a shifted view match the image's.
+    "shift denoising (input moved up to 1 px)": conv_changed(corruption=shift_as_noise),
+    "neighbour denoising (input one of its 10 nearest)": conv_changed(
+        corruption=lambda X, image_shape: NeighbourSwap(X, 10)),
+    "shift-invariance term 0.3": conv_changed(invariance=0.3),
+    "shift-invariance term 1": conv_changed(invariance=1.0),
 }
 
 

@@ -126,24 +126,24 @@ def timed(fn):
 def cluster_part(data, args):
     X, y = data.data, data.target
     raw, raw_s = timed(lambda: KMeans(10, n_init=10, random_state=0).fit_predict(X))
-    pipe = Pipeline([("ae", ARCHITECTURES[args.architecture][1](10, args.epochs)),
+    pipe = Pipeline([("ae", ARCHITECTURES[args.architecture][1](10, args.epochs, args.seed)),
                      ("km", KMeans(10, n_init=10, random_state=0))])
     labels, fit_s = timed(lambda: pipe.fit_predict(X))
     return {"raw_pixels": cluster_accuracy(y, raw), "raw_s": raw_s,
             "conv_autoencoder_kmeans": cluster_accuracy(y, labels), "fit_s": fit_s,
-            "epochs": args.epochs, "n_samples": len(X),
+            "epochs": args.epochs, "n_samples": len(X), "seed": args.seed,
             "architecture": ARCHITECTURES[args.architecture][0]}
 
 
 def dec_part(data, args):
     X, y = data.data, data.target
-    autoencoder = ARCHITECTURES[args.architecture][1](10, args.epochs)
+    autoencoder = ARCHITECTURES[args.architecture][1](10, args.epochs, args.seed)
     if args.pretrain_noise_level:
         autoencoder.set_params(noise="masking", noise_level=args.pretrain_noise_level)
     if args.pretrain_learning_rate:
         autoencoder.set_params(learning_rate_init=args.pretrain_learning_rate)
     dec = DeepEmbeddedClustering(10, autoencoder, batch_size=256,
-                                 max_iter=args.dec_epochs, random_state=0)
+                                 max_iter=args.dec_epochs, random_state=args.seed)
     if args.architecture == "dec-keras" and args.dec_method == "dec":
         dec.set_params(**DEC_KERAS_CLUSTERING)
     labels, fit_s = timed(lambda: dec.fit_predict(X))
@@ -159,7 +159,7 @@ def dec_part(data, args):
               "method": dec.method, "optimizer": dec.optimizer,
               "noise": "masking" if args.pretrain_noise_level else None,
               "noise_level": args.pretrain_noise_level,
-              "pretrain_learning_rate": autoencoder.learning_rate_init}
+              "pretrain_learning_rate": autoencoder.learning_rate_init, "seed": args.seed}
     try:  # N2D's head on the same pretrained codes, when umap-learn is installed
         from bench_n2d import umap_gmm
     except ImportError:
@@ -401,6 +401,10 @@ def main():
     parser.add_argument("--probe-standardize", action="store_true",
                         help="probe: StandardScaler before the LogisticRegression, on the "
                              "codes and on the raw pixels alike")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="cluster, dec: random_state of the autoencoder and of "
+                             "DeepEmbeddedClustering; a seed other than 0 is added to the "
+                             "results' key")
     parser.add_argument("--tag", default=None,
                         help="appended to the results' key, to keep runs with other "
                              "settings apart (e.g. '100 epochs')")
@@ -461,6 +465,8 @@ def main():
                 key = f"{key}, augmentation={args.augmentation}"
             if part == "classifier" and args.classifier_validation:
                 key = f"{key}, validation"
+            if part in ("cluster", "dec") and args.seed:
+                key = f"{key}, seed {args.seed}"
             if args.tag:
                 key = f"{key}, {args.tag}"
             # Re-read before writing: another run may have saved its parts since.
