@@ -200,6 +200,11 @@ def probe_part(data, args):
         ae.set_params(noise="masking", noise_level=args.probe_noise_level)
     if args.pretrain_learning_rate:
         ae.set_params(learning_rate_init=args.pretrain_learning_rate)
+    if args.probe_sparsity:
+        ae.set_params(sparsity=args.probe_sparsity,
+                      sparsity_weight=args.probe_sparsity_weight)
+    if args.probe_code_activation:
+        ae.set_params(code_activation=args.probe_code_activation)
     _, ae_s = timed(lambda: ae.fit(X[train]))
     codes = ae.transform(X)
     probe = linear_probe().fit(codes[train], y[train])
@@ -211,6 +216,9 @@ def probe_part(data, args):
             "noise": "masking" if args.probe_noise_level else None,
             "noise_level": args.probe_noise_level,
             "standardized": args.probe_standardize,
+            "sparsity": args.probe_sparsity,
+            "sparsity_weight": args.probe_sparsity_weight if args.probe_sparsity else None,
+            "code_activation": args.probe_code_activation,
             "batch_norm": bool(ae.get_params().get("batch_norm", False)),
             "pooling": ae.get_params().get("pooling")}
 
@@ -313,6 +321,10 @@ def markdown(meta):
         setting = [f"{r['n_train']:,} training images"] if r.get("n_train", 60000) != 60000 else []
         setting += [f"{r['noise']} noise {r['noise_level']}"] if r.get("noise") else []
         setting += ["batch norm"] if r.get("batch_norm") else []
+        if r.get("sparsity"):
+            setting += [f"sparsity={r['sparsity']!r}, sparsity_weight={r['sparsity_weight']:g}"]
+        if r.get("code_activation"):
+            setting += [f"code_activation={r['code_activation']!r}"]
         setting += [f"pooling={r['pooling']!r}"] if r.get("pooling") else []
         if r.get("hidden_layer_sizes") and r["hidden_layer_sizes"] != [512, 256]:
             setting += [f"hidden_layer_sizes={tuple(r['hidden_layer_sizes'])}"]
@@ -405,6 +417,12 @@ def main():
                         help="cluster, dec: random_state of the autoencoder and of "
                              "DeepEmbeddedClustering; a seed other than 0 is added to the "
                              "results' key")
+    parser.add_argument("--probe-sparsity", choices=["l1", "kl"], default=None,
+                        help="probe: train the autoencoder with this sparsity penalty")
+    parser.add_argument("--probe-sparsity-weight", type=float, default=1e-3,
+                        help="probe: the penalty's sparsity_weight (skae's default 1e-3)")
+    parser.add_argument("--probe-code-activation", default=None,
+                        help="probe: the autoencoder's code_activation (e.g. relu)")
     parser.add_argument("--tag", default=None,
                         help="appended to the results' key, to keep runs with other "
                              "settings apart (e.g. '100 epochs')")
