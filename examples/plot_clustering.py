@@ -71,5 +71,7 @@ plt.show()
 # Read the printed accuracies with the data in mind: the 8x8 digits are so
 # small that KMeans on their 64 pixels is already a strong baseline, and codes
 # of a shortly trained autoencoder do not beat it here. On 28x28 MNIST the
-# picture turns: the benchmarks page reports 0.54 for KMeans on pixels
-# against 0.78 on ConvAutoencoder codes and 0.84 with DeepEmbeddedClustering.
+# picture turns: the benchmarks page reports 0.54 for KMeans on all 70,000
+# images' pixels against 0.81 on ConvAutoencoder codes (100 epochs) and 0.86
+# with DeepEmbeddedClustering on them; the DEC papers' dense net, pretrained
+# as the clustering guide shows, reaches 0.90 and 0.95.

@@ -15,10 +15,12 @@ says how to switch to MNIST or Fashion-MNIST.
 # %%
 # Data: digit images scaled to [0, 1] (1,797 of 8x8 pixels by default).
 import os
+import warnings
 
 import matplotlib.pyplot as plt
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
@@ -31,6 +33,9 @@ MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 50))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
                    data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=5000)
 X, y = data.data, data.target
+# The networks train a short fixed budget of epochs on purpose, to keep the
+# gallery quick: no warning that more epochs would still lower the loss.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 # %%
 # Cluster the codes: the same Pipeline with PCA, a dense and a convolutional
@@ -46,6 +51,16 @@ reducers = {
 for name, reducer in reducers.items():
     pipe = Pipeline([("reduce", reducer), ("km", KMeans(10, n_init=10, random_state=0))])
     print(f"{name:>16}: cluster accuracy {cluster_accuracy(y, pipe.fit_predict(X)):.3f}")
+
+# %%
+# What the accuracies show. On the 8x8 digits the 64 pixels are a strong
+# baseline for KMeans, and codes trained for the gallery's 50 epochs score
+# below it. With the default 200 epochs a ``ConvAutoencoder``'s codes of all
+# 1,797 digits (values 0..16) score 0.817 on average over five seeds, against
+# 0.792 for the pixels and 0.782 for PCA; on 28x28 MNIST the codes pay off:
+# 0.54 on the pixels, 0.81 to 0.90 on autoencoder codes depending on the
+# recipe (the benchmarks page has the tables, and the clustering guide the
+# recipes).
 
 # %%
 # Tune the width of the code. ``score`` is minus the mean reconstruction error,
