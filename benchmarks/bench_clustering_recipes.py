@@ -202,31 +202,37 @@ class InvarianceCriterion(AutoencoderCriterion):
                                              "invariance": invariance}
 
 
+def changed(estimator, X=None, corruption=None, invariance=None):
+    """``estimator`` (a skae autoencoder, unfitted) as an instance of a subclass
+    whose training corruption is ``corruption(X, image_shape)``, or whose loss
+    adds the shift-invariance term of weight ``invariance``: objectives beyond
+    plain reconstruction, built from skae's modules for the benchmarks only."""
+    class Changed(type(estimator)):
+        def _build_module(self, data):
+            module = super()._build_module(data)
+            if corruption is not None:
+                module.corruption = corruption(X, self.image_shape_)
+            if invariance is not None:
+                module.__class__ = ShiftedViewModule
+                module.augment = ImageAugmentation(self.image_shape_, shift=True)
+            return module
+
+        def _build_criterion(self):
+            criterion = super()._build_criterion()
+            if invariance is not None:
+                criterion.__class__ = InvarianceCriterion
+                criterion.weight = invariance
+            return criterion
+
+    Changed.__name__ = type(estimator).__name__
+    return Changed(**estimator.get_params())
+
+
 def conv_changed(corruption=None, invariance=None):
-    """``conv()`` with its training corruption replaced by ``corruption(X,
-    image_shape)``, or with the shift-invariance term of weight ``invariance``
-    added to its loss: objectives beyond plain reconstruction, built from
-    skae's modules for this benchmark only."""
+    """``conv()`` changed as :func:`changed` says."""
     def codes(X, seed, image_shape):
-        class Changed(ConvAutoencoder):
-            def _build_module(self, data):
-                module = super()._build_module(data)
-                if corruption is not None:
-                    module.corruption = corruption(X, self.image_shape_)
-                if invariance is not None:
-                    module.__class__ = ShiftedViewModule
-                    module.augment = ImageAugmentation(self.image_shape_, shift=True)
-                return module
-
-            def _build_criterion(self):
-                criterion = super()._build_criterion()
-                if invariance is not None:
-                    criterion.__class__ = InvarianceCriterion
-                    criterion.weight = invariance
-                return criterion
-
-        ae = Changed(image_shape=image_shape, n_components=10, random_state=seed)
-        return ae.fit_transform(X)
+        ae = ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed)
+        return changed(ae, X, corruption, invariance).fit_transform(X)
     return codes
 
 

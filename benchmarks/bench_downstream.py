@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from bench_clustering_recipes import SGD_STEP_1
+from bench_clustering_recipes import SGD_STEP_1, changed
 from sklearn.cluster import KMeans
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
@@ -205,6 +205,8 @@ def probe_part(data, args):
                       sparsity_weight=args.probe_sparsity_weight)
     if args.probe_code_activation:
         ae.set_params(code_activation=args.probe_code_activation)
+    if args.probe_invariance:
+        ae = changed(ae, invariance=args.probe_invariance)
     _, ae_s = timed(lambda: ae.fit(X[train]))
     codes = ae.transform(X)
     probe = linear_probe().fit(codes[train], y[train])
@@ -219,6 +221,7 @@ def probe_part(data, args):
             "sparsity": args.probe_sparsity,
             "sparsity_weight": args.probe_sparsity_weight if args.probe_sparsity else None,
             "code_activation": args.probe_code_activation,
+            "invariance": args.probe_invariance,
             "batch_norm": bool(ae.get_params().get("batch_norm", False)),
             "pooling": ae.get_params().get("pooling")}
 
@@ -325,6 +328,8 @@ def markdown(meta):
             setting += [f"sparsity={r['sparsity']!r}, sparsity_weight={r['sparsity_weight']:g}"]
         if r.get("code_activation"):
             setting += [f"code_activation={r['code_activation']!r}"]
+        if r.get("invariance"):
+            setting += [f"shift-invariance term {r['invariance']:g}"]
         setting += [f"pooling={r['pooling']!r}"] if r.get("pooling") else []
         if r.get("hidden_layer_sizes") and r["hidden_layer_sizes"] != [512, 256]:
             setting += [f"hidden_layer_sizes={tuple(r['hidden_layer_sizes'])}"]
@@ -423,6 +428,11 @@ def main():
                         help="probe: the penalty's sparsity_weight (skae's default 1e-3)")
     parser.add_argument("--probe-code-activation", default=None,
                         help="probe: the autoencoder's code_activation (e.g. relu)")
+    parser.add_argument("--probe-invariance", type=float, default=None, metavar="WEIGHT",
+                        help="conv probe: add to the autoencoder's loss a term that makes "
+                             "the code of each image match that of a copy shifted by up to "
+                             "2 pixels, of this weight (bench_clustering_recipes.py's "
+                             "shift-invariance term)")
     parser.add_argument("--tag", default=None,
                         help="appended to the results' key, to keep runs with other "
                              "settings apart (e.g. '100 epochs')")
@@ -452,6 +462,8 @@ def main():
     parser.add_argument("--learning-rate", choices=["constant", "plateau", "cosine"],
                         default="constant", help="classifier: fine-tuning schedule")
     args = parser.parse_args()
+    if args.probe_invariance and args.probe_architecture != "conv":
+        parser.error("--probe-invariance needs --probe-architecture conv")
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "downstream.json"
     meta = {}
