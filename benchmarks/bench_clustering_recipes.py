@@ -168,8 +168,9 @@ class NeighbourSwap(nn.Module):
 
 
 class ShiftedViewModule(AutoencoderModule):
-    """In training, also encodes a view of each input moved by up to one pixel
-    (``self.augment``); the criterion below compares the two codes."""
+    """In training, also encodes a shifted view of each input (``self.augment``,
+    an ``ImageAugmentation(shift=True)``: up to 1 pixel on 8x8 images, 2 on
+    28x28); the criterion below compares the two codes."""
 
     def forward(self, x):
         z = self.encode(self.corruption(x))

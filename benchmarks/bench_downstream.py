@@ -28,12 +28,16 @@ for the DEC papers' dense d-500-500-2000-10 autoencoder; ``--architecture
 dec-keras`` trains that net as DEC-keras does on MNIST (SGD with step 1 and
 momentum 0.9), and then DEC itself (``method="dec"``, SGD with step 0.01), or,
 with ``--dec-method idec``, IDEC as its reference code does (Adam).
+``--seed`` sets the seed of ``cluster`` and ``dec`` (0 by default).
 - ``probe``: LogisticRegression on the frozen 32-dimensional codes of an
   ``Autoencoder`` (fitted on the training images, or the first
   ``--probe-train-samples`` of them; ``--probe-noise-level`` trains it with masking
   noise), test accuracy, against LogisticRegression on the raw pixels fitted on
   the same images; ``--probe-standardize`` puts a StandardScaler before both
-  probes, and ``--batch-norm`` and ``--pooling`` apply to the conv probe too.
+  probes, and ``--batch-norm`` and ``--pooling`` apply to the conv probe too;
+  ``--probe-sparsity``, ``--probe-sparsity-weight`` and ``--probe-code-activation``
+  set the autoencoder's sparse or bounded code, and ``--probe-invariance`` adds
+  a shift-invariance term to the conv probe's loss.
 - ``classifier``: ``AutoencoderClassifier`` with a pretrained ConvAutoencoder,
   fine-tuned, test accuracy.
 - ``outlier``: one MNIST digit held out as the anomaly: an
