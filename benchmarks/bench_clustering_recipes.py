@@ -43,11 +43,15 @@ RESULTS = Path(__file__).parent / "results"
 JSON = RESULTS / "clustering_recipes.json"
 
 
+def conv_autoencoder(image_shape, seed, **params):
+    """The recipes' ``ConvAutoencoder(image_shape=..., n_components=10)``, unfitted."""
+    return ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed,
+                           **params)
+
+
 def conv(**params):
     def codes(X, seed, image_shape):
-        ae = ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed,
-                             **params)
-        return ae.fit_transform(X)
+        return conv_autoencoder(image_shape, seed, **params).fit_transform(X)
     return codes
 
 
@@ -118,8 +122,7 @@ def with_shifted_copies(n_copies, max_shift=1, **params):
     def codes(X, seed, image_shape):
         copies = [shift_images(X, image_shape=image_shape, max_shift=max_shift,
                                random_state=seed * 100 + i) for i in range(n_copies)]
-        ae = ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed,
-                             **params)
+        ae = conv_autoencoder(image_shape, seed, **params)
         return ae.fit(np.concatenate([X, *copies])).transform(X)
     return codes
 
@@ -128,9 +131,7 @@ def default_features(features):
     """The default ConvAutoencoder, and KMeans on ``features(ae, X)`` instead of
     its codes: which geometry of the same trained net clusters best."""
     def codes(X, seed, image_shape):
-        ae = ConvAutoencoder(image_shape=image_shape, n_components=10,
-                             random_state=seed).fit(X)
-        return features(ae, X)
+        return features(conv_autoencoder(image_shape, seed).fit(X), X)
     return codes
 
 
@@ -232,13 +233,14 @@ def changed(estimator, X=None, corruption=None, invariance=None):
 def conv_changed(corruption=None, invariance=None):
     """``conv()`` changed as :func:`changed` says."""
     def codes(X, seed, image_shape):
-        ae = ConvAutoencoder(image_shape=image_shape, n_components=10, random_state=seed)
-        return changed(ae, X, corruption, invariance).fit_transform(X)
+        ae = changed(conv_autoencoder(image_shape, seed), X, corruption, invariance)
+        return ae.fit_transform(X)
     return codes
 
 
 def shift_as_noise(X, image_shape):
-    """Denoising with shifts: the input moved by up to one pixel, the target not."""
+    """Denoising with shifts: the input moved by up to 1/14 of its sides (one
+    pixel on 8x8 images), the target not."""
     return ImageAugmentation(image_shape, shift=True)
 
 
