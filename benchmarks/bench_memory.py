@@ -25,9 +25,9 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
+
+from _harness import run_with_memory
 
 RESULTS = Path(__file__).parent / "results"
 N_SAMPLES, N_FEATURES = 60000, 784
@@ -38,49 +38,6 @@ CASES = {
     "array_early_stopping": "in-memory float32 array, early_stopping=True",
     "memmap_early_stopping": "read-only memmap (np.load mmap_mode='r'), early_stopping=True",
 }
-
-
-def memory_mb():
-    """This process's resident memory now, in MB (Linux's /proc/self/status):
-    all of it (``VmRSS``), the anonymous part it allocated (``RssAnon``) and
-    the pages of mapped files (``RssFile``, the kernel's page cache)."""
-    fields = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "RssAnon", "RssFile"):
-                fields[key] = int(value.split()[0]) / 1024
-    return fields
-
-
-class PeakSampler(threading.Thread):
-    """Samples :func:`memory_mb` every 2 ms until stopped; ``peak`` holds the
-    largest of each figure."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak = memory_mb()
-        self.done = threading.Event()
-
-    def run(self):
-        while not self.done.wait(0.002):
-            self.peak = {k: max(v, now) for (k, v), now in
-                         zip(self.peak.items(), memory_mb().values())}
-
-
-def fit_with_memory(estimator, X):
-    """Fit, timed, sampling the memory meanwhile: ``(seconds, memory before,
-    peak memory)``, the memories as :func:`memory_mb` gives them."""
-    before = memory_mb()
-    sampler = PeakSampler()
-    sampler.start()
-    start = time.perf_counter()
-    estimator.fit(X)
-    seconds = time.perf_counter() - start
-    sampler.done.set()
-    sampler.join()
-    peak = {k: max(v, now) for (k, v), now in zip(sampler.peak.items(), memory_mb().values())}
-    return seconds, before, peak
 
 
 def run_case(case, folder):
@@ -97,7 +54,7 @@ def run_case(case, folder):
         X = np.load(path)
     ae = Autoencoder(max_iter=1, batch_size=256, random_state=0,
                      early_stopping=case.endswith("early_stopping"))
-    _, before, peak = fit_with_memory(ae, X)
+    _, _, before, peak = run_with_memory(lambda: ae.fit(X))
     before, peak = before["VmRSS"], peak["VmRSS"]
     data_mb = X.nbytes / 2**20
     parameters = sum(p.numel() * p.element_size() for p in ae.module_.parameters())

@@ -1,5 +1,6 @@
 """The scikit-learn contract shared by every autoencoder."""
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -60,6 +61,10 @@ def inference_batch(device):
     return 512 if torch.device(device).type == "cpu" else 4096
 
 
+# Calls on at most this many rows skip the thread policy (shared_cpu_threads).
+_FEW_ROWS = 64
+
+
 def inference_dtype(device):
     """The dtype that inference computes in on ``device``.
 
@@ -77,6 +82,8 @@ def _as_tensor(X):
     """A float32 CPU tensor sharing memory with ``X`` where it can (a
     read-only array or memmap included: skae never writes to it)."""
     X = np.ascontiguousarray(X, dtype=np.float32)
+    if X.flags.writeable:
+        return torch.from_numpy(X)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         return torch.from_numpy(X)
@@ -487,21 +494,31 @@ class NetTrainingMixin(CallbackSupportMixin):
         """Apply ``fn(module, *chunks)`` to row chunks of the arrays with a
         copy of the trained module in evaluation mode; returns a ``dtype`` array.
 
-        The copy computes in ``compute``, by default :func:`inference_dtype`
-        (float64 on the CPU), so that a row's result does not depend on the
-        other rows it is computed with, and values near float32's limit do
-        not overflow. As training, it uses no more torch threads than the
-        cores other processes leave idle.
+        The copy (prepared once per trained state by
+        :meth:`~skae._net.AutoencoderNet.inference_module`) computes in
+        ``compute``, by default :func:`inference_dtype` (float64 on the
+        CPU), so that a row's result does not depend on the other rows it is
+        computed with, and values near float32's limit do not overflow. As
+        training, it uses no more torch threads than the cores other
+        processes leave idle.
         """
         device = self.net_.device
         compute = compute or inference_dtype(device)
-        module = copy.deepcopy(self.module_).to(compute).eval()
+        module = self.net_.inference_module(compute)
         batch_size = batch_size or inference_batch(device)
         chunks = zip(*(row_chunks(a, batch_size) for a in arrays))
-        with torch.inference_mode(), shared_cpu_threads():
-            out = [fn(module, *(c.to(device=device, dtype=compute) for c in chunk)).cpu()
+        # A call of one small chunk (one row served) runs on torch's threads
+        # as they are: sampling the cores costs more than its forward pass.
+        threads = (shared_cpu_threads() if len(arrays[0]) > _FEW_ROWS
+                   else contextlib.nullcontext())
+        # Fresh tensors (copy=True: float32 chunks are views of X), so that a
+        # module writing to its input cannot change the caller's data.
+        with torch.inference_mode(), threads:
+            out = [fn(module, *(c.to(device=device, dtype=compute, copy=True)
+                                for c in chunk)).cpu()
                    for chunk in chunks]
-        return torch.cat(out).numpy().astype(dtype, copy=False)
+        out = out[0] if len(out) == 1 else torch.cat(out)
+        return out.numpy().astype(dtype, copy=False)
 
 
 class BaseAutoencoder(

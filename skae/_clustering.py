@@ -227,10 +227,12 @@ class DeepEmbeddedClustering(
         return autoencoder
 
     def _targets(self, module, X):
-        """Sharpened target and hard labels of the whole training data."""
+        """Sharpened target and hard labels of the whole training data (fresh
+        chunks: the module never sees a view of the caller's X)."""
         device = next(module.parameters()).device
-        q = torch.cat([module.soft_assign(module.autoencoder.encode(chunk.to(device))).cpu()
-                       for chunk in torch.split(X, inference_batch(device))])
+        q = torch.cat([
+            module.soft_assign(module.autoencoder.encode(chunk.to(device, copy=True))).cpu()
+            for chunk in torch.split(X, inference_batch(device))])
         return sharpened_target(q), q.argmax(dim=1)
 
     def _stopping(self):

@@ -479,12 +479,41 @@ class AutoencoderNet(NeuralNet):
         if self.module_.training != training or self.criterion_.training != training:
             super()._set_training(training)
 
+    def inference_module(self, dtype):
+        """The trained module in evaluation mode, computing in ``dtype``: a
+        copy prepared once per trained state and reused by every inference
+        call, so that a call costs its forward pass and little more.
+
+        The trained state is told by the identity of ``module_`` and the
+        storage and version counter of each parameter and buffer it held
+        when the copy was made: a training step, ``load_state_dict``, an
+        in-place edit under ``torch.no_grad()`` or a new tensor assigned to
+        a parameter's ``.data`` each prepare a new copy. Two changes are not
+        seen: an in-place edit through ``.data`` (torch does not count it)
+        and a new ``Parameter`` object put in place of one; after either,
+        call ``load_state_dict`` (or refit). One copy is kept, for the last
+        ``dtype`` asked; pickles and deep copies of the net leave it out.
+        """
+        module = self.module_
+        cached = self.__dict__.get("_inference_cache")
+        if cached is not None and cached[0] is module and cached[1] == dtype:
+            tensors, versions, prepared = cached[2:]
+            if versions == [(t.data_ptr(), t._version) for t in tensors]:
+                return prepared
+        tensors = [*module.parameters(), *module.buffers()]
+        versions = [(t.data_ptr(), t._version) for t in tensors]
+        prepared = copy.deepcopy(module).to(dtype).eval()
+        # Set through __dict__: skorch's __setattr__ would register a module.
+        self.__dict__["_inference_cache"] = (module, dtype, tensors, versions, prepared)
+        return prepared
+
     def __getstate__(self):
         # skorch saves module_ with torch.save and pickles the module
         # parameter apart: when they are one object (skae passes an
         # instance), keep one copy.
         shared = self.__dict__.get("module") is self.__dict__.get("module_", ())
         state = super().__getstate__()
+        state.pop("_inference_cache", None)
         if shared:
             state["module"] = _SAME_AS_MODULE_
         return state

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._autoencoder import MLPArchitecture
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, inference_batch
 from ._callbacks import KLWarmup
 from ._conv import ConvArchitecture
 from ._docstrings import fill_doc
@@ -23,8 +23,6 @@ from ._validation import check_unit_interval
 # row is then the same whatever other rows it is scored with.
 _ELBO_DRAWS = 10
 _ELBO_SEED = 0
-# Decoder rows per forward pass of the importance-sampled likelihood.
-_IWAE_ROWS = 1 << 14
 
 def _torch_generator(random_state, device):
     """A torch generator on ``device`` seeded from a sklearn ``random_state``."""
@@ -139,15 +137,22 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
                             dtype=torch.float32)
         return self._conditioned(
             lambda m, x, c: elbo(m, x, c, draws.to(x.device), self.loss), X, condition,
-            dtype=np.float64, batch_size=max(1, _IWAE_ROWS // _ELBO_DRAWS))
+            dtype=np.float64, batch_size=max(1, self._decodes_per_pass() // _ELBO_DRAWS))
+
+    def _decodes_per_pass(self):
+        """Codes decoded per forward pass by the ELBO and the importance-sampled
+        likelihood: as many as the rows of a ``transform`` pass, so that their
+        memory is bounded as transform's is, whatever the number of rows."""
+        return inference_batch(self.net_.device)
 
     def _importance_log_likelihood(self, X, condition, n_importance_samples, random_state):
         generator = _torch_generator(random_state, self.net_.device)
-        rows = max(1, min(256, _IWAE_ROWS // n_importance_samples))
+        decodes = self._decodes_per_pass()
+        rows = max(1, min(256, decodes // n_importance_samples))
         return self._conditioned(
             lambda m, x, c: importance_log_likelihood(
                 m, x, c, n_importance_samples, self.loss, generator,
-                draws_per_pass=max(1, _IWAE_ROWS // rows)),
+                draws_per_pass=max(1, decodes // rows)),
             X, condition, dtype=np.float64, batch_size=rows)
 
     def score_samples(self, X):

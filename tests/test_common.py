@@ -178,6 +178,28 @@ def test_pickle_round_trip(estimator, X_small):
                                   est.sample(3, random_state=1))
 
 
+def test_inference_prepares_one_module_per_trained_state(estimator, X_small):
+    est = fit(estimator, X_small)
+    codes = est.transform(X_small)
+    prepared = est.net_.__dict__["_inference_cache"][-1]
+    est.transform(X_small[:1])
+    est.score_samples(X_small[:2])
+    decode(est, codes[:3])
+    assert est.net_.__dict__["_inference_cache"][-1] is prepared  # no copy per call
+    assert "_inference_cache" not in pickle.loads(pickle.dumps(est)).net_.__dict__
+
+    # A change of the weights is seen: in place under no_grad, and by load_state_dict.
+    with torch.no_grad():
+        for parameter in est.module_.parameters():
+            parameter.mul_(0.5)
+    halved = est.transform(X_small)
+    assert not np.allclose(halved, codes)
+    np.testing.assert_array_equal(halved, pickle.loads(pickle.dumps(est)).transform(X_small))
+    other = fit(clone(estimator).set_params(random_state=1), X_small)
+    est.module_.load_state_dict(other.module_.state_dict())
+    np.testing.assert_array_equal(est.transform(X_small), other.transform(X_small))
+
+
 def test_set_output_pandas(estimator, X_small):
     pd = pytest.importorskip("pandas")
     est = estimator.set_output(transform="pandas")

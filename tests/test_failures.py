@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import cross_validate
 from skorch.callbacks import Callback
 from test_common import ESTIMATORS, WRAPPERS, fit, ids, wrapper_ids
+from torch import nn
 
 import skae._net
 from skae import (
@@ -309,6 +310,30 @@ class Vandal(Callback):
 def test_training_cannot_write_to_the_callers_data(X_small, shuffle):
     X = X_small.copy()
     Autoencoder(n_components=2, max_iter=2, shuffle=shuffle, callbacks=[Vandal()]).fit(X)
+    np.testing.assert_array_equal(X, X_small)
+
+
+class VandalEncoder(nn.Module):
+    """An encoder that zeroes its input after reading it."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(16, 2)
+
+    def forward(self, x):
+        codes = self.linear(x.clone())  # autograd keeps its own input
+        x.mul_(0.0)
+        return codes
+
+
+def test_a_module_cannot_write_to_the_callers_data(X_small):
+    # Training batches and the passes of fit (the training codes), transform and
+    # score_samples each give the module fresh tensors, never views of X.
+    X = X_small.copy()
+    ae = Autoencoder(n_components=2, max_iter=2, encoder=VandalEncoder(),
+                     decoder=nn.Linear(2, 16)).fit(X)
+    ae.transform(X)
+    ae.score_samples(X)
     np.testing.assert_array_equal(X, X_small)
 
 

@@ -14,6 +14,7 @@ from skae import (
     ConvVariationalAutoencoder,
     VariationalAutoencoder,
 )
+from skae._base import inference_batch
 from skae._losses import (
     ELBOCriterion,
     elbo,
@@ -345,3 +346,25 @@ def test_conditional_partial_fit_over_blocks(digits):
     with pytest.raises(ValueError, match="requires y to be passed"):
         first.partial_fit(X[:5])
     assert first.n_iter_ == 1  # the failed calls changed nothing
+
+
+def test_score_decodes_at_most_a_transform_batch_per_pass(digits, monkeypatch):
+    # The ELBO decodes 10 draws per row and the IWAE bound n_importance_samples:
+    # each forward pass decodes at most as many codes as transform has rows, so
+    # that memory is bounded by the batch, not by the number of rows scored.
+    X, _ = digits
+    model = vae().fit(X[:200])
+    prepared = model.net_.inference_module(torch.float64)
+    sizes, decode_draws = [], prepared.decode_draws
+
+    def counted(z, condition=None):
+        sizes.append(z.shape[:-1].numel())
+        return decode_draws(z, condition)
+
+    monkeypatch.setattr(prepared, "decode_draws", counted)
+    elbo_all = model.score_samples(X[:200])
+    model.log_likelihood(X[:200], n_importance_samples=1000, random_state=0)
+    assert max(sizes) <= inference_batch("cpu")
+    assert sum(sizes) == 200 * 10 + 200 * 1000  # every row, every draw
+    # The passes do not change a row's ELBO.
+    np.testing.assert_allclose(model.score_samples(X[:7]), elbo_all[:7], rtol=1e-12)

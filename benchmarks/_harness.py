@@ -1,0 +1,93 @@
+"""What every benchmark records beside its figures, and where it writes them.
+
+A benchmark calls :func:`metadata` once and :func:`write_results` at the end,
+so that its JSON and Markdown files carry the same description of the run
+(versions, threads, machine, date) as every other benchmark's.
+"""
+
+import json
+import platform
+import threading
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def metadata(**extra):
+    """Versions of the libraries that set the figures, torch's threads, the
+    machine and the date, with the benchmark's own settings ``extra``."""
+    import sklearn
+    import skorch
+    import torch
+
+    import skae
+
+    meta = {"skae": skae.__version__, "torch": torch.__version__,
+            "skorch": skorch.__version__, "scikit-learn": sklearn.__version__,
+            "threads": torch.get_num_threads(), "machine": platform.platform(),
+            "python": platform.python_version(), "date": time.strftime("%Y-%m-%d")}
+    meta.update(extra)
+    return meta
+
+
+def describe(meta):
+    """The metadata as one line of Markdown."""
+    return (f"skae {meta['skae']}, torch {meta['torch']}, skorch {meta['skorch']}, "
+            f"scikit-learn {meta['scikit-learn']}, {meta['threads']} torch threads, "
+            f"{meta['date']}")
+
+
+def write_results(name, meta, rows, lines):
+    """Write ``results/<name>.json`` (``meta`` and ``rows``) and
+    ``results/<name>.md`` (``lines``), and print the Markdown."""
+    print("\n".join(lines))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+
+
+def memory_mb():
+    """This process's resident memory now, in MB (Linux's /proc/self/status):
+    all of it (``VmRSS``), the anonymous part it allocated (``RssAnon``) and
+    the pages of mapped files (``RssFile``, the kernel's page cache)."""
+    fields = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                fields[key] = int(value.split()[0]) / 1024
+    return fields
+
+
+class PeakSampler(threading.Thread):
+    """Samples :func:`memory_mb` every 2 ms until stopped; ``peak`` holds the
+    largest of each figure."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = memory_mb()
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.002):
+            self.sample()
+
+    def sample(self):
+        self.peak = {k: max(v, now) for (k, v), now in
+                     zip(self.peak.items(), memory_mb().values())}
+
+
+def run_with_memory(fn):
+    """Call ``fn()``, timed, sampling the memory meanwhile: ``(result, seconds,
+    memory before, peak memory)``, the memories as :func:`memory_mb` gives them."""
+    before = memory_mb()
+    sampler = PeakSampler()
+    sampler.start()
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    sampler.done.set()
+    sampler.join()
+    sampler.sample()
+    return result, seconds, before, sampler.peak
