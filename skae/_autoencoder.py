@@ -119,7 +119,9 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
             Minus the per-sample reconstruction error.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        return self._score_rows(validate_data(self, X, dtype=np.float32, reset=False))
+
+    def _score_rows(self, X):
         check_unit_interval(X, self.loss)
         return -self._forward_batches(
             lambda m, x: reconstruction_error(m(x)[0], x, self.loss), X, dtype=np.float64)

@@ -53,6 +53,7 @@ from ._validation import (
 )
 
 
+@functools.lru_cache
 def inference_batch(device):
     """Rows per forward pass in transform, inverse_transform, score_samples,
     sample and the pass over the training codes: on the CPU, 512 rows keep a
@@ -65,6 +66,7 @@ def inference_batch(device):
 _FEW_ROWS = 64
 
 
+@functools.lru_cache
 def inference_dtype(device):
     """The dtype that inference computes in on ``device``.
 
@@ -844,6 +846,11 @@ class BaseAutoencoder(
     @abstractmethod
     def score_samples(self, X):
         """The score of each sample (higher is better)."""
+
+    @abstractmethod
+    def _score_rows(self, X):
+        """:meth:`score_samples` of rows already validated against this
+        estimator, for a wrapper that validated them for itself."""
 
     def score(self, X, y=None):
         """Mean score of the samples (higher is better): minus the

@@ -165,7 +165,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        return self.autoencoder_.score_samples(X).astype(np.float64)
+        # A skae autoencoder scores the rows validated here without validating
+        # them again; any other estimator through its score_samples.
+        inner = unfrozen(self.autoencoder_)
+        return getattr(inner, "_score_rows", inner.score_samples)(X).astype(np.float64)
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.

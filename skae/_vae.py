@@ -182,7 +182,12 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         elbo : ndarray of shape (n_samples,)
             The ELBO of each sample, in nats.
         """
-        return self._elbo(self._validated_X(X), None)
+        check_is_fitted(self)
+        return self._score_rows(self._inference_X(X))
+
+    def _score_rows(self, X):
+        check_unit_interval(X, self.loss)
+        return self._elbo(X, None)
 
     def log_likelihood(self, X, n_importance_samples=1000, random_state=None):
         """Importance-sampled estimate of log p(x) of each sample, in nats.
