@@ -20,7 +20,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import check_array, check_random_state, check_scalar
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -47,6 +47,7 @@ from ._streaming import (
 from ._validation import (
     CallbackList,
     SubclassOf,
+    check_argument,
     check_device,
     check_unit_interval,
     reject_booleans,
@@ -889,7 +890,7 @@ class BaseAutoencoder(
             Generated inputs, float32.
         """
         check_is_fitted(self)
-        check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        check_argument(n_samples, "n_samples", Integral, min_val=1)
         rng = check_random_state(random_state)
         codes = self._sample_codes(n_samples, rng)
         return self._forward_batches(lambda m, z: m.decode(z), codes)
@@ -902,8 +903,8 @@ class BaseAutoencoder(
         """Codes of shape (n_dimensions, n_steps, n_components) for a traversal,
         around ``encode(X)`` (by default ``transform(X)``)."""
         check_is_fitted(self)
-        check_scalar(n_steps, "n_steps", Integral, min_val=1)
-        check_scalar(span, "span", Real, min_val=0)
+        check_argument(n_steps, "n_steps", Integral, min_val=1)
+        check_argument(span, "span", Real, min_val=0)
         centre, scale = self._code_centre_and_scale()
         if X is not None:
             codes = (encode or self.transform)(X)

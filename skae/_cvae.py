@@ -4,7 +4,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils import check_array, check_random_state, check_scalar, column_or_1d
+from sklearn.utils import check_array, check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
 
@@ -12,7 +12,7 @@ from ._autoencoder import arguments
 from ._base import fit_context
 from ._docstrings import fill_doc
 from ._vae import VariationalAutoencoder
-from ._validation import class_indices
+from ._validation import check_argument, class_indices
 
 
 @fill_doc()
@@ -366,7 +366,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             The estimate of each sample, in nats.
         """
         X = self._validated_X(X)
-        check_scalar(n_importance_samples, "n_importance_samples", Integral, min_val=1)
+        check_argument(n_importance_samples, "n_importance_samples", Integral, min_val=1)
         rng = check_random_state(random_state)
         return self._per_class(
             lambda X, c: self._importance_log_likelihood(X, c, n_importance_samples, rng),
@@ -391,7 +391,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             Generated inputs (the likelihood's mean), float32.
         """
         check_is_fitted(self)
-        check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        check_argument(n_samples, "n_samples", Integral, min_val=1)
         rng = check_random_state(random_state)
         codes = self._sample_codes(n_samples, rng)
         if y is None:

@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
@@ -17,7 +17,7 @@ from ._docstrings import fill_doc
 from ._losses import RECONSTRUCTION_LOSSES, ELBOCriterion, elbo, importance_log_likelihood
 from ._modules import GaussianHead, VariationalModule, reparameterise, with_gaussian_head
 from ._priors import StandardNormal
-from ._validation import check_unit_interval
+from ._validation import check_argument, check_unit_interval
 
 # Standard-normal draws shared by every row in score_samples: the ELBO of a
 # row is then the same whatever other rows it is scored with.
@@ -213,7 +213,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
             The estimate of log p(x) of each sample, in nats.
         """
         X = self._validated_X(X)
-        check_scalar(n_importance_samples, "n_importance_samples", Integral, min_val=1)
+        check_argument(n_importance_samples, "n_importance_samples", Integral, min_val=1)
         return self._importance_log_likelihood(X, None, n_importance_samples,
                                                random_state)
 

@@ -11,6 +11,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options
 from skorch.callbacks import Callback
 
@@ -126,17 +127,37 @@ def reject_booleans(estimator):
     """InvalidParameterError for a bool given where a number is expected.
 
     scikit-learn's ``Interval(Integral, ...)`` and ``Interval(Real, ...)``
-    accept True and False (bool is an int in Python); skae's parameters that
-    are numbers never mean a bool.
+    accept True and False (bool is an int in Python), and ``"random_state"``
+    takes True as the seed 1; skae's parameters that are numbers or seeds
+    never mean a bool.
     """
     for name, constraints in estimator._parameter_constraints.items():
         value = getattr(estimator, name)
-        if isinstance(value, (bool, np.bool_)) and "boolean" not in constraints and any(
-                isinstance(c, Interval) for c in constraints):
+        if not isinstance(value, (bool, np.bool_)) or "boolean" in constraints:
+            continue
+        if "random_state" in constraints:  # scikit-learn would take True as seed 1
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} must be an int, a "
+                f"RandomState instance or None, not a bool; got {value!r}."
+            )
+        if any(isinstance(c, Interval) for c in constraints):
             raise InvalidParameterError(
                 f"The {name!r} parameter of {type(estimator).__name__} must be a number, "
                 f"not a bool; got {value!r}."
             )
+
+
+def check_argument(value, name, target_type, min_val):
+    """scikit-learn's ``check_scalar`` for an argument of a method, which also
+    refuses a bool (``sample(True)`` is not one sample) and a value that is
+    not finite (``span=nan``)."""
+    if isinstance(value, (bool, np.bool_)):
+        kind = "an int" if target_type is Integral else "a number"
+        raise TypeError(f"{name} must be {kind}, not a bool; got {value!r}.")
+    check_scalar(value, name, target_type, min_val=min_val)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}.")
+    return value
 
 
 def check_device(device):

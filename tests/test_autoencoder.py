@@ -136,6 +136,18 @@ def test_sample_rejects_a_bad_count(X_small):
         ae.sample(0)
     with pytest.raises(TypeError, match="n_samples must be an instance of int"):
         ae.sample(2.5)
+    with pytest.raises(TypeError, match="n_samples must be an int, not a bool; got True"):
+        ae.sample(True)
+    assert ae.sample(np.int64(2)).shape == (2, 16)
+
+
+@pytest.mark.parametrize("span", [np.nan, np.inf])
+def test_latent_traversal_rejects_a_span_that_is_not_finite(X_small, span):
+    ae = Autoencoder(n_components=2, max_iter=1).fit(X_small)
+    with pytest.raises(ValueError, match=f"span must be finite; got {span}"):
+        ae.latent_traversal(span=span)
+    with pytest.raises(TypeError, match="n_steps must be an int, not a bool"):
+        ae.latent_traversal(n_steps=True)
 
 
 @pytest.mark.parametrize("Estimator", [Autoencoder, ConvAutoencoder, DenoisingAutoencoder])

@@ -287,6 +287,7 @@ def test_binary_crossentropy_outside_unit_interval(estimator, X_small):
     ({"device": 3}, "'device' parameter"),
     ({"n_components": True}, "'n_components' parameter .* must be a number, not a bool"),
     ({"weight_decay": True}, "'weight_decay' parameter .* must be a number, not a bool"),
+    ({"random_state": True}, "'random_state' parameter .* or None, not a bool; got True"),
     ({"callbacks": ["bad"]}, "'callbacks' parameter .* must be a list of skorch Callback"),
 ], ids=lambda v: str(v)[:20])
 def test_bad_parameters_raise(estimator, X_small, params, message):
@@ -338,6 +339,12 @@ def test_wrappers_clone_pickle_reproduce_and_leave_rng(wrapper, X_small):
     assert clone(a).get_params()["autoencoder"].get_params() == (
         wrapper.autoencoder.get_params())
     assert not hasattr(wrapper.autoencoder, "net_")  # cloned, never fitted itself
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
+def test_wrappers_refuse_a_bool_seed(wrapper, X_small):
+    with pytest.raises(ValueError, match="'random_state' parameter .* not a bool; got True"):
+        fit(clone(wrapper).set_params(random_state=True), X_small)
 
 
 @pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
