@@ -36,6 +36,16 @@ class ConvArchitecture:
                     "or one int for all.")
         stages, sizes = conv_stages(height, width, n_stages, self.kernel_size, self.stride,
                                     self.padding, self.pooling)
+        for stage, ((k, s, p), (height, width)) in enumerate(zip(stages, sizes), 1):
+            # A stride past the padded feature map leaves the one pixel that
+            # this largest stride leaves; torch's transposed convolution
+            # crashes the process on strides of 10,000 and more.
+            largest = max(height, width) + 2 * p
+            if self.pooling is None and height >= 1 and width >= 1 and s > largest:
+                raise ValueError(
+                    f"Stage {stage} of the encoder has stride={s}, above its padded "
+                    f"{height}x{width} input ({largest} pixels across): any stride from "
+                    f"{largest} on leaves one pixel. Use a stride of at most {largest}.")
         for stage, ((k, _, _), size) in enumerate(zip(stages, sizes[1:]), 1):
             if min(size) < 1:
                 raise ValueError(

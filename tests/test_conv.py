@@ -107,6 +107,19 @@ def test_per_stage_kernels_strides_and_valid_padding_round_trip(image_shape, par
     assert ae.inverse_transform(ae.transform(X)).shape == X.shape
 
 
+@pytest.mark.parametrize("stride, message", [
+    (10**6, r"Stage 1 of the encoder has stride=1000000, above its padded 8x8 input \(10 "),
+    ((2, 10**4), r"Stage 2 of the encoder has stride=10000, above its padded 4x4 input \(6 "),
+])
+def test_a_stride_past_the_feature_map_is_refused(stride, message):
+    # Strides of 10,000 and more crashed the process inside ConvTranspose2d.
+    X = np.zeros((4, 64), dtype=np.float32)
+    with pytest.raises(ValueError, match=message):
+        ConvAutoencoder(channels=(4, 4), stride=stride, max_iter=1).fit(X)
+    ae = ConvAutoencoder(channels=(4, 4), stride=(2, 6), max_iter=1).fit(X)  # the largest
+    assert ae.transform(X).shape == (4, ae.n_components)
+
+
 def test_per_stage_errors():
     X = np.zeros((4, 64), dtype=np.float32)
     with pytest.raises(ValueError, match=r"kernel_size=\(3,\) has 1 values, but channels="
