@@ -45,8 +45,8 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
         "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def _check_input(self, X):
-        super()._check_input(X)
+    def _check_input(self, X, name="X"):
+        super()._check_input(X, name)
         if self.loss == "binary_crossentropy" and self.output_activation not in (None,
                                                                                  "sigmoid"):
             raise ValueError(

@@ -49,6 +49,7 @@ from ._validation import (
     SubclassOf,
     check_argument,
     check_device,
+    check_training_magnitude,
     check_unit_interval,
     reject_booleans,
 )
@@ -347,6 +348,20 @@ class NetTrainingMixin(CallbackSupportMixin):
                     f"optimizer_params has {key!r}, which optimizer={optimizer.__name__} "
                     f"does not take; it takes {sorted(accepted)}.")
             params[key] = value
+        # An optimizer that cannot step a dense parameter (SparseAdam, the base
+        # class, betas=(0.9,)) fails here, by name, rather than inside torch at
+        # the first batch. skorch passes each step a closure, as here.
+        probe = torch.zeros(2, requires_grad=True)
+        try:
+            trial = optimizer([probe], lr=self.learning_rate_init, **params)
+            probe.grad = torch.zeros_like(probe)
+            trial.step(lambda: probe.detach().sum())
+        except Exception as exc:
+            given = (f" with optimizer_params={self.optimizer_params!r}"
+                     if self.optimizer_params else "")
+            raise ValueError(
+                f"optimizer={optimizer.__name__}{given} cannot train: a step on a dense "
+                f"parameter fails with {type(exc).__name__}: {exc}") from exc
         return optimizer, params
 
     @staticmethod
@@ -520,8 +535,24 @@ class NetTrainingMixin(CallbackSupportMixin):
             out = [fn(module, *(c.to(device=device, dtype=compute, copy=True)
                                 for c in chunk)).cpu()
                    for chunk in chunks]
-        out = out[0] if len(out) == 1 else torch.cat(out)
-        return out.numpy().astype(dtype, copy=False)
+        out = (out[0] if len(out) == 1 else torch.cat(out)).numpy()
+        with np.errstate(over="ignore"):  # _check_cast names the rows instead
+            result = out.astype(dtype, copy=False)
+        if result is not out and not np.isfinite(result).all():
+            self._check_cast(out, result)
+        return result
+
+    def _check_cast(self, out, result):
+        """ValueError when rounding ``out`` to ``result``'s dtype made finite
+        values infinite: rows far outside the training data's range."""
+        overflow = np.isinf(result) & np.isfinite(out)
+        if overflow.any():
+            rows = np.flatnonzero(overflow.reshape(len(out), -1).any(axis=1))
+            raise ValueError(
+                f"{type(self).__name__} computed results beyond {result.dtype}'s range (up "
+                f"to {np.abs(out[overflow]).max():.4g}) for rows {rows[:10].tolist()}"
+                f"{' and more' if len(rows) > 10 else ''} of its input: their values lie "
+                "far outside the data it was fitted on. Scale them as that data was.")
 
 
 class BaseAutoencoder(
@@ -558,9 +589,11 @@ class BaseAutoencoder(
     def _encoder_decoder(self, n_features):
         """Return ``(encoder, decoder)`` torch modules for ``n_features`` inputs."""
 
-    def _check_input(self, X):
-        """Checks of the validated training data; a family adds its own."""
+    def _check_input(self, X, name="X"):
+        """Checks of the validated training data (``name``: X or X_val); a
+        family adds its own."""
         check_unit_interval(X, self.loss)
+        check_training_magnitude(X, self.loss, name)
 
     # Whether the reconstruction term sums its element-wise loss over the
     # features (a likelihood, in nats per sample) rather than averaging it.
@@ -712,7 +745,7 @@ class BaseAutoencoder(
         validation = None
         if X_val is not None:
             X_val = validate_validation_data(self, X_val)
-            self._check_input(X_val)
+            self._check_input(X_val, "X_val")
             validation = (X_val, self._validation_condition(X_val, y_val), None)
         n_iter_before = self.n_iter_ if warm else 0
         seed = self._train(X, self._builder(X), warm, condition=condition,

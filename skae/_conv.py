@@ -23,8 +23,8 @@ class ConvArchitecture:
         "hidden_layer_sizes": [SizeTuple()],
     }
 
-    def _check_input(self, X):
-        super()._check_input(X)
+    def _check_input(self, X, name="X"):
+        super()._check_input(X, name)
         _, height, width = resolve_image_shape(self.image_shape, X.shape[1])
         n_stages = len(self.channels)
         for name in ("kernel_size", "stride"):

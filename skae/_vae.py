@@ -47,8 +47,8 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
     # ------------------------------------------------------------------ hooks
 
-    def _check_input(self, X):
-        super()._check_input(X)
+    def _check_input(self, X, name="X"):
+        super()._check_input(X, name)
         if self.loss != "squared_error" and self.likelihood_scale != "learned":
             raise ValueError(
                 f"likelihood_scale={self.likelihood_scale!r} sets the standard deviation of "

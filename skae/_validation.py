@@ -7,6 +7,7 @@ checks and how it describes itself.
 """
 
 import importlib
+import math
 from numbers import Integral
 
 import numpy as np
@@ -191,6 +192,23 @@ def check_unit_interval(X, loss):
             "loss='binary_crossentropy' needs X with values in [0, 1]; got values in "
             f"[{X.min():.4g}, {X.max():.4g}]. Scale X (e.g. with MinMaxScaler) or use "
             "loss='squared_error'."
+        )
+
+
+def check_training_magnitude(X, loss, name="X"):
+    """Training computes squared errors in float32: a row's squares, summed
+    over its features, must stay below float32's largest value, else the
+    loss is infinite from the first batch. Say so, naming the data."""
+    if loss != "squared_error" or not X.size:
+        return
+    largest = max(abs(float(X.min())), abs(float(X.max())))
+    limit = math.sqrt(float(np.finfo(np.float32).max) / X.shape[1])
+    if largest > limit:
+        raise ValueError(
+            f"loss='squared_error' trains in float32: with {X.shape[1]} features, values "
+            f"above {limit:.3g} in magnitude make a row's squared error overflow; got "
+            f"{name} with values up to {largest:.4g}. Scale {name} (e.g. with "
+            "StandardScaler)."
         )
 
 

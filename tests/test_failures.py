@@ -110,7 +110,7 @@ def test_failed_warm_start_keeps_the_fitted_net(X_small):
                      warm_start=True).fit(X_small)
     before = ae.transform(X_small)
     with pytest.raises(FloatingPointError, match="diverged"):
-        ae.fit(X_small * 1e30)
+        ae.fit(X_small * 1e17)  # 1e30 is refused before training (its squares overflow)
     assert ae.n_iter_ == len(ae.net_.history) == 3
     np.testing.assert_array_equal(ae.transform(X_small), before)
     assert ae.fit(X_small).n_iter_ == 6
@@ -155,6 +155,36 @@ def test_scores_of_huge_finite_inputs_are_finite(estimator, X_small):
     est = fit(estimator.set_params(loss="squared_error"), X_small)
     huge = np.full((2, 16), np.finfo(np.float32).max / 2, dtype=np.float32)
     assert np.isfinite(est.score_samples(huge)).all()
+
+
+@pytest.mark.parametrize("where", ["X", "X_val"])
+def test_data_whose_squared_errors_overflow_float32_is_refused(X_small, where):
+    # 16 features: a row's squared error overflows float32 above about 4.6e18.
+    huge = X_small.copy()
+    huge[3, 5] = -1e30
+    ae = Autoencoder(n_components=2, max_iter=2)
+    with pytest.raises(ValueError, match=f"above 4.61e\\+18 in magnitude .* got {where} with "
+                                         "values up to 1e\\+30. Scale"):
+        ae.fit(huge) if where == "X" else ae.fit(X_small, X_val=huge[:10])
+
+
+def test_results_beyond_float32_are_refused_naming_the_rows(X_small):
+    # Inference computes in float64 (scores stay finite), but codes and
+    # reconstructions are float32: rows far outside the training data's range
+    # are named instead of returned as infinite codes.
+    dec = clone(WRAPPERS[-1]).fit(X_small)
+    ae = dec.autoencoder_
+    with torch.no_grad():  # weights of 1: the codes of a row of float32's maximum overflow
+        for module in (ae.module_, dec.module_):
+            for parameter in module.parameters():
+                parameter.fill_(1.0)
+    huge = X_small[:4].copy()
+    huge[2] = np.finfo(np.float32).max
+    for transform in (ae.transform, dec.transform):
+        with pytest.raises(ValueError, match=r"beyond float32's range .* for rows \[2\] of its "
+                                             "input: their values lie far outside"):
+            transform(huge)
+    assert np.isfinite(ae.score_samples(huge)).all()  # scores are float64
 
 
 def test_soft_assignments_of_huge_inputs(X_small):

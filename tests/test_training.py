@@ -295,6 +295,21 @@ def test_optimizer_params_refused_by_name(X_small, params, message):
         small(optimizer_params=params).fit(X_small)
 
 
+@pytest.mark.parametrize("params, message", [
+    ({"optimizer_params": {"betas": (0.9,)}},
+     r"optimizer=Adam with optimizer_params=\{'betas': \(0.9,\)\} cannot train: a step on "
+     "a dense parameter fails with IndexError"),
+    ({"optimizer": torch.optim.SparseAdam},
+     "optimizer=SparseAdam cannot train: a step on a dense parameter fails with RuntimeError"),
+    ({"optimizer": torch.optim.Optimizer}, "optimizer=Optimizer cannot train"),
+])
+def test_optimizers_that_cannot_step_are_refused_by_name(X_small, params, message):
+    # Each failed inside torch at the first batch (IndexError, sparse gradients, ...).
+    with pytest.raises(ValueError, match=message):
+        small(**params).fit(X_small)
+    assert small(optimizer=torch.optim.LBFGS).fit(X_small).n_iter_ == 5  # skorch's closure
+
+
 def test_bad_optimizer_params_fail_before_pretraining(digits):
     from skae import AutoencoderClassifier
 
