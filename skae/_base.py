@@ -46,6 +46,7 @@ from ._streaming import (
 )
 from ._validation import (
     CallbackList,
+    ShapeKeepingModule,
     SubclassOf,
     check_argument,
     check_device,
@@ -316,8 +317,8 @@ class NetTrainingMixin(CallbackSupportMixin):
             device=check_device(self.device),
             weight_l1=self.weight_l1,
             verbose=self.verbose,
-            callbacks=(*self._training_callbacks(), *callbacks,
-                       *copy.deepcopy(self.callbacks or [])),
+            callbacks=(*self._training_callbacks(), *callbacks),
+            user_callbacks=tuple(copy.deepcopy(self.callbacks or [])),
         )
 
     def _optimizer(self):
@@ -575,7 +576,7 @@ class BaseAutoencoder(
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "encoder": [torch.nn.Module, None],
         "decoder": [torch.nn.Module, None],
-        "activation": [StrOptions(set(ACTIVATIONS)), torch.nn.Module],
+        "activation": [StrOptions(set(ACTIVATIONS)), ShapeKeepingModule()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],

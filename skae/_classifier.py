@@ -32,7 +32,7 @@ from ._modules import (
     ImageAugmentation,
     make_mlp,
 )
-from ._validation import SizeTuple, class_indices
+from ._validation import ShapeKeepingModule, SizeTuple, class_indices
 
 
 @fill_doc()
@@ -150,7 +150,7 @@ None, default=None
     _parameter_constraints: dict = {
         "autoencoder": [HasMethods(["fit", "transform"]), None],
         "hidden_layer_sizes": [SizeTuple()],
-        "activation": [StrOptions(set(ACTIVATIONS)), torch.nn.Module],
+        "activation": [StrOptions(set(ACTIVATIONS)), ShapeKeepingModule()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "freeze_encoder": ["boolean"],

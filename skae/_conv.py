@@ -60,8 +60,9 @@ class ConvArchitecture:
 
     def _encoder_decoder(self, n_features):
         return make_conv_encoder_decoder(
-            self.image_shape_, tuple(self.channels), self.n_components, self.kernel_size,
-            self.stride, self.pooling, self.activation, self.batch_norm, self.dropout,
+            self.image_shape_, tuple(int(c) for c in self.channels), self.n_components,
+            self.kernel_size, self.stride, self.pooling, self.activation, self.batch_norm,
+            self.dropout,
             hidden_layer_sizes=tuple(self.hidden_layer_sizes), padding=self.padding,
         )
 

@@ -11,11 +11,12 @@ def infer_image_shape(n_features):
 
 
 def resolve_image_shape(image_shape, n_features, name="X"):
-    """``image_shape`` as a tuple, or the most square layout when None;
-    ValueError when it does not hold ``n_features`` values."""
+    """``image_shape`` as a tuple of Python ints (numpy's included), or the
+    most square layout when None; ValueError when it does not hold
+    ``n_features`` values."""
     if image_shape is None:
         return infer_image_shape(n_features)
-    image_shape = tuple(image_shape)
+    image_shape = tuple(int(side) for side in image_shape)
     if math.prod(image_shape) != n_features:
         raise ValueError(
             f"image_shape={image_shape} has {math.prod(image_shape)} values per image, but "

@@ -76,7 +76,7 @@ def conv_stages(height, width, n_stages, kernel_size, stride, padding, pooling):
     """The ``(kernel, stride, pad)`` of each encoder stage, and the spatial
     sizes ``[(height, width), ...]`` before the first stage and after each
     (a size below 1 means the stage leaves no pixels)."""
-    stages = [(k, s, k // 2 if padding == "same" else 0) for k, s in
+    stages = [(int(k), int(s), int(k) // 2 if padding == "same" else 0) for k, s in
               zip(per_stage(kernel_size, n_stages), per_stage(stride, n_stages))]
     sizes = [(height, width)]
     for k, s, p in stages:

@@ -77,8 +77,9 @@ class TrainingSpec:
     ``schedule`` is ``"constant"``, ``"plateau"`` (the step shrinks 5-fold
     when the monitored loss stops improving by the stopping rule's ``tol``)
     or ``"cosine"`` (annealed to 0 over ``max_epochs``). ``callbacks`` are
-    ``(name, callback)`` pairs: the family's, this fit's, then copies of the
-    user's.
+    ``(name, callback)`` pairs, the family's then this fit's;
+    ``user_callbacks`` copies of the user's (instances or pairs), whose names
+    must differ from those of every callback skae adds.
     """
 
     optimizer: type
@@ -95,6 +96,7 @@ class TrainingSpec:
     weight_l1: float
     verbose: int
     callbacks: tuple
+    user_callbacks: tuple = ()
 
     def shows_epoch_bar(self, stopping=True):
         """verbose=2 shows a bar over the epochs of a fit in place of a line per
@@ -137,7 +139,7 @@ def build_net(spec, module, criterion, stopping=True):
     if spec.verbose and stopping:
         callbacks.append(("summary", TrainingSummary(sink)))
     callbacks += list(spec.callbacks)
-    return AutoencoderNet(
+    net = AutoencoderNet(
         module=module,
         criterion=criterion,
         optimizer=spec.optimizer,
@@ -146,12 +148,22 @@ def build_net(spec, module, criterion, stopping=True):
         batch_size=spec.batch_size,
         iterator_train__shuffle=spec.shuffle,
         train_split=None,
-        callbacks=callbacks,
+        callbacks=callbacks + list(spec.user_callbacks),
         verbose=int(spec.verbose > 0 and not bar),
         device=str(spec.device),
         weight_l1=spec.weight_l1,
         **{f"optimizer__{k}": v for k, v in spec.optimizer_params.items()},
     )
+    taken = {name for name, _ in (*net._default_callbacks, *callbacks)}
+    for item in spec.user_callbacks:
+        # skorch names a callback given alone by its class.
+        name = item[0] if isinstance(item, tuple) else type(item).__name__
+        if name in taken:
+            raise ValueError(
+                f"callbacks has one named {name!r}, the name of a callback that skae adds to "
+                f"this fit (its callbacks: {', '.join(sorted(taken))}); give yours another "
+                f"name, e.g. ('my_{name}', callback).")
+    return net
 
 
 def train_net(spec, build, train_set, valid_set, seed, *, warm_net=None, incremental=False,

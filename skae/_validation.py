@@ -6,6 +6,7 @@ constraint classes, so these derive from ``Options`` and override what it
 checks and how it describes itself.
 """
 
+import copy
 import importlib
 import math
 from numbers import Integral
@@ -71,6 +72,29 @@ class SubclassOf(_Constraint):
 
     def __str__(self):
         return f"a subclass of {self.cls.__module__}.{self.cls.__qualname__}"
+
+
+class ShapeKeepingModule(_Constraint):
+    """A torch module that keeps its input's shape, as an activation must:
+    tried, on a copy in evaluation mode, on a (2, 5) and a (2, 3, 4, 6)
+    tensor (a dense and a convolutional layer's output)."""
+
+    def is_satisfied_by(self, val):
+        if not isinstance(val, torch.nn.Module):
+            return False
+        probe = copy.deepcopy(val).eval()
+        with torch.random.fork_rng(devices=[]), torch.no_grad():
+            for shape in ((2, 5), (2, 3, 4, 6)):
+                try:
+                    out = probe(torch.zeros(shape))
+                except Exception:
+                    return False
+                if not isinstance(out, torch.Tensor) or out.shape != shape:
+                    return False
+        return True
+
+    def __str__(self):
+        return "a torch module that keeps its input's shape (an element-wise one, as nn.ReLU())"
 
 
 class OddInt(_Constraint):

@@ -289,6 +289,8 @@ def test_binary_crossentropy_outside_unit_interval(estimator, X_small):
     ({"weight_decay": True}, "'weight_decay' parameter .* must be a number, not a bool"),
     ({"random_state": True}, "'random_state' parameter .* or None, not a bool; got True"),
     ({"callbacks": ["bad"]}, "'callbacks' parameter .* must be a list of skorch Callback"),
+    ({"activation": nn.Linear(5, 5)}, "'activation' parameter .* or a torch module that keeps "
+                                      "its input's shape"),
 ], ids=lambda v: str(v)[:20])
 def test_bad_parameters_raise(estimator, X_small, params, message):
     with pytest.raises((ValueError, TypeError), match=message):

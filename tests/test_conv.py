@@ -107,6 +107,17 @@ def test_per_stage_kernels_strides_and_valid_padding_round_trip(image_shape, par
     assert ae.inverse_transform(ae.transform(X)).shape == X.shape
 
 
+def test_numpy_ints_are_ints():
+    # Documented as valid; torch's layers refused numpy's int64 deep inside.
+    X = np.zeros((4, 64), dtype=np.float32)
+    i = np.int64
+    ae = ConvAutoencoder(i(3), image_shape=(i(1), i(8), i(8)), channels=(i(8), i(4)),
+                         kernel_size=i(3), stride=(i(2), i(2)), hidden_layer_sizes=(i(8),),
+                         max_iter=1).fit(X)
+    assert ae.transform(X).shape == (4, 3)
+    assert all(type(side) is int for side in ae.image_shape_)
+
+
 @pytest.mark.parametrize("stride, message", [
     (10**6, r"Stage 1 of the encoder has stride=1000000, above its padded 8x8 input \(10 "),
     ((2, 10**4), r"Stage 2 of the encoder has stride=10000, above its padded 4x4 input \(6 "),

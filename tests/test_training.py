@@ -310,6 +310,19 @@ def test_optimizers_that_cannot_step_are_refused_by_name(X_small, params, messag
     assert small(optimizer=torch.optim.LBFGS).fit(X_small).n_iter_ == 5  # skorch's closure
 
 
+@pytest.mark.parametrize("name", ["divergence", "print_log", "kl_warmup", "train_kl"])
+def test_a_callback_named_as_one_of_skae_is_refused_by_name(X_small, name):
+    # skorch said "Found duplicate user-set callback name" of names the user never set twice.
+    vae = VariationalAutoencoder(n_components=2, max_iter=2, kl_warmup=1,
+                                 callbacks=[(name, Callback())])
+    with pytest.raises(ValueError, match=f"callbacks has one named '{name}', the name of a "
+                                         f"callback that skae adds to this fit .* "
+                                         f"\\('my_{name}', callback\\)"):
+        vae.fit(X_small)
+    assert "mine" in dict(vae.set_params(callbacks=[("mine", Callback())]).fit(X_small)
+                          .net_.callbacks_)
+
+
 def test_bad_optimizer_params_fail_before_pretraining(digits):
     from skae import AutoencoderClassifier
 
