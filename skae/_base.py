@@ -440,7 +440,7 @@ class NetTrainingMixin(CallbackSupportMixin):
         stopper = dict(self.net_.callbacks_).get("early_stopping")
         self.best_epoch_ = None if stopper is None else stopper.best_epoch_
         if not incremental and self.n_iter_ - n_iter_before == spec.max_epochs:
-            self._warn_if_not_converged(spec)
+            self._warn_if_not_converged(spec, X, condition)
         return seed
 
     def _loss_floor(self, target, rows):
@@ -475,11 +475,12 @@ class NetTrainingMixin(CallbackSupportMixin):
         values = [float(row.get(key, np.nan)) for row in self.net_.history]
         return None if all(np.isnan(values)) else values
 
-    def _warn_if_not_converged(self, spec):
+    def _warn_if_not_converged(self, spec, X, condition):
         """ConvergenceWarning, as in MLPRegressor, after all ``max_iter`` epochs
         when the monitored loss (validation with early stopping, else training)
         still improved by more than ``tol`` (relative) within the last
-        ``n_iter_no_change`` epochs."""
+        ``n_iter_no_change`` epochs; with what :meth:`_unlearned_note` says of
+        the model trained on X."""
         rule = spec.stopping
         early = rule.monitor == "valid_loss"
         curve = self.validation_loss_curve_ if early else self.loss_curve_
@@ -490,8 +491,13 @@ class NetTrainingMixin(CallbackSupportMixin):
                 f"{type(self).__name__} reached max_iter={spec.max_epochs} epochs while the "
                 f"{which} loss still improved by more than tol={rule.tol} (relative) within "
                 f"the last n_iter_no_change={rule.n_iter_no_change} epochs. Increase "
-                f"max_iter{'' if early else ' or set early_stopping=True'}.",
-                ConvergenceWarning)
+                f"max_iter{'' if early else ' or set early_stopping=True'}."
+                f"{self._unlearned_note(X, condition)}", ConvergenceWarning)
+
+    def _unlearned_note(self, X, condition):
+        """What a family adds to the warning of a fit that ran out of epochs;
+        nothing by default."""
+        return ""
 
     def _check_warm_start(self):
         """Whether this fit continues the last one; refuses a changed early_stopping."""
@@ -760,20 +766,34 @@ class BaseAutoencoder(
     # fraction of X's, i.e. (nearly) the same output whatever the input.
     _COLLAPSE_RATIO = 0.01
 
+    def _spread_ratio(self, X, condition):
+        """How much the reconstructions of the training data vary, as a share
+        of how much the data vary (summed variances), on at most 2,048 evenly
+        spaced rows; None for data that do not vary."""
+        step = max(1, len(X) // 2048)
+        if isinstance(X, StreamedArray):  # read a block of at most 512 rows at a time
+            rows = np.concatenate([X[start:start + 512 * step:step]
+                                   for start in range(0, len(X), 512 * step)])
+        else:
+            rows = X[::step]
+        spread = float(np.var(rows, axis=0, dtype=np.float64).sum())
+        if spread == 0:
+            return None
+        # Through the module, not transform: rows are validated arrays, and a
+        # DataFrame's fit would warn that they have no feature names.
+        if condition is None:
+            reconstructions = self._forward_batches(lambda m, x: m.decode(m.encode(x)), rows)
+        else:
+            reconstructions = self._forward_batches(
+                lambda m, x, c: m.decode(m.encode(x, c), c), rows, condition[::step])
+        return float(np.var(reconstructions, axis=0, dtype=np.float64).sum()) / spread
+
     def _warn_if_collapsed(self, X, condition):
         """ConvergenceWarning when training converged to reconstructions that
         hardly depend on the input: (nearly) the mean of X, codes that carry
-        (almost) nothing. Checked on at most 2,048 evenly spaced rows."""
-        step = max(1, len(X) // 2048)
-        rows = X[::step]
-        spread = float(np.var(rows, axis=0, dtype=np.float64).sum())
-        if spread == 0:
-            return
-        labels = {} if condition is None else {
-            "y": self.classes_[condition[::step].argmax(axis=1)]}
-        reconstructions = self.inverse_transform(self.transform(rows, **labels), **labels)
-        ratio = float(np.var(reconstructions, axis=0, dtype=np.float64).sum()) / spread
-        if ratio < self._COLLAPSE_RATIO:
+        (almost) nothing."""
+        ratio = self._spread_ratio(X, condition)
+        if ratio is not None and ratio < self._COLLAPSE_RATIO:
             warnings.warn(
                 f"{type(self).__name__} learned (almost) nothing: its reconstructions of the "
                 f"training data vary {ratio:.2%} as much as the data itself, (nearly) the "
@@ -781,6 +801,16 @@ class BaseAutoencoder(
                 "collapsed, or stopped before it learned: lower learning_rate_init, scale "
                 "the input, or train longer (a larger n_iter_no_change, a smaller tol).",
                 ConvergenceWarning)
+
+    def _unlearned_note(self, X, condition):
+        # A loss still falling after max_iter epochs may fall towards X's mean:
+        # say so when the reconstructions hardly depend on the input.
+        ratio = self._spread_ratio(X, condition)
+        if ratio is None or ratio >= self._COLLAPSE_RATIO:
+            return ""
+        return (f" Its reconstructions of the training data vary only {ratio:.2%} as much as "
+                "the data itself: so far it has learned (almost) nothing, or training "
+                "collapsed (then lower learning_rate_init or scale the input).")
 
     def _is_unconditional(self):
         return not self.__sklearn_tags__().target_tags.required

@@ -240,7 +240,7 @@ class DeepEmbeddedClustering(
         # a share of the samples, not a loss tolerance); nothing is held out.
         return None, None
 
-    def _warn_if_not_converged(self, spec):
+    def _warn_if_not_converged(self, spec, X, condition):
         """ConvergenceWarning when max_iter ends the training before fewer
         than ``tol`` of the samples change cluster between two updates."""
         if not dict(self.net_.callbacks_)["target_update"].converged_:

@@ -187,6 +187,16 @@ def test_results_beyond_float32_are_refused_naming_the_rows(X_small):
     assert np.isfinite(ae.score_samples(huge)).all()  # scores are float64
 
 
+def test_a_dataframe_fit_that_stops_early_does_not_warn_of_feature_names(digits):
+    # The collapse check after an early stop ran transform on the validated array.
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(digits[0][:300], columns=[f"p{i}" for i in range(64)])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="X does not have valid feature names")
+        ae = Autoencoder(n_components=4, tol=0.05, random_state=0).fit(frame)
+    assert ae.n_iter_ < ae.max_iter
+
+
 def test_soft_assignments_of_huge_inputs(X_small):
     dec = clone(WRAPPERS[-1]).fit(X_small)
     huge = np.full((3, 16), np.finfo(np.float32).max / 2, dtype=np.float32)
@@ -395,6 +405,21 @@ def test_pickle_holds_the_module_once():
     assert len(pickle.dumps(ae)) < 3.1 * parameters
     loaded = pickle.loads(pickle.dumps(ae))
     assert loaded.net_.module is loaded.net_.module_
+
+
+def test_a_fit_out_of_epochs_says_when_it_learned_nothing(digits):
+    # All 15 epochs run (n_iter_no_change > max_iter) while the loss creeps towards
+    # the mean of X: "increase max_iter" alone would hide that it learned nothing.
+    with pytest.warns(ConvergenceWarning, match=r"reached max_iter=15 epochs while .* Increase "
+                                                r"max_iter or set early_stopping=True\. Its "
+                                                r"reconstructions of the training data vary "
+                                                r"only 0\.00% as much"):
+        Autoencoder(n_components=8, learning_rate_init=0.1, max_iter=15, n_iter_no_change=20,
+                    random_state=0).fit(digits[0])
+    with pytest.warns(ConvergenceWarning) as caught:  # a net that learned: no such note
+        Autoencoder(n_components=8, max_iter=15, n_iter_no_change=20,
+                    random_state=0).fit(digits[0])
+    assert "reconstructions" not in str(caught[0].message)
 
 
 def test_collapsed_training_says_so(digits):
