@@ -7,7 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
@@ -19,7 +19,7 @@ from ._losses import (
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption, make_mlp
 from ._priors import LATENT_DENSITIES, fit_latent_density
-from ._validation import SizeTuple, check_unit_interval
+from ._validation import SizeTuple, check_unit_interval, validate_rows
 
 
 class BaseDeterministicAutoencoder(BaseAutoencoder):
@@ -119,7 +119,7 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
             Minus the per-sample reconstruction error.
         """
         check_is_fitted(self)
-        return self._score_rows(validate_data(self, X, dtype=np.float32, reset=False))
+        return self._score_rows(validate_rows(self, X, dtype=np.float32, reset=False))
 
     def _score_rows(self, X):
         check_unit_interval(X, self.loss)

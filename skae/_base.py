@@ -23,7 +23,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import epoch_tasks, improves
 from ._losses import RECONSTRUCTION_LOSSES, binary_entropy
@@ -53,6 +53,7 @@ from ._validation import (
     check_training_magnitude,
     check_unit_interval,
     reject_booleans,
+    validate_rows,
 )
 
 
@@ -202,8 +203,8 @@ def validate_validation_data(estimator, X_val, y_val=None):
     what fit saw in X, with errors that say they are about X_val."""
     try:
         if y_val is None:
-            return validate_data(estimator, X_val, dtype=np.float32, reset=False)
-        return validate_data(estimator, X_val, y_val, dtype=np.float32, reset=False)
+            return validate_rows(estimator, X_val, dtype=np.float32, reset=False)
+        return validate_rows(estimator, X_val, y_val, dtype=np.float32, reset=False)
     except ValueError as exc:
         raise ValueError(f"Invalid X_val: {exc}") from exc
 
@@ -681,7 +682,7 @@ class BaseAutoencoder(
             X = self._validated_stream(X, reset)
             X.summary()
         else:
-            X = validate_data(self, X, dtype=np.float32, reset=reset)
+            X = validate_rows(self, X, dtype=np.float32, reset=reset)
         condition = self._condition(X, y, reset=reset)
         self._check_input(X)
         self._check_batch_norm(len(X))
@@ -697,7 +698,7 @@ class BaseAutoencoder(
         if n_samples < 1 or n_features < 1:
             raise ValueError(f"Found array with shape {tuple(X.shape)}; at least one sample "
                              "and one feature are required.")
-        validate_data(self, X, skip_check_array=True, reset=reset)
+        validate_rows(self, X, skip_check_array=True, reset=reset)
         return StreamedArray(X)
 
     def _builder(self, X):
@@ -857,7 +858,7 @@ class BaseAutoencoder(
         """
         self._validate_params()
         reject_booleans(self)
-        X = validate_data(self, X, dtype=np.float32)
+        X = validate_rows(self, X, dtype=np.float32)
         self._check_input(X)
         return self._build_module(summarize_rows(X, slice(None))).float()
 
@@ -884,7 +885,7 @@ class BaseAutoencoder(
         :class:`~skae._streaming.StreamedArray` read a chunk at a time."""
         if is_streamed(X):
             return self._validated_stream(X, reset=False)
-        return validate_data(self, X, dtype=np.float32, reset=False)
+        return validate_rows(self, X, dtype=np.float32, reset=False)
 
     def inverse_transform(self, X):
         """Decode codes back to input space.

@@ -8,7 +8,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import Autoencoder
 from ._base import (
@@ -32,7 +32,7 @@ from ._modules import (
     ImageAugmentation,
     make_mlp,
 )
-from ._validation import ShapeKeepingModule, SizeTuple, class_indices
+from ._validation import ShapeKeepingModule, SizeTuple, class_indices, validate_rows
 
 
 @fill_doc()
@@ -270,7 +270,7 @@ None, default=None
             The fitted classifier.
         """
         warm = self._check_warm_start()
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=not warm)
+        X, y = validate_rows(self, X, y, dtype=np.float32, reset=not warm)
         check_classification_targets(y)
         target = self._encoded_labels(y, reset=not warm)
         self._check_batch_norm(len(X))
@@ -314,7 +314,7 @@ None, default=None
             The classifier, trained one more epoch.
         """
         first = not hasattr(self, "net_")
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=first)
+        X, y = validate_rows(self, X, y, dtype=np.float32, reset=first)
         check_classification_targets(y)
         if first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit: "
@@ -391,7 +391,7 @@ None, default=None
             Class probabilities, in the order of ``classes_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = validate_rows(self, X, dtype=np.float32, reset=False)
         return self._forward_batches(lambda m, x: torch.softmax(m(x), dim=1), X,
                                      dtype=np.float64)
 

@@ -15,7 +15,7 @@ from sklearn.base import (
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import Autoencoder, BaseDeterministicAutoencoder
 from ._base import (
@@ -29,6 +29,7 @@ from ._base import (
 from ._callbacks import TargetDistributionUpdate
 from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
+from ._validation import validate_rows
 
 
 class DeepEmbeddedClustering(
@@ -265,7 +266,7 @@ class DeepEmbeddedClustering(
         self : object
             The fitted estimator.
         """
-        X = validate_data(self, X, dtype=np.float32)
+        X = validate_rows(self, X, dtype=np.float32)
         if len(X) < self.n_clusters:
             raise ValueError(f"n_samples={len(X)} should be >= n_clusters={self.n_clusters}.")
         X = np.ascontiguousarray(X)
@@ -293,7 +294,7 @@ class DeepEmbeddedClustering(
 
     def _soft_assignments(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = validate_rows(self, X, dtype=np.float32, reset=False)
         return self._forward_batches(
             lambda m, x: m.soft_assign(m.autoencoder.encode(x)), X, dtype=np.float64)
 
@@ -341,7 +342,7 @@ class DeepEmbeddedClustering(
             The codes, float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = validate_rows(self, X, dtype=np.float32, reset=False)
         return self._forward_batches(lambda m, x: m.autoencoder.encode(x), X)
 
     def __sklearn_tags__(self):

@@ -6,13 +6,13 @@ import numpy as np
 import torch
 from sklearn.utils import check_array, check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._autoencoder import arguments
 from ._base import fit_context
 from ._docstrings import fill_doc
 from ._vae import VariationalAutoencoder
-from ._validation import check_argument, class_indices
+from ._validation import check_argument, class_indices, validate_rows
 
 
 @fill_doc()
@@ -171,7 +171,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             The estimator, trained one more epoch.
         """
         first = not hasattr(self, "net_")
-        X = validate_data(self, X, dtype=np.float32, reset=first)
+        X = validate_rows(self, X, dtype=np.float32, reset=first)
         y = self._labels(X, y, "partial_fit(X, y)")
         if classes is not None:
             classes = np.unique(classes)
@@ -259,7 +259,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             The codes, float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = validate_rows(self, X, dtype=np.float32, reset=False)
         condition = self._most_probable(X) if y is None else self._one_hot(y, len(X))
         return self._transform(X, condition, sample_posterior, random_state)
 

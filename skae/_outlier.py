@@ -9,11 +9,11 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names_in,
     check_is_fitted,
-    validate_data,
 )
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder
 from ._base import fit_context, pretrain, unfrozen
+from ._validation import validate_rows
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0
@@ -125,7 +125,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self : object
             The fitted detector.
         """
-        X = validate_data(self, X, dtype=np.float32)
+        X = validate_rows(self, X, dtype=np.float32)
         autoencoder = check_unconditional(
             Autoencoder() if self.autoencoder is None else self.autoencoder, type(self))
         # Without a seed of its own, the detector's split follows the autoencoder's
@@ -164,7 +164,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             autoencoder), float64.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = validate_rows(self, X, dtype=np.float32, reset=False)
         # A skae autoencoder scores the rows validated here without validating
         # them again; any other estimator through its score_samples.
         inner = unfrozen(self.autoencoder_)
@@ -267,7 +267,7 @@ class Reconstructor(TransformerMixin, BaseEstimator):
         self : object
             The fitted step.
         """
-        X = validate_data(self, X, dtype=np.float32)
+        X = validate_rows(self, X, dtype=np.float32)
         autoencoder = DenoisingAutoencoder() if self.autoencoder is None else self.autoencoder
         self.autoencoder_ = pretrain(check_unconditional(autoencoder, type(self)), X,
                                      self.random_state)
@@ -287,7 +287,7 @@ class Reconstructor(TransformerMixin, BaseEstimator):
             The reconstructions, float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = validate_rows(self, X, dtype=np.float32, reset=False)
         return self.autoencoder_.inverse_transform(self.autoencoder_.transform(X))
 
     def get_feature_names_out(self, input_features=None):

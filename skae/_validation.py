@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options
+from sklearn.utils.validation import validate_data
 from skorch.callbacks import Callback
 
 
@@ -183,6 +184,21 @@ def check_argument(value, name, target_type, min_val):
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value!r}.")
     return value
+
+
+def validate_rows(estimator, X, *args, **kwargs):
+    """scikit-learn's ``validate_data``, where images given as a 3-D or 4-D
+    array get a hint instead of "Found array with dim 3"."""
+    shape = getattr(X, "shape", ())
+    if len(shape) > 2:
+        image_shape = (1, *shape[1:]) if len(shape) == 3 else tuple(shape[1:])
+        hint = (f" and image_shape={image_shape}, each image's (C, H, W) with channels first"
+                if "image_shape" in estimator.get_params() else "")
+        raise ValueError(
+            f"{type(estimator).__name__} takes X of shape (n_samples, n_features), one "
+            f"flattened sample per row; got an array of shape {tuple(shape)}. For images, "
+            f"pass X.reshape(len(X), -1){hint}.")
+    return validate_data(estimator, X, *args, **kwargs)
 
 
 def check_device(device):

@@ -249,6 +249,21 @@ def test_bad_training_data_raises(estimator, X, message):
         fit(estimator, X)
 
 
+def test_images_as_3d_arrays_get_a_flatten_hint(estimator, X_small):
+    # scikit-learn's "Found array with dim 3" did not say what to do.
+    images = X_small.reshape(40, 4, 4)
+    hint = (r" and image_shape=\(1, 4, 4\)" if "image_shape" in estimator.get_params()
+            else r"\.$")
+    with pytest.raises(ValueError, match=r"takes X of shape \(n_samples, n_features\), one "
+                                         r"flattened sample per row; got an array of shape "
+                                         r"\(40, 4, 4\)\. For images, pass "
+                                         r"X\.reshape\(len\(X\), -1\)" + hint):
+        fit(estimator, images)
+    est = fit(estimator, X_small)
+    with pytest.raises(ValueError, match=r"got an array of shape \(40, 4, 4\)"):
+        est.transform(images)
+
+
 def test_wrong_number_of_features_after_fit(estimator, X_small):
     est = fit(estimator, X_small)
     with pytest.raises(ValueError, match="X has 15 features, but .* is expecting 16"):
@@ -341,6 +356,13 @@ def test_wrappers_clone_pickle_reproduce_and_leave_rng(wrapper, X_small):
     assert clone(a).get_params()["autoencoder"].get_params() == (
         wrapper.autoencoder.get_params())
     assert not hasattr(wrapper.autoencoder, "net_")  # cloned, never fitted itself
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
+def test_wrappers_give_images_as_3d_arrays_a_flatten_hint(wrapper, X_small):
+    with pytest.raises(ValueError, match=r"got an array of shape \(40, 4, 4\)\. For images, "
+                                         r"pass X\.reshape\(len\(X\), -1\)\.$"):
+        fit(clone(wrapper), X_small.reshape(40, 4, 4))
 
 
 @pytest.mark.parametrize("wrapper", WRAPPERS, ids=wrapper_ids)
