@@ -176,6 +176,17 @@ def output_width(module, name, n_inputs, training=False):
     return out.shape[1]
 
 
+def _same_value(a, b):
+    """Whether two parameter values are the same: one object, or equal plain
+    values (an array compared element-wise counts as changed)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 def row_chunks(X, size, rows=None):
     """Float32 tensors of ``size`` rows of X (all its rows, or the rows
     ``rows`` in increasing order), one after the other: views of a float32
@@ -425,6 +436,8 @@ class NetTrainingMixin(CallbackSupportMixin):
             spec, lambda: build(train), dataset(train), valid_set, seed,
             warm_net=self.net_ if warm else None, incremental=incremental,
             tasks=lambda net: epoch_tasks(net, sklearn_callbacks, self))
+        if not warm:  # what a warm start will continue (_check_warm_start)
+            self._built_with = self.get_params(deep=False)
         if sklearn_callbacks is not None:
             sklearn_callbacks.call_on_fit_task_end(estimator=self, X=X)
 
@@ -500,16 +513,39 @@ class NetTrainingMixin(CallbackSupportMixin):
         nothing by default."""
         return ""
 
+    # What a warm start takes from the parameters as they are now: the number
+    # of epochs to add and the seed of their shuffles. It continues the
+    # network, optimizer and callbacks that the first fit built with the others.
+    _WARM_START_APPLIES = frozenset({"max_iter", "random_state", "warm_start"})
+
     def _check_warm_start(self):
-        """Whether this fit continues the last one; refuses a changed early_stopping."""
+        """Whether this fit continues the last one; a ValueError names the
+        parameters changed since the fit that built the network, which the
+        continuation would not apply."""
         warm = self.warm_start and hasattr(self, "net_")
-        if warm and self.early_stopping != ("early_stopping" in dict(self.net_.callbacks_)):
+        if not warm:
+            return False
+        if self.early_stopping != ("early_stopping" in dict(self.net_.callbacks_)):
             raise ValueError(
                 "warm_start=True continues the first fit's training, which had "
                 f"early_stopping={not self.early_stopping}; got early_stopping="
                 f"{self.early_stopping}. Set warm_start=False to train anew."
             )
-        return warm
+        built = self.__dict__.get("_built_with", {})
+        changed = [(name, value, built[name])
+                   for name, value in self.get_params(deep=False).items()
+                   if name in built and name not in self._WARM_START_APPLIES
+                   and not _same_value(value, built[name])]
+        if changed:
+            raise ValueError(
+                "warm_start=True continues the network, optimizer and callbacks of the fit "
+                "that built them, which had "
+                + ", ".join(f"{name}={old!r}" for name, _, old in changed) + "; got "
+                + ", ".join(f"{name}={new!r}" for name, new, _ in changed)
+                + ". Set them back, or set warm_start=False to train anew (only max_iter "
+                "and random_state apply to a continued fit)."
+            )
+        return True
 
     @property
     def module_(self):

@@ -167,6 +167,26 @@ def test_warm_start_keeps_the_early_stopping_setting(X_small):
     assert len(es.validation_loss_curve_) == es.n_iter_ == 10
 
 
+@pytest.mark.parametrize("params, message", [
+    ({"n_components": 3}, "which had n_components=4; got n_components=3"),
+    ({"hidden_layer_sizes": (8,), "learning_rate_init": 0.01},
+     r"which had hidden_layer_sizes=\(16,\), learning_rate_init=0.001; got "
+     r"hidden_layer_sizes=\(8,\), learning_rate_init=0.01"),
+    ({"callbacks": [Callback()]}, "which had callbacks=None; got callbacks=\\[<skorch"),
+])
+def test_warm_start_refuses_parameters_it_would_not_apply(X_small, params, message):
+    # The continuation kept the first fit's network and optimizer: a changed
+    # n_components then made latent_traversal raise IndexError.
+    ae = small(warm_start=True).fit(X_small)
+    with pytest.raises(ValueError, match="warm_start=True continues the network, optimizer "
+                                         "and callbacks of the fit that built them, " + message):
+        ae.set_params(**params).fit(X_small)
+    assert ae.n_iter_ == 5
+    ae.set_params(warm_start=False).fit(X_small)  # trains anew with the new parameters
+    ae.set_params(warm_start=True, max_iter=2, random_state=1).fit(X_small)  # these apply
+    assert ae.n_iter_ == 7
+
+
 def test_warm_start_rejects_other_features(X_small):
     ae = small(warm_start=True).fit(X_small)
     with pytest.raises(ValueError, match="X has 15 features"):
