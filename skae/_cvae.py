@@ -311,6 +311,11 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             )
         return self._forward_batches(lambda m, z, c: m.decode(z, c), Z, self._one_hot(y, len(Z)))
 
+    def _score_rows(self, X):
+        # The rows' scores depend on their labels: score_samples(X, y) takes them.
+        raise TypeError("ConditionalVariationalAutoencoder scores rows with their labels: "
+                        "call score_samples(X, y).")
+
     def score_samples(self, X, y=None):
         """ELBO of each sample in nats, given its class or marginalised over classes.
 

@@ -84,10 +84,11 @@ class ShapeKeepingModule(_Constraint):
         if not isinstance(val, torch.nn.Module):
             return False
         probe = copy.deepcopy(val).eval()
+        device = next(probe.parameters(), torch.zeros(())).device  # a PReLU on a GPU
         with torch.random.fork_rng(devices=[]), torch.no_grad():
             for shape in ((2, 5), (2, 3, 4, 6)):
                 try:
-                    out = probe(torch.zeros(shape))
+                    out = probe(torch.zeros(shape, device=device))
                 except Exception:
                     return False
                 if not isinstance(out, torch.Tensor) or out.shape != shape:
