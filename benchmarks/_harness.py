@@ -91,3 +91,19 @@ def run_with_memory(fn):
     sampler.join()
     sampler.sample()
     return result, seconds, before, sampler.peak
+
+
+def stop_epoch(losses, kind, tol, n_iter_no_change=10):
+    """The epoch (1-based) at which the stopping rule stops on the loss curve
+    ``losses``, or len(losses) if it never does: "stop once the loss has not
+    improved on its best by more than tol x |best| (``kind="relative"``, as
+    skae's rule) or tol (``"absolute"``, as scikit-learn's MLP) for
+    ``n_iter_no_change`` epochs in a row"."""
+    best, count = float("inf"), 0
+    for epoch, loss in enumerate(losses, 1):
+        margin = tol * abs(best) if kind == "relative" else tol
+        count = count + 1 if not loss < best - margin else 0
+        best = min(best, loss)
+        if count >= n_iter_no_change:
+            return epoch
+    return len(losses)

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _data import DATASETS, load_clustering_data
+from _harness import stop_epoch
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
@@ -99,18 +100,6 @@ def demo_split(seed):
     X, y = load_digits(return_X_y=True)
     return train_test_split((X / 16).astype(np.float32), y, test_size=0.25, stratify=y,
                             random_state=seed)
-
-
-def stop_epoch(losses, kind, tol, n_iter_no_change=N_ITER_NO_CHANGE):
-    """The epoch (1-based) at which the rule stops, or len(losses) if it never does."""
-    best, count = np.inf, 0
-    for epoch, loss in enumerate(losses, 1):
-        margin = tol * abs(best) if kind == "relative" else tol
-        count = count + 1 if not loss < best - margin else 0
-        best = min(best, loss)
-        if count >= n_iter_no_change:
-            return epoch
-    return len(losses)
 
 
 def record_key(record):

@@ -1,0 +1,206 @@
+"""Time to quality of candidate defaults: how long a default-sized ``Autoencoder``
+takes to come within 1% of the best held-out reconstruction error, and where the
+stopping rule stops it.
+
+Each data set is split once per seed, 25% of the rows held out; tables are
+standardised by a ``StandardScaler`` fitted on the training rows, digits
+scaled to [0, 1]. Each candidate ``(batch_size, learning_rate_init)`` trains
+``Autoencoder(n_components=k)`` (the default layers) for ``--epochs`` epochs
+with the stopping rule off; after every epoch a callback records the
+held-out mean squared error (not counted in the training time, which is the
+sum of skorch's epoch durations). Per data set and seed, the reference is the
+lowest held-out error any candidate reached at any epoch. Reported per
+candidate (means over the seeds):
+
+- ``to 1%``: the training time (and epochs) until the held-out error first
+  comes within 1% of the reference;
+- ``rule``: where the relative stopping rule (tol=2e-3, n_iter_no_change=10,
+  replayed on the training-loss curve, capped at 200 epochs: the defaults
+  today) stops, its time, and its held-out error over the reference;
+- beside them, PCA of the same width (held-out error over the reference).
+
+The data sets: scikit-learn's digits, breast cancer, wine and diabetes, and
+generated tables (``table-N``: N rows of 32 features, a noisy nonlinear image
+of 4 latent factors). ``--data-home`` adds the first ``--image-rows`` MNIST
+and Fashion-MNIST images (``mnist``, ``fashion-mnist``).
+
+Writes benchmarks/results/defaults.json and defaults.md.
+
+    python benchmarks/bench_defaults.py --seeds 3 --epochs 300
+    python benchmarks/bench_defaults.py --datasets table-20000 --seeds 2 --epochs 100
+"""
+
+import argparse
+import statistics
+import warnings
+
+import numpy as np
+import torch
+from _harness import describe, metadata, stop_epoch, write_results
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.decomposition import PCA
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
+
+from skae import Autoencoder
+
+CANDIDATES = [(64, 1e-3), (128, 1e-3), (128, 2e-3), (256, 2e-3), (256, 3e-3), (512, 3e-3)]
+OLD_DEFAULT = (64, 1e-3)
+RULE_TOL, RULE_EPOCHS = 2e-3, 200
+WITHIN = 0.01
+N_COMPONENTS = {"digits": 10, "breast-cancer": 5, "wine": 4, "diabetes": 4}
+
+
+def generated_table(n_rows, n_features=32, n_factors=4, seed=0):
+    """Rows on a noisy nonlinear image of ``n_factors`` standard-normal factors."""
+    rng = np.random.default_rng(seed)
+    factors = rng.standard_normal((n_rows, n_factors))
+    hidden = np.tanh(factors @ rng.standard_normal((n_factors, 16)))
+    X = hidden @ rng.standard_normal((16, n_features))
+    return X + 0.1 * rng.standard_normal(X.shape)
+
+
+def load(name, data_home, image_rows):
+    """``(X, is_table)``: X float32, unscaled for tables."""
+    if name == "digits":
+        return load_digits().data / 16, False
+    if name in ("mnist", "fashion-mnist"):
+        from skae.datasets import fetch_fashion_mnist, fetch_mnist
+
+        fetch = fetch_mnist if name == "mnist" else fetch_fashion_mnist
+        X, _ = fetch(data_home=data_home, subset="all", return_X_y=True)
+        return X[:image_rows], False
+    if name.startswith("table-"):
+        return generated_table(int(name.split("-")[1])), True
+    loader = {"breast-cancer": load_breast_cancer, "wine": load_wine,
+              "diabetes": load_diabetes}[name]
+    return loader().data, True
+
+
+class HeldOutError(Callback):
+    """The held-out mean squared error after every epoch."""
+
+    def __init__(self, X_test):
+        self.X_test = X_test
+
+    def on_train_begin(self, net, **kwargs):
+        self.errors_ = []
+
+    def on_epoch_end(self, net, **kwargs):
+        module = net.module_
+        module.eval()
+        with torch.no_grad():
+            X = torch.as_tensor(self.X_test)
+            error = float(((module.decode(module.encode(X)) - X) ** 2).mean())
+        module.train()
+        self.errors_.append(error)
+
+
+def run(X_train, X_test, n_components, batch_size, learning_rate, epochs, seed):
+    """Curves of one candidate: held-out error, training loss, cumulative seconds."""
+    ae = Autoencoder(n_components=n_components, batch_size=batch_size,
+                     learning_rate_init=learning_rate, max_iter=epochs,
+                     n_iter_no_change=epochs + 1, random_state=seed,
+                     callbacks=[("held_out", HeldOutError(X_test))]).fit(X_train)
+    record = dict(ae.net_.callbacks_)["held_out"]  # the fit's copy of the callback
+    seconds = np.cumsum([row["dur"] for row in ae.net_.history])
+    return {"held_out": record.errors_, "loss": list(ae.loss_curve_),
+            "seconds": seconds.tolist()}
+
+
+def summarise(curves, reference):
+    """The candidate's time to 1% and where the stopping rule stops."""
+    held_out, seconds = np.asarray(curves["held_out"]), curves["seconds"]
+    reached = np.flatnonzero(held_out <= (1 + WITHIN) * reference)
+    stop = stop_epoch(curves["loss"][:RULE_EPOCHS], "relative", RULE_TOL)
+    return {
+        "epochs_to_1pct": int(reached[0]) + 1 if len(reached) else None,
+        "seconds_to_1pct": seconds[reached[0]] if len(reached) else None,
+        "rule_epoch": stop, "rule_seconds": seconds[stop - 1],
+        "rule_error_ratio": float(held_out[stop - 1] / reference),
+        "final_error_ratio": float(held_out[-1] / reference),
+    }
+
+
+def mean_or_none(values):
+    values = [v for v in values if v is not None]
+    return statistics.fmean(values) if values else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+",
+                        default=["digits", "breast-cancer", "wine", "diabetes", "table-2000"])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--image-rows", type=int, default=10000)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")  # the stopping rule is off: no ConvergenceWarning matters
+
+    rows = []
+    for name in args.datasets:
+        X, is_table = load(name, args.data_home, args.image_rows)
+        k = N_COMPONENTS.get(name, 4 if is_table else 10)
+        per_seed = []
+        for seed in range(args.seeds):
+            X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
+            if is_table:
+                scaler = StandardScaler().fit(X_train)
+                X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+            X_train, X_test = X_train.astype(np.float32), X_test.astype(np.float32)
+            pca = PCA(k).fit(X_train)
+            pca_error = float(np.mean((pca.inverse_transform(pca.transform(X_test))
+                                       - X_test) ** 2))
+            curves = {c: run(X_train, X_test, k, *c, args.epochs, seed) for c in CANDIDATES}
+            reference = min(min(c["held_out"]) for c in curves.values())
+            per_seed.append({"seed": seed, "reference": reference, "pca_error": pca_error,
+                             "candidates": {f"{b}/{lr:g}": summarise(c, reference)
+                                            for (b, lr), c in curves.items()}})
+            print(f"{name} seed {seed}: reference {reference:.4g}, PCA {pca_error:.4g}",
+                  flush=True)
+        for batch_size, learning_rate in CANDIDATES:
+            key = f"{batch_size}/{learning_rate:g}"
+            runs = [s["candidates"][key] for s in per_seed]
+            rows.append({
+                "dataset": name, "n_rows": len(X), "n_features": X.shape[1],
+                "n_components": k, "batch_size": batch_size, "learning_rate_init": learning_rate,
+                "seconds_to_1pct": mean_or_none([r["seconds_to_1pct"] for r in runs]),
+                "epochs_to_1pct": mean_or_none([r["epochs_to_1pct"] for r in runs]),
+                "reached_1pct": sum(r["seconds_to_1pct"] is not None for r in runs),
+                "rule_epoch": statistics.fmean(r["rule_epoch"] for r in runs),
+                "rule_seconds": statistics.fmean(r["rule_seconds"] for r in runs),
+                "rule_error_ratio": statistics.fmean(r["rule_error_ratio"] for r in runs),
+                "final_error_ratio": statistics.fmean(r["final_error_ratio"] for r in runs),
+                "pca_error_ratio": statistics.fmean(s["pca_error"] / s["reference"]
+                                                    for s in per_seed),
+                "seeds": per_seed if (batch_size, learning_rate) == OLD_DEFAULT else None,
+            })
+
+    meta = metadata(seeds=args.seeds, epochs=args.epochs, candidates=CANDIDATES,
+                    rule={"tol": RULE_TOL, "n_iter_no_change": 10, "max_iter": RULE_EPOCHS})
+    lines = [f"Time to quality of candidate defaults ({describe(meta)}); means over "
+             f"{args.seeds} seeds, {args.epochs} epochs each. Written by "
+             "benchmarks/bench_defaults.py.", "",
+             "Error ratios are held-out MSE over the best any candidate reached (the "
+             "reference). 'to 1%': training seconds (epochs) until the held-out error is "
+             "within 1% of it, over the seeds that got there. 'rule': where tol=2e-3, "
+             "n_iter_no_change=10 stops within 200 epochs.", "",
+             "| data | rows x features, k | batch / lr | to 1%: s (epochs) [seeds] "
+             "| rule: epoch, s, error ratio | last epoch's ratio | PCA ratio |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        to = ("never" if r["seconds_to_1pct"] is None else
+              f"{r['seconds_to_1pct']:.2f} ({r['epochs_to_1pct']:.0f})")
+        lines.append(
+            f"| {r['dataset']} | {r['n_rows']} x {r['n_features']}, {r['n_components']} "
+            f"| {r['batch_size']} / {r['learning_rate_init']:g} "
+            f"| {to} [{r['reached_1pct']}/{args.seeds}] "
+            f"| {r['rule_epoch']:.0f}, {r['rule_seconds']:.2f}, {r['rule_error_ratio']:.3f} "
+            f"| {r['final_error_ratio']:.3f} | {r['pca_error_ratio']:.3f} |")
+    write_results("defaults", meta, rows, lines)
+
+
+if __name__ == "__main__":
+    main()
