@@ -107,3 +107,15 @@ def stop_epoch(losses, kind, tol, n_iter_no_change=10):
         if count >= n_iter_no_change:
             return epoch
     return len(losses)
+
+
+def call_times(fn, repeats, warmup=1):
+    """Seconds of each of ``repeats`` calls of ``fn()``, after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times

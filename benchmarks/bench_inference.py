@@ -35,12 +35,11 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 import warnings
 
 import numpy as np
 import torch
-from _harness import describe, metadata, run_with_memory, write_results
+from _harness import call_times, describe, metadata, run_with_memory, write_results
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 
@@ -59,18 +58,6 @@ SCORE_CASES = {
     "conv VAE, default": {},
     "conv VAE, wide (stride=1, channels=(16, 16))": {"stride": 1, "channels": (16, 16)},
 }
-
-
-def call_times(fn, repeats, warmup=20):
-    """Seconds of each of ``repeats`` calls of ``fn()`` after ``warmup`` calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def one_row_contenders(X, y):
@@ -118,7 +105,7 @@ def one_row(repeats):
     row = X[:1]
     rows = []
     for name, fn in one_row_contenders(X, y):
-        times = call_times(lambda: fn(row), repeats)
+        times = call_times(lambda: fn(row), repeats, warmup=20)
         rows.append({"part": "one row", "contender": name,
                      "median_ms": 1e3 * statistics.median(times),
                      "mean_ms": 1e3 * statistics.fmean(times),
@@ -147,9 +134,8 @@ def batch(n_rows, repeats):
             with torch.inference_mode():
                 return torch.cat([prepared.encode(c.double()) for c in chunks]).float().numpy()
 
-        module_s = statistics.median(call_times(bare, repeats, warmup=1))
-        skae_s = statistics.median(call_times(lambda: estimator.transform(X), repeats,
-                                              warmup=1))
+        module_s = statistics.median(call_times(bare, repeats))
+        skae_s = statistics.median(call_times(lambda: estimator.transform(X), repeats))
         rows.append({"part": "batch", "contender": f"{name}.transform",
                      "n_rows": n_rows, "skae_s": skae_s, "module_float64_s": module_s,
                      "ratio_to_module": skae_s / module_s})

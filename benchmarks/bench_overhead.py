@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import call_times
 from skorch import NeuralNet
 
 from skae import Autoencoder
@@ -66,7 +67,7 @@ def time_plain_loop(module, X, batch_size, epochs, repeats):
                 optimizer.step()
                 loss.item()
 
-    return _time(train, repeats)
+    return call_times(train, repeats)
 
 
 class _FirstOutputMSE(torch.nn.Module):
@@ -79,7 +80,7 @@ def time_skorch(module, X, batch_size, epochs, repeats):
                     lr=1e-3, max_epochs=epochs, batch_size=batch_size, train_split=None,
                     iterator_train__shuffle=True, verbose=0, warm_start=True)
     net.initialize()
-    return _time(lambda: net.partial_fit(X, X), repeats)
+    return call_times(lambda: net.partial_fit(X, X), repeats)
 
 
 def time_skae(X, params, epochs, repeats):
@@ -91,17 +92,7 @@ def time_skae(X, params, epochs, repeats):
         ae.fit(X)
         fixed.append(time.perf_counter() - start - sum(ae.net_.history[-epochs:, "dur"]))
 
-    return _time(fit, repeats), statistics.median(fixed[1:])
-
-
-def _time(fn, repeats):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+    return call_times(fit, repeats), statistics.median(fixed[1:])
 
 
 def main():
