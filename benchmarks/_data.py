@@ -1,7 +1,7 @@
-"""The data of the clustering benchmarks, shared by their scripts."""
+"""The data of the benchmarks, shared by their scripts."""
 
 import numpy as np
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 
 from skae.datasets import fetch_fashion_mnist, fetch_mnist
 
@@ -18,3 +18,36 @@ def load_clustering_data(dataset, n_samples=None, data_home=None):
     fetch = fetch_mnist if dataset == "mnist" else fetch_fashion_mnist
     X, y = fetch(data_home=data_home, subset="all", return_X_y=True)
     return X[:n_samples], y[:n_samples], (1, 28, 28)
+
+
+def generated_table(n_rows, n_features=32, n_factors=4, seed=0):
+    """Rows on a noisy nonlinear image of ``n_factors`` standard-normal factors."""
+    rng = np.random.default_rng(seed)
+    factors = rng.standard_normal((n_rows, n_factors))
+    hidden = np.tanh(factors @ rng.standard_normal((n_factors, 16)))
+    X = hidden @ rng.standard_normal((16, n_features))
+    return X + 0.1 * rng.standard_normal(X.shape)
+
+
+def load_reconstruction_data(name, data_home=None, image_rows=10000):
+    """``(X, is_table)`` for the reconstruction benchmarks: digits scaled to
+    [0, 1]; the first ``image_rows`` MNIST or Fashion-MNIST images; a
+    generated table (``table-N``: N rows); scikit-learn's breast cancer, wine
+    or diabetes table. Tables come unscaled."""
+    if name == "digits":
+        return load_digits().data / 16, False
+    if name in ("mnist", "fashion-mnist"):
+        fetch = fetch_mnist if name == "mnist" else fetch_fashion_mnist
+        X, _ = fetch(data_home=data_home, subset="all", return_X_y=True)
+        return X[:image_rows], False
+    if name.startswith("table-"):
+        return generated_table(int(name.split("-")[1])), True
+    loader = {"breast-cancer": load_breast_cancer, "wine": load_wine,
+              "diabetes": load_diabetes}[name]
+    return loader().data, True
+
+
+def code_width(name):
+    """The code width the reconstruction benchmarks fit on data set ``name``."""
+    return {"breast-cancer": 5, "wine": 4, "diabetes": 4}.get(
+        name, 4 if name.startswith("table-") else 10)

@@ -45,8 +45,8 @@ import warnings
 
 import numpy as np
 import torch
+from _data import code_width, load_reconstruction_data
 from _harness import describe, metadata, stop_epoch, write_results
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -61,33 +61,6 @@ WITH_EARLY_STOPPING = [(64, 1e-3, True), (256, 3e-3, True)]
 OLD_DEFAULT = (64, 1e-3, False)
 RULE_TOL, RULE_EPOCHS = 2e-3, 200
 WITHIN = 0.01
-N_COMPONENTS = {"digits": 10, "breast-cancer": 5, "wine": 4, "diabetes": 4}
-
-
-def generated_table(n_rows, n_features=32, n_factors=4, seed=0):
-    """Rows on a noisy nonlinear image of ``n_factors`` standard-normal factors."""
-    rng = np.random.default_rng(seed)
-    factors = rng.standard_normal((n_rows, n_factors))
-    hidden = np.tanh(factors @ rng.standard_normal((n_factors, 16)))
-    X = hidden @ rng.standard_normal((16, n_features))
-    return X + 0.1 * rng.standard_normal(X.shape)
-
-
-def load(name, data_home, image_rows):
-    """``(X, is_table)``: X float32, unscaled for tables."""
-    if name == "digits":
-        return load_digits().data / 16, False
-    if name in ("mnist", "fashion-mnist"):
-        from skae.datasets import fetch_fashion_mnist, fetch_mnist
-
-        fetch = fetch_mnist if name == "mnist" else fetch_fashion_mnist
-        X, _ = fetch(data_home=data_home, subset="all", return_X_y=True)
-        return X[:image_rows], False
-    if name.startswith("table-"):
-        return generated_table(int(name.split("-")[1])), True
-    loader = {"breast-cancer": load_breast_cancer, "wine": load_wine,
-              "diabetes": load_diabetes}[name]
-    return loader().data, True
 
 
 class HeldOutError(Callback):
@@ -189,8 +162,8 @@ def main():
 
     rows = []
     for name in args.datasets:
-        X, is_table = load(name, args.data_home, args.image_rows)
-        k = N_COMPONENTS.get(name, 4 if is_table else 10)
+        X, is_table = load_reconstruction_data(name, args.data_home, args.image_rows)
+        k = code_width(name)
         per_seed = []
         for seed in range(args.seeds):
             X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder
-from ._docstrings import fill_doc
+from ._docstrings import FAST_TRAINING, fill_doc
 from ._losses import (
     RECONSTRUCTION_LOSSES,
     SPARSITY_PENALTIES,
@@ -154,7 +154,7 @@ class MLPArchitecture:
         return make_mlp(encoder_widths, *layers), make_mlp(decoder_widths, *layers)
 
 
-@fill_doc(tol="2e-3")
+@fill_doc(tol="2e-3", **FAST_TRAINING)
 class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
     """Autoencoder with an MLP encoder and a mirrored MLP decoder.
 
@@ -233,15 +233,15 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         sparsity_target=0.05,
         code_activation=None,
         optimizer="adam",
-        learning_rate_init=1e-3,
-        learning_rate="constant",
+        learning_rate_init=3e-3,
+        learning_rate="cosine",
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
         weight_l1=0.0,
         optimizer_params=None,
-        batch_size=64,
-        max_iter=200,
+        batch_size=128,
+        max_iter=150,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -295,7 +295,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         self.device = device
 
 
-@fill_doc(noise='"masking"', noise_level="0.2", tol="2e-3")
+@fill_doc(noise='"masking"', noise_level="0.2", tol="2e-3", **FAST_TRAINING)
 class DenoisingAutoencoder(Autoencoder):
     """Denoising autoencoder: an :class:`Autoencoder` with input noise on by default.
 
@@ -359,15 +359,15 @@ class DenoisingAutoencoder(Autoencoder):
         sparsity_target=0.05,
         code_activation=None,
         optimizer="adam",
-        learning_rate_init=1e-3,
-        learning_rate="constant",
+        learning_rate_init=3e-3,
+        learning_rate="cosine",
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
         weight_l1=0.0,
         optimizer_params=None,
-        batch_size=64,
-        max_iter=200,
+        batch_size=128,
+        max_iter=150,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -384,7 +384,7 @@ class DenoisingAutoencoder(Autoencoder):
         super().__init__(**arguments(locals()))
 
 
-@fill_doc(sparsity='"l1"', tol="2e-3")
+@fill_doc(sparsity='"l1"', tol="2e-3", **FAST_TRAINING)
 class SparseAutoencoder(Autoencoder):
     """Sparse autoencoder: an :class:`Autoencoder` with a sparsity penalty on by default.
 
@@ -448,15 +448,15 @@ class SparseAutoencoder(Autoencoder):
         sparsity_target=0.05,
         code_activation=None,
         optimizer="adam",
-        learning_rate_init=1e-3,
-        learning_rate="constant",
+        learning_rate_init=3e-3,
+        learning_rate="cosine",
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
         weight_l1=0.0,
         optimizer_params=None,
-        batch_size=64,
-        max_iter=200,
+        batch_size=128,
+        max_iter=150,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,

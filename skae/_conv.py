@@ -4,7 +4,7 @@
 from sklearn.utils._param_validation import StrOptions
 
 from ._autoencoder import BaseDeterministicAutoencoder
-from ._docstrings import fill_doc
+from ._docstrings import FAST_TRAINING, fill_doc
 from ._image_shape import resolve_image_shape
 from ._modules import conv_stages, make_conv_encoder_decoder
 from ._validation import OddInt, PerStage, PositiveInt, SizeTuple
@@ -67,7 +67,7 @@ class ConvArchitecture:
         )
 
 
-@fill_doc(tol="2e-3")
+@fill_doc(tol="2e-3", **FAST_TRAINING)
 class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
     """Convolutional autoencoder: conv encoder, linear bottleneck, transposed-conv decoder.
 
@@ -166,15 +166,15 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         sparsity_target=0.05,
         code_activation=None,
         optimizer="adam",
-        learning_rate_init=1e-3,
-        learning_rate="constant",
+        learning_rate_init=3e-3,
+        learning_rate="cosine",
         momentum=0.9,
         nesterovs_momentum=True,
         weight_decay=0.0,
         weight_l1=0.0,
         optimizer_params=None,
-        batch_size=64,
-        max_iter=200,
+        batch_size=128,
+        max_iter=150,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,

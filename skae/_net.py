@@ -111,6 +111,18 @@ class TrainingSpec:
         return print if self.verbose else noop
 
 
+class StepSizeSchedule(LRScheduler):
+    """skorch's ``LRScheduler``, pickled without its torch scheduler: that
+    holds the optimizer, which the net pickles already (a second copy of the
+    weights and Adam's moments), and ``on_train_begin`` makes a new one from
+    the history at every fit or ``partial_fit`` call anyway."""
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["lr_scheduler_"] = None
+        return state
+
+
 def build_net(spec, module, criterion, stopping=True):
     """The skorch net that trains ``module`` on ``criterion`` as ``spec`` says;
     without ``stopping`` (``partial_fit``'s nets) no rule ends the training."""
@@ -123,13 +135,13 @@ def build_net(spec, module, criterion, stopping=True):
                           EarlyStopping(rule.n_iter_no_change, rule.tol,
                                         monitor=rule.monitor, sink=sink, floor=rule.floor)))
     if spec.schedule == "plateau":
-        callbacks.append(("lr_scheduler", LRScheduler(
+        callbacks.append(("lr_scheduler", StepSizeSchedule(
             "ReduceLROnPlateau", monitor=("train_loss" if rule is None
                                           else LossAboveFloor(rule.monitor, rule.floor)),
             factor=0.2, patience=2, threshold_mode="rel",
             threshold=_PLATEAU_THRESHOLD if rule is None else rule.tol)))
     elif spec.schedule == "cosine":
-        callbacks.append(("lr_scheduler", LRScheduler(
+        callbacks.append(("lr_scheduler", StepSizeSchedule(
             "CosineAnnealingLR", T_max=spec.max_epochs)))
     if bar:
         callbacks.append(("epoch_bar", EpochProgressBar()))

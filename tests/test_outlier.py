@@ -96,10 +96,11 @@ def test_denoise_then_classify(digits):
     X_noisy = np.clip(X + rng.normal(0, 0.3, X.shape), 0, 1).astype(np.float32)
     pipe = Pipeline([
         ("denoise", Reconstructor(DenoisingAutoencoder(noise="gaussian", noise_level=0.3,
-                                                       max_iter=40, random_state=0))),
+                                                       random_state=0))),
         ("clf", LogisticRegression(max_iter=1000)),
     ]).fit(X[:1200], y[:1200])
     denoised = pipe[0].transform(X_noisy[1200:])
     assert (reconstruction_error(X[1200:], denoised)
             < reconstruction_error(X[1200:], X_noisy[1200:]))
+    # 0.846 with the defaults (123 epochs, 2 s) when written.
     assert pipe.score(X_noisy[1200:], y[1200:]) > 0.8

@@ -52,7 +52,7 @@ def test_learning_rate_schedules_lower_the_step(schedule, X_small):
 
 
 def test_constant_learning_rate_stays(X_small):
-    ae = small(learning_rate_init=0.01).fit(X_small)
+    ae = small(learning_rate_init=0.01, learning_rate="constant").fit(X_small)
     assert ae.net_.optimizer_.param_groups[0]["lr"] == 0.01
 
 
@@ -86,10 +86,12 @@ def test_early_stopping_restores_the_best_epoch(digits):
 def test_training_stops_when_the_training_loss_converges(X_small):
     # tol=1 asks an epoch to beat the best loss by all of it,
     # which a squared error never does: the first epoch is the best that counts.
-    stopped = small(max_iter=50, tol=1.0, n_iter_no_change=3).fit(X_small)
+    # (A constant step: the cosine schedule's steps depend on max_iter.)
+    stopped = small(max_iter=50, tol=1.0, n_iter_no_change=3,
+                    learning_rate="constant").fit(X_small)
     assert stopped.n_iter_ == 4 and stopped.best_epoch_ is None
     # Stopping keeps the last epoch's weights: those of a 4-epoch fit.
-    plain = small(max_iter=4, n_iter_no_change=50).fit(X_small)
+    plain = small(max_iter=4, n_iter_no_change=50, learning_rate="constant").fit(X_small)
     assert np.array_equal(stopped.transform(X_small), plain.transform(X_small))
     # The tolerance is relative: a decrease of tol * |best| is not an improvement.
     assert improves(0.98, 1.0, tol=0.01) and not improves(0.99, 1.0, tol=0.01)
@@ -170,7 +172,7 @@ def test_warm_start_keeps_the_early_stopping_setting(X_small):
 @pytest.mark.parametrize("params, message", [
     ({"n_components": 3}, "which had n_components=4; got n_components=3"),
     ({"hidden_layer_sizes": (8,), "learning_rate_init": 0.01},
-     r"which had hidden_layer_sizes=\(16,\), learning_rate_init=0.001; got "
+     r"which had hidden_layer_sizes=\(16,\), learning_rate_init=0.003; got "
      r"hidden_layer_sizes=\(8,\), learning_rate_init=0.01"),
     ({"callbacks": [Callback()]}, "which had callbacks=None; got callbacks=\\[<skorch"),
 ])
@@ -279,8 +281,8 @@ def test_batch_norm_with_a_trailing_single_sample(X_small):
 
 def test_batch_size_default_and_larger_than_the_data(digits):
     ae = small(max_iter=1).fit(digits[0][:450])
-    assert ae.net_.history[-1, "batches", 0, "train_batch_size"] == 64
-    assert ae.net_.history[-1, "train_batch_count"] == 8
+    assert ae.net_.history[-1, "batches", 0, "train_batch_size"] == 128
+    assert ae.net_.history[-1, "train_batch_count"] == 4
     ae = small(max_iter=1, batch_size=1000).fit(digits[0][:450])
     assert ae.net_.history[-1, "batches", :, "train_batch_size"] == [450]
 
@@ -431,7 +433,7 @@ def test_partial_fit_trains_one_epoch_per_block(digits):
         assert ae.n_iter_ == len(ae.loss_curve_) == i
     # All of each block trains (nothing held out), and the optimizer's state
     # carries over: Adam counts every step since the first call.
-    n_batches = sum(len(range(0, len(b), 64)) for b in blocks)
+    n_batches = sum(len(range(0, len(b), ae.batch_size)) for b in blocks)
     assert sum(ae.net_.history[-1, "batches", :, "train_batch_size"]) == len(blocks[-1])
     state = next(iter(ae.net_.optimizer_.state.values()))
     assert int(state["step"]) == 2 * n_batches
