@@ -858,9 +858,10 @@ class BaseAutoencoder(
         """Train for one pass over X, continuing the network of earlier calls.
 
         The first call builds the network; each call then trains it for one
-        epoch on X, keeping the optimizer's state (and the step-size
-        schedule's) from call to call, so a loop over blocks of data that do
-        not fit in memory together trains one model. Nothing is held out
+        epoch on X, keeping the optimizer's state (and the ``"plateau"``
+        schedule's; under ``"cosine"`` the step stays at
+        ``learning_rate_init``) from call to call, so a loop over blocks of
+        data that do not fit in memory together trains one model. Nothing is held out
         (no early stopping) and no stopping rule applies: the caller decides
         how many passes. ``n_iter_`` and the curves grow by one epoch per
         call; the same ``random_state`` gives the same sequence of models.

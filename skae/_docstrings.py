@@ -109,9 +109,9 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         step size by 5 when the monitored loss (validation loss with early
         stopping, training loss otherwise) has not improved by ``tol`` for 2
         epochs (relative, as for stopping); ``"cosine"`` anneals it to 0 over
-        ``max_iter`` epochs (with :meth:`partial_fit`, over ``max_iter``
-        calls, then it rises again: set ``"constant"`` for open-ended
-        streaming).
+        the ``max_iter`` epochs of each ``fit`` (a warm start anneals anew
+        from ``learning_rate_init``), while ``partial_fit`` holds it at
+        ``learning_rate_init``, as the number of calls to come is unknown.
     momentum : float in [0, 1], default=0.9
         Momentum of ``optimizer="sgd"``.
     nesterovs_momentum : bool, default=True
@@ -165,9 +165,7 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         same optimizer state, for ``max_iter`` more epochs instead of
         starting anew. The architecture and training settings are those of
         the first fit; changing ``early_stopping`` in between is an error.
-        The step-size schedule continues too: after ``max_iter`` epochs of
-        ``"cosine"`` annealing the step rises again, so continue with
-        ``learning_rate="constant"`` set from the start.
+        The ``"cosine"`` schedule anneals anew over each continuation.
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks (instances or ``(name, callback)`` pairs); they
         are copied, never modified.

@@ -112,10 +112,44 @@ class TrainingSpec:
 
 
 class StepSizeSchedule(LRScheduler):
-    """skorch's ``LRScheduler``, pickled without its torch scheduler: that
-    holds the optimizer, which the net pickles already (a second copy of the
-    weights and Adam's moments), and ``on_train_begin`` makes a new one from
-    the history at every fit or ``partial_fit`` call anyway."""
+    """skorch's ``LRScheduler`` with the calls of an estimator in mind.
+
+    Under ``"cosine"`` every ``fit`` anneals the step from its initial value
+    to 0 over that fit's epochs (a warm start anneals anew over its
+    ``max_iter``; :meth:`for_call` says so before it), and a ``partial_fit``
+    call holds the initial step: the number of calls to come is unknown.
+    Pickled without its torch scheduler: that holds the optimizer, which the
+    net pickles already (a second copy of the weights and Adam's moments), and
+    ``on_train_begin`` makes a new one at every call anyway.
+    """
+
+    hold_ = False
+
+    def for_call(self, net, epochs):
+        """Before training an existing net (a warm start or ``partial_fit``):
+        anneal over ``epochs`` epochs from the initial step, or with None
+        hold the initial step. Only the cosine schedule depends on the call."""
+        if self.policy != "CosineAnnealingLR":
+            return
+        for group in net.optimizer_.param_groups:
+            group["lr"] = group.setdefault("initial_lr", group["lr"])
+        self.hold_ = epochs is None
+        if epochs is not None:
+            self.T_max, self.last_epoch = epochs, -1  # a new annealing, whatever the history
+
+    def on_train_begin(self, net, **kwargs):
+        if self.hold_:
+            self.lr_scheduler_ = None
+            return
+        super().on_train_begin(net, **kwargs)
+
+    def on_epoch_end(self, net, **kwargs):
+        if not self.hold_:
+            super().on_epoch_end(net, **kwargs)
+
+    def on_batch_end(self, net, **kwargs):
+        if not self.hold_:
+            super().on_batch_end(net, **kwargs)
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -201,6 +235,9 @@ def train_net(spec, build, train_set, valid_set, seed, *, warm_net=None, increme
                 for rule in (callback, getattr(callback, "monitor", None)):
                     if isinstance(rule, (EarlyStopping, LossAboveFloor)):
                         rule.floor = spec.stopping.floor
+        schedule = dict(net.callbacks_).get("lr_scheduler")
+        if isinstance(schedule, StepSizeSchedule):
+            schedule.for_call(net, None if incremental else epochs)
         with seeded(seed + len(net.history), spec.device), shared_cpu_threads(), tasks(net):
             net.set_params(train_split=split)
             net.partial_fit(train_set, epochs=epochs)
@@ -213,7 +250,11 @@ def train_net(spec, build, train_set, valid_set, seed, *, warm_net=None, increme
             net.set_params(train_split=split)
             with tasks(net):
                 if incremental:
-                    net.initialize().partial_fit(train_set, epochs=epochs)
+                    net.initialize()
+                    schedule = dict(net.callbacks_).get("lr_scheduler")
+                    if isinstance(schedule, StepSizeSchedule):
+                        schedule.for_call(net, None)
+                    net.partial_fit(train_set, epochs=epochs)
                 else:
                     net.fit(train_set)
     net.set_params(train_split=None)

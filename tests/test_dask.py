@@ -13,6 +13,18 @@ def X(digits):
     return digits[0][:600]
 
 
+@pytest.fixture(autouse=True)
+def synchronous_scheduler():
+    # dask's default threaded scheduler runs skae's transform in two worker
+    # threads at once; after that, torch in this process trains 1.5 to 2.5
+    # times slower for the rest of the session (measured on 2 cores; not the
+    # thread count, which is restored), which would slow every later test.
+    # The blocks are still computed by dask, one after the other.
+    dask = pytest.importorskip("dask")
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
 def test_partial_fit_block_by_block_over_a_dask_array(X):
     da = pytest.importorskip("dask.array")
     blocks = da.from_array(X, chunks=(200, -1))

@@ -51,6 +51,35 @@ def test_learning_rate_schedules_lower_the_step(schedule, X_small):
     assert ae.net_.optimizer_.param_groups[0]["lr"] < 0.01
 
 
+class StepSizes(Callback):
+    """The step size at the start of every epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.steps_ = getattr(self, "steps_", [])
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.steps_.append(net.optimizer_.param_groups[0]["lr"])
+
+
+def test_cosine_anneals_each_fit_and_holds_for_partial_fit(X_small):
+    # Each fit, a warm start's included, anneals from learning_rate_init over its
+    # own max_iter epochs; partial_fit holds the initial step (the number of
+    # calls to come is unknown), also after a fit; the default is cosine.
+    ae = small(max_iter=4, n_iter_no_change=50, warm_start=True, callbacks=[StepSizes()])
+    assert ae.learning_rate == "cosine"
+    ae.fit(X_small).set_params(max_iter=2).fit(X_small)
+    steps = dict(ae.net_.callbacks_)["StepSizes"].steps_
+    cosine = [0.003 * (1 + np.cos(np.pi * t / 4)) / 2 for t in range(4)]
+    np.testing.assert_allclose(steps, cosine + [0.003, 0.0015], rtol=1e-6)
+    ae.partial_fit(X_small)
+    ae.partial_fit(X_small)
+    assert dict(ae.net_.callbacks_)["StepSizes"].steps_[-2:] == [0.003, 0.003]
+    fresh = small(max_iter=4)
+    for _ in range(6):
+        fresh.partial_fit(X_small)
+    assert fresh.net_.optimizer_.param_groups[0]["lr"] == 0.003
+
+
 def test_constant_learning_rate_stays(X_small):
     ae = small(learning_rate_init=0.01, learning_rate="constant").fit(X_small)
     assert ae.net_.optimizer_.param_groups[0]["lr"] == 0.01
