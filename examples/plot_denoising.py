@@ -32,7 +32,7 @@ from skae.datasets import add_noise, load_images
 from skae.metrics import peak_signal_noise_ratio
 from skae.plotting import SampleGridDisplay
 
-MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 80))
+MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 150))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
                    data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=10000)
 X_train, X_test, y_train, y_test = train_test_split(data.data, data.target,

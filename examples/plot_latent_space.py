@@ -23,7 +23,7 @@ from skae import Autoencoder
 from skae.datasets import load_images
 from skae.plotting import LatentSpaceDisplay
 
-MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 60))
+MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 150))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
                    data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=3000)
 X, y = data.data, data.target

@@ -23,13 +23,14 @@ from skae import ConvAutoencoder
 from skae.datasets import load_images
 from skae.plotting import LossCurveDisplay, ReconstructionHistory, ReconstructionHistoryDisplay
 
-MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 30))
+MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 150))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
                    data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=10000)
 X, y = data.data, data.target
 
 # %%
-# One image of each class, recorded before training and every 5 epochs.
+# One image of each class, recorded before training and six times during it
+# (every 25 epochs of the default 150, and at the last epoch).
 fixed = X[[list(y).index(label) for label in range(10)]]
 ae = ConvAutoencoder(n_components=8, image_shape=data.image_shape, max_iter=MAX_ITER,
                      random_state=0,
