@@ -2,6 +2,8 @@
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from skae.datasets import fetch_fashion_mnist, fetch_mnist
 
@@ -51,3 +53,13 @@ def code_width(name):
     """The code width the reconstruction benchmarks fit on data set ``name``."""
     return {"breast-cancer": 5, "wine": 4, "diabetes": 4}.get(
         name, 4 if name.startswith("table-") else 10)
+
+
+def held_out_split(X, is_table, seed):
+    """``(X_train, X_test)`` float32, 25% of the rows held out; a table is
+    standardised by a scaler fitted on the training rows."""
+    X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
+    if is_table:
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    return X_train.astype(np.float32), X_test.astype(np.float32)

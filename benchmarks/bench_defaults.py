@@ -45,11 +45,9 @@ import warnings
 
 import numpy as np
 import torch
-from _data import code_width, load_reconstruction_data
+from _data import code_width, held_out_split, load_reconstruction_data
 from _harness import describe, metadata, stop_epoch, write_results
 from sklearn.decomposition import PCA
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback
 
 from skae import Autoencoder
@@ -166,11 +164,7 @@ def main():
         k = code_width(name)
         per_seed = []
         for seed in range(args.seeds):
-            X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
-            if is_table:
-                scaler = StandardScaler().fit(X_train)
-                X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-            X_train, X_test = X_train.astype(np.float32), X_test.astype(np.float32)
+            X_train, X_test = held_out_split(X, is_table, seed)
             pca = PCA(k).fit(X_train)
             pca_error = float(np.mean((pca.inverse_transform(pca.transform(X_test))
                                        - X_test) ** 2))

@@ -38,13 +38,11 @@ import time
 import warnings
 
 import numpy as np
-from _data import code_width, load_reconstruction_data
+from _data import code_width, held_out_split, load_reconstruction_data
 from _harness import describe, metadata, write_results
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
-from sklearn.preprocessing import StandardScaler
 
 import skae
 from skae import Autoencoder
@@ -77,11 +75,7 @@ def timed_fit(model, X_train, X_test):
 def one_seed(X, is_table, k, seed, params, estimator=Autoencoder):
     """The four models' fits on one split; ``estimator`` is the family whose
     default and old default are fitted."""
-    X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
-    if is_table:
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    X_train, X_test = X_train.astype(np.float32), X_test.astype(np.float32)
+    X_train, X_test = held_out_split(X, is_table, seed)
     models = {
         "default": estimator(n_components=k, random_state=seed, **params),
         "old default": estimator(n_components=k, random_state=seed, **OLD_DEFAULT),
