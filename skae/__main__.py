@@ -155,8 +155,8 @@ def main(argv=None):
                    n_components=k, random_state=seed, **epochs), X_train[known]),
                "IsolationForest": IsolationForest(random_state=seed).fit(X_train[known])}
 
-    def mse(name, X_in=X_test):
-        return f"{np.mean((_restore(models[name], X_in) - X_test) ** 2):.4f}"
+    def mse(name):
+        return f"{np.mean(_error_per_row(models[name], X_test)):.4f}"
 
     def psnr(X_out):
         return f"{peak_signal_noise_ratio(X_test, X_out, data_range=1.0):.1f}"
