@@ -442,7 +442,6 @@ class NetTrainingMixin(CallbackSupportMixin):
             sklearn_callbacks.call_on_fit_task_end(estimator=self, X=X)
 
         history = self.net_.history
-        terms = self.net_.criterion_.term_names
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
         self.loss_terms_curve_ = {t: list(history[:, f"train_{t}"])
@@ -450,7 +449,8 @@ class NetTrainingMixin(CallbackSupportMixin):
         self.validation_loss_curve_ = self._history_curve("valid_loss")
         self.validation_loss_terms_curve_ = (
             None if self.validation_loss_curve_ is None
-            else {t: self._history_curve(f"valid_{t}") for t in terms})
+            else {t: self._history_curve(f"valid_{t}")
+                  for t in self.net_.training_term_names})
         stopper = dict(self.net_.callbacks_).get("early_stopping")
         self.best_epoch_ = None if stopper is None else stopper.best_epoch_
         if not incremental and self.n_iter_ - n_iter_before == spec.max_epochs:

@@ -122,9 +122,9 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
     weight_l1 : float, default=0.0
         L1 penalty on the weights: ``weight_l1`` times the sum of the
         absolute values of the weights of every linear and convolution layer
-        (not their biases) is added to the training objective, and
-        logged as the ``weight_l1`` term (training only; validation losses
-        leave it out).
+        (not their biases) is added to the objective, and logged as the
+        ``weight_l1`` term; the validation loss includes it too, so that the
+        training and validation curves compare.
     optimizer_params : dict or None, default=None
         Further keyword arguments of the optimizer, e.g.
         ``{"betas": (0.9, 0.99), "eps": 1e-7}`` for Adam or ``{"rho": 0.95}``

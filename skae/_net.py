@@ -518,17 +518,17 @@ class AutoencoderNet(NeuralNet):
 
     @property
     def training_term_names(self):
-        """The criterion's loss terms, and the L1 weight penalty when there is one."""
+        """The objective's terms: the criterion's, and the L1 weight penalty
+        when there is one (in the training and the validation objective
+        alike, so that their curves compare)."""
         terms = tuple(getattr(self.criterion, "term_names", ()))
         return terms + (("weight_l1",) if self.weight_l1 else ())
 
     @property
     def _default_callbacks(self):
-        terms = getattr(self.criterion, "term_names", ())
+        terms = self.training_term_names
         metrics = getattr(self.criterion, "metric_names", ())
         keys = [f"{prefix}_{name}" for name in terms for prefix in ("train", "valid")]
-        if self.weight_l1:
-            keys.append("train_weight_l1")
         metric_keys = [f"{prefix}_{name}" for name in metrics for prefix in ("train", "valid")]
         scoring = [(key, PassthroughScoring(key, on_train=key.startswith("train")))
                    for key in keys + metric_keys]
@@ -615,7 +615,7 @@ class AutoencoderNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         objective, terms = self.criterion_(y_pred, y_true)
-        if training and self.weight_l1:
+        if self.weight_l1:
             # The weights of linear and convolution layers: not their biases, nor
             # normalisation scales, a VAE's likelihood scale or DEC's centres.
             terms["weight_l1"] = self.weight_l1 * sum(

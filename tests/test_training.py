@@ -422,7 +422,7 @@ def test_l1_penalty_on_the_weights(digits):
     plain = small(max_iter=40).fit(X)
     sparse = small(max_iter=40, weight_l1=1e-2).fit(X)
     assert l1(sparse.module_) < 0.5 * l1(plain.module_)
-    # The penalty is a training term of the objective; validation leaves it out.
+    # The penalty is a term of the objective, in training and validation alike.
     terms = sparse.loss_terms_curve_
     assert set(terms) == {"reconstruction", "weight_l1"}
     np.testing.assert_allclose(sparse.loss_curve_, np.add(terms["reconstruction"],
@@ -431,7 +431,13 @@ def test_l1_penalty_on_the_weights(digits):
     assert terms["weight_l1"][-1] == pytest.approx(1e-2 * l1(sparse.module_), rel=0.15)
     es = small(max_iter=2, weight_l1=1e-3, early_stopping=True,
                validation_fraction=0.2).fit(X)
-    assert set(es.validation_loss_terms_curve_) == {"reconstruction"}
+    valid = es.validation_loss_terms_curve_
+    assert set(valid) == {"reconstruction", "weight_l1"}
+    np.testing.assert_allclose(es.validation_loss_curve_, np.add(valid["reconstruction"],
+                                                                 valid["weight_l1"]), rtol=1e-5)
+    # Validation sees the weights after the epoch's last step: those restored.
+    assert valid["weight_l1"][es.best_epoch_ - 1] == pytest.approx(1e-3 * l1(es.module_),
+                                                                   rel=1e-4)
 
 
 def test_verbose_output_is_plain_text_with_a_closing_summary(X_small, capsys, monkeypatch):
