@@ -78,7 +78,7 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
 
     def _build_module(self, data):
         if self._has_user_modules():
-            encoder, decoder, _ = self._user_modules(data.n_features)
+            encoder, decoder, _ = self._user_modules(data)
         else:
             encoder, decoder = self._encoder_decoder(data.n_features)
         corruption = Corruption(self.noise, self.noise_level, low=data.min, high=data.max)

@@ -5,6 +5,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import re
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -153,27 +154,61 @@ def fit_context(prefer_skip_nested_validation):
     return decorator
 
 
-def output_width(module, name, n_inputs, training=False):
-    """Width of ``module``'s output for a batch of 2 rows of ``n_inputs`` zeros
-    (in evaluation mode unless ``training``, without gradients; its mode is
-    left as it was)."""
+def output_width(module, name, n_inputs, training=False, n_rows=(2,)):
+    """Width of ``module``'s output for batches of ``n_rows`` rows of
+    ``n_inputs`` zeros (in evaluation mode unless ``training``, without
+    gradients; its mode is left as it was): each must give a tensor of shape
+    ``(rows, width)`` with the same width."""
     was_training = module.training
     module.train(training)
+    widths = set()
     try:
-        with torch.no_grad():
-            out = module(torch.zeros(2, n_inputs))
-    except Exception as exc:
-        raise ValueError(
-            f"The {name} fails on a batch of shape (2, {n_inputs}), the shape it is given "
-            f"in training: {type(exc).__name__}: {exc}") from exc
+        for rows in dict.fromkeys(n_rows):
+            try:
+                with torch.no_grad():
+                    out = module(torch.zeros(rows, n_inputs))
+            except Exception as exc:
+                raise ValueError(
+                    f"The {name} fails on a batch of shape ({rows}, {n_inputs}), a shape it is "
+                    f"given in training: {type(exc).__name__}: {exc}") from exc
+            if not isinstance(out, torch.Tensor) or out.ndim != 2 or len(out) != rows:
+                shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+                raise ValueError(
+                    f"The {name} must return a tensor of shape (n_samples, width); for a batch "
+                    f"of shape ({rows}, {n_inputs}) it returned {shape}.")
+            widths.add(out.shape[1])
     finally:
         module.train(was_training)
-    if not isinstance(out, torch.Tensor) or out.ndim != 2 or len(out) != 2:
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+    if len(widths) > 1:
         raise ValueError(
-            f"The {name} must return a tensor of shape (n_samples, width); for a batch of "
-            f"shape (2, {n_inputs}) it returned {shape}.")
-    return out.shape[1]
+            f"The {name}'s output width depends on the batch: {sorted(widths)} for batches of "
+            f"{' and '.join(map(str, dict.fromkeys(n_rows)))} rows; it must not.")
+    return widths.pop()
+
+
+def _build_within_memory(estimator, build, rows):
+    """``build(rows)``, with the allocator's failure to hold the network's
+    weights (layer sizes beyond the machine's memory) as a MemoryError that
+    names the estimator's size parameters."""
+    try:
+        return build(rows)
+    except RuntimeError as exc:
+        text = str(exc)
+        if not (isinstance(exc, torch.OutOfMemoryError) or "can't allocate memory" in text):
+            raise
+        asked = re.search(r"allocate (\d+) bytes", text)
+        size = ("" if asked is None
+                else f" (one of its tensors alone needs {int(asked[1]):.3g} bytes)")
+        params = estimator.get_params(deep=False)
+        sizes = ", ".join(f"{name}={params[name]!r}" for name in _SIZE_PARAMETERS
+                          if params.get(name) is not None)
+        raise MemoryError(
+            f"The network of {type(estimator).__name__} does not fit in memory{size}: its "
+            f"layers are too large for this machine ({sizes}). Use smaller layers.") from exc
+
+
+# The parameters that set a built-in network's layer sizes.
+_SIZE_PARAMETERS = ("n_components", "hidden_layer_sizes", "channels")
 
 
 def _same_value(a, b):
@@ -433,7 +468,8 @@ class NetTrainingMixin(CallbackSupportMixin):
                                          validation)
         sklearn_callbacks = self._begin_sklearn_callbacks(X, epochs)
         self.net_ = train_net(
-            spec, lambda: build(train), dataset(train), valid_set, seed,
+            spec, lambda: _build_within_memory(self, build, train), dataset(train), valid_set,
+            seed,
             warm_net=self.net_ if warm else None, incremental=incremental,
             tasks=lambda net: epoch_tasks(net, sklearn_callbacks, self))
         if not warm:  # what a warm start will continue (_check_warm_start)
@@ -663,27 +699,37 @@ class BaseAutoencoder(
     def _has_user_modules(self):
         return self.encoder is not None or self.decoder is not None
 
-    def _user_modules(self, n_features, code=True):
+    def _user_modules(self, data, code=True):
         """Copies of the ``encoder`` and ``decoder`` parameters, float32 on the
-        CPU, checked on a batch of zeros: the decoder must map codes to
-        ``n_features`` columns, and the encoder give ``n_components`` columns
-        (``code=True``) or any width (a variational encoder's, under its
-        head). Returns ``(encoder, decoder, encoder_width)``."""
+        CPU, checked on batches of zeros of 2 rows and of a training batch's
+        rows (at most 1,024) for the training rows summarised by ``data``: the
+        decoder must map codes to ``n_features`` columns, and the encoder give
+        ``n_components`` columns (``code=True``) or any width (a variational
+        encoder's, under its head). Returns ``(encoder, decoder, encoder_width)``."""
         if self.encoder is None or self.decoder is None:
             given, missing = (("encoder", "decoder") if self.decoder is None
                               else ("decoder", "encoder"))
             raise ValueError(
                 f"encoder and decoder go together: got only your {given}; pass your own "
                 f"{missing} as well, or neither to use the built-in architecture.")
-        n_conditions = self._n_conditions()
+        for name in ("encoder", "decoder"):
+            module = getattr(self, name)
+            if any(t.is_meta for t in (*module.parameters(), *module.buffers())):
+                raise ValueError(
+                    f"Your {name} has tensors on the meta device, which hold no values; "
+                    "build it on the CPU (or call .to_empty(device='cpu') and initialise "
+                    "its weights) before passing it.")
+        n_features, n_conditions = data.n_features, self._n_conditions()
+        n_rows = (2, max(1, min(self.batch_size, data.n_samples, 1024)))
         encoder = copy.deepcopy(self.encoder).float().cpu()
         decoder = copy.deepcopy(self.decoder).float().cpu()
-        width = output_width(encoder, "encoder", n_features + n_conditions)
+        width = output_width(encoder, "encoder", n_features + n_conditions, n_rows=n_rows)
         if code and width != self.n_components:
             raise ValueError(
                 f"The encoder outputs codes of width {width}, but n_components="
                 f"{self.n_components}; set n_components={width}.")
-        out = output_width(decoder, "decoder", self.n_components + n_conditions)
+        out = output_width(decoder, "decoder", self.n_components + n_conditions,
+                           n_rows=n_rows)
         if out != n_features:
             raise ValueError(
                 f"The decoder outputs rows of width {out}, but X has {n_features} "

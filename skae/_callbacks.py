@@ -20,7 +20,9 @@ from tqdm import tqdm
 class DivergenceCheck(Callback):
     """Stop with an error naming the epoch when training has diverged.
 
-    Training has diverged when an epoch's training loss is not finite, or
+    The loss of the very first batch, before any step, that is not finite
+    is no divergence: it is said to come from the network's output. Training
+    has diverged when an epoch's training loss is not finite, or
     when it has risen above the loss at the start of training (that of the
     first training batch, kept across warm starts) by more than ``growth``
     times the larger of that loss's size and 1: a loss that has grown so far
@@ -43,10 +45,17 @@ class DivergenceCheck(Callback):
     def on_epoch_end(self, net, **kwargs):
         loss, epoch = net.history[-1, "train_loss"], net.history[-1, "epoch"]
         advice = "Lower learning_rate_init, scale the input, or choose another optimizer."
+        initial = self.initial_loss_
+        if initial is not None and not math.isfinite(initial):
+            # Not a step too large: no step had been taken.
+            raise FloatingPointError(
+                f"The training loss is {initial} on the first batch, before any training "
+                "step: the network's output at its initial weights is not finite for this "
+                "data. Check your encoder and decoder (e.g. a log or a division in their "
+                "forward), or scale the input.")
         if not math.isfinite(loss):
             raise FloatingPointError(
                 f"Training diverged: the training loss is {loss} at epoch {epoch}. {advice}")
-        initial = self.initial_loss_
         if (initial is not None and math.isfinite(initial)
                 and loss - initial > self.growth * max(abs(initial), 1.0)):
             raise FloatingPointError(

@@ -244,6 +244,13 @@ def train_net(spec, build, train_set, valid_set, seed, *, warm_net=None, increme
     else:
         with seeded(seed, spec.device), shared_cpu_threads():
             module, criterion = build()
+            if not any(p.requires_grad for p in (*module.parameters(),
+                                                 *criterion.parameters())):
+                raise ValueError(
+                    "Nothing to train: every parameter of the network has requires_grad="
+                    "False (your encoder's and decoder's, if you passed them). Leave "
+                    "requires_grad=True on the layers to train; frozen layers are fine "
+                    "beside them.")
             # float32 whatever torch's default dtype (set_default_dtype) is.
             module, criterion = module.float(), criterion.float()
             net = build_net(spec, module, criterion, stopping=not incremental)

@@ -23,6 +23,7 @@ class DataSummary:
     """What a module builder needs to know of the training rows."""
 
     n_features: int
+    n_samples: int
     min: float
     max: float
     std: float
@@ -62,7 +63,8 @@ def summarize_rows(X, rows, elements=None, check_finite=False):
         m2 += np.dot(part, part) + delta ** 2 * count * n / (count + n)
         mean += delta * n / (count + n)
         count += n
-    return DataSummary(X.shape[1], float(low), float(high), float(np.sqrt(m2 / count)))
+    return DataSummary(X.shape[1], n_rows, float(low), float(high),
+                       float(np.sqrt(m2 / count)))
 
 
 def check_finite_rows(block, rows):

@@ -57,7 +57,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
     def _build_module(self, data):
         if self._has_user_modules():
-            encoder, decoder, width = self._user_modules(data.n_features, code=False)
+            encoder, decoder, width = self._user_modules(data, code=False)
             encoder = nn.Sequential(encoder, GaussianHead(width, self.n_components))
         else:
             encoder, decoder = self._encoder_decoder(data.n_features)

@@ -3,6 +3,7 @@
 import math
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -440,3 +441,73 @@ def test_collapsed_training_says_so(digits):
     with pytest.warns(ConvergenceWarning, match="or stopped before it learned"):
         Autoencoder(n_components=2, early_stopping=True, n_iter_no_change=2,
                     learning_rate_init=0.005, random_state=0).fit(X[:200])
+
+
+class _FirstColumns(nn.Module):
+    """An encoder that works on 2 rows and keeps half the columns on more."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.linear(x if len(x) <= 2 else x[:, :8])
+
+
+class _Log(nn.Module):
+    """An encoder whose output is NaN where its linear layer is negative."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return torch.log(self.linear(x))
+
+
+def test_your_own_modules_are_checked_at_a_training_batchs_size(X_small):
+    decoder = nn.Linear(3, 16)
+    with pytest.raises(ValueError, match=r"The encoder fails on a batch of shape \(32, 16\), a "
+                                         r"shape it is given in training: RuntimeError: mat1"):
+        Autoencoder(n_components=3, encoder=_FirstColumns(), decoder=decoder,
+                    batch_size=32).fit(X_small)
+    # The batch is at most the training rows.
+    with pytest.raises(ValueError, match=r"batch of shape \(25, 16\)"):
+        Autoencoder(n_components=3, encoder=_FirstColumns(), decoder=decoder,
+                    batch_size=128).fit(X_small[:25])
+
+
+def test_your_own_modules_on_the_meta_device_are_refused(X_small):
+    with pytest.raises(ValueError, match="Your decoder has tensors on the meta device"):
+        Autoencoder(n_components=3, encoder=nn.Linear(16, 3),
+                    decoder=nn.Linear(3, 16, device="meta")).fit(X_small)
+
+
+def test_frozen_modules_train_what_is_left_and_nothing_is_an_error(X_small):
+    encoder = nn.Linear(16, 3).requires_grad_(False)
+    est = Autoencoder(n_components=3, encoder=encoder, decoder=nn.Linear(3, 16),
+                      max_iter=2).fit(X_small)
+    torch.testing.assert_close(est.module_.encoder.weight, encoder.weight)
+    with pytest.raises(ValueError, match="Nothing to train: every parameter of the network has "
+                                         "requires_grad=False"):
+        Autoencoder(n_components=3, encoder=encoder,
+                    decoder=nn.Linear(3, 16).requires_grad_(False)).fit(X_small)
+
+
+def test_a_module_whose_output_is_not_finite_is_not_called_divergence(X_small):
+    with pytest.raises(FloatingPointError, match="nan on the first batch, before any training "
+                                                 "step: the network's output at its initial"):
+        Autoencoder(n_components=3, encoder=_Log(), decoder=nn.Linear(3, 16),
+                    max_iter=2).fit(X_small)
+
+
+@pytest.mark.parametrize("estimator", [
+    Autoencoder(hidden_layer_sizes=(8, 10**12)),
+    ConvAutoencoder(image_shape=(1, 4, 4), channels=(10**12,), n_components=2)],
+    ids=["dense", "conv"])
+def test_layers_beyond_memory_are_a_memory_error_naming_them(estimator, X_small):
+    name = "channels" if isinstance(estimator, ConvAutoencoder) else "hidden_layer_sizes"
+    value = re.escape(repr(estimator.get_params()[name]))
+    with pytest.raises(MemoryError, match=rf"{type(estimator).__name__} does not fit in memory "
+                                          rf".*{name}={value}\). Use smaller layers"):
+        estimator.fit(X_small)
