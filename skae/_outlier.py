@@ -12,7 +12,8 @@ from sklearn.utils.validation import (
 )
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder
-from ._base import fit_context, pretrain, unfrozen
+from ._base import BaseAutoencoder, fit_context, pretrain, unfrozen
+from ._streaming import RowSubset
 from ._validation import validate_rows
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
@@ -62,8 +63,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         is three robust standard deviations below the median score of the
         other 20% (``median - 3 * 1.4826 * MAD``), rows it has not seen, so
         that new normal samples score like them rather than like the rows it
-        was trained on (which it reconstructs better). With fewer than
-        ``5`` samples, the training scores are used.
+        was trained on (which it reconstructs better). A skae autoencoder
+        reads its 80% a block of rows at a time, so neither part is copied
+        whole. With fewer than ``5`` samples, the training scores are used.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder's training when the autoencoder's own
         ``random_state`` is None, and the held-out split of
@@ -139,8 +141,20 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             fit_rows, score_rows = np.sort(order[n_held_out:]), np.sort(order[:n_held_out])
         else:
             fit_rows = score_rows = slice(None)
-        self.autoencoder_ = pretrain(autoencoder, X[fit_rows], seed)
-        scores = self.autoencoder_.score_samples(X[score_rows]).astype(np.float64)
+        if isinstance(fit_rows, slice):
+            fit_X = X
+        elif isinstance(unfrozen(autoencoder), BaseAutoencoder):
+            # Read a block of the training rows at a time: no copy of 80% of X
+            # (a frozen autoencoder only has its width checked).
+            fit_X = RowSubset(X, fit_rows)
+        else:  # another library's estimator takes arrays
+            fit_X = X[fit_rows]
+        self.autoencoder_ = pretrain(autoencoder, fit_X, seed)
+        if isinstance(score_rows, slice):
+            scores = self._scores(X)
+        else:  # a block of the held-out rows at a time
+            scores = np.concatenate([self._scores(X[score_rows[start:start + 4096]])
+                                     for start in range(0, len(score_rows), 4096)])
         if self.contamination == "auto":
             median = np.median(scores)
             mad = np.median(np.abs(scores - median))
@@ -164,7 +178,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             autoencoder), float64.
         """
         check_is_fitted(self)
-        X = validate_rows(self, X, dtype=np.float32, reset=False)
+        return self._scores(validate_rows(self, X, dtype=np.float32, reset=False))
+
+    def _scores(self, X):
         # A skae autoencoder scores the rows validated here without validating
         # them again; any other estimator through its score_samples.
         inner = unfrozen(self.autoencoder_)

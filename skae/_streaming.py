@@ -92,6 +92,25 @@ def is_streamed(X):
             and hasattr(X, "__getitem__"))
 
 
+class RowSubset:
+    """The rows ``rows`` of a 2-D array X as an array-like that
+    :func:`is_streamed` takes for data on disk: ``fit`` reads it a block of
+    rows at a time, so that training on a subset of X never copies the
+    subset whole. ``subset[key]`` is ``X[rows[key]]``."""
+
+    def __init__(self, X, rows):
+        self.X = X
+        self.rows = np.asarray(rows)
+        self.shape = (len(self.rows), X.shape[1])
+        self.dtype = X.dtype
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, key):
+        return self.X[self.rows[key]]
+
+
 class StreamedArray:
     """A 2-D array-like read in blocks and converted to float32 one block at a
     time; what the estimators' checks and passes over the data need of it.

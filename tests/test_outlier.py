@@ -1,5 +1,7 @@
 """Outlier detection by reconstruction, and the reconstruction step."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from sklearn.ensemble import IsolationForest
@@ -104,3 +106,26 @@ def test_denoise_then_classify(digits):
             < reconstruction_error(X[1200:], X_noisy[1200:]))
     # 0.846 with the defaults (123 epochs, 2 s) when written.
     assert pipe.score(X_noisy[1200:], y[1200:]) > 0.8
+
+
+def test_auto_threshold_copies_no_large_part_of_x(monkeypatch):
+    # The autoencoder trains on its 80% of X a block at a time, and the
+    # held-out 20% is scored 4,096 rows at a time: the memory beyond X is
+    # bounded by a block, not by X. Blocks of 65,536 values (256 kB) here, X
+    # 10 MB, codes of 2 numbers a row; tracemalloc sees numpy's allocations (not torch's).
+    monkeypatch.setattr("skae._streaming.BLOCK_VALUES", 1 << 16)
+    monkeypatch.setattr("skae._streaming.SUMMARY_VALUES", 1 << 16)
+    X = np.random.default_rng(0).random((80_000, 32), dtype=np.float32)
+    detector = AutoencoderOutlierDetector(small(max_iter=1, hidden_layer_sizes=(8,), n_components=2),
+                                          random_state=0)
+    detector.fit(X[:100])  # torch imports modules on a first fit (sympy: 40 MB)
+    tracemalloc.start()
+    try:
+        detector.fit(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # 0.37 here: the split's row indices (20 bytes a row) and the codes'
+    # density; the copies of the 80% and the 20% made it 1.17.
+    assert peak < 0.5 * X.nbytes, peak / X.nbytes
+    assert detector.autoencoder_.n_features_in_ == 32 and np.isfinite(detector.offset_)
