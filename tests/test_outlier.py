@@ -116,8 +116,8 @@ def test_auto_threshold_copies_no_large_part_of_x(monkeypatch):
     monkeypatch.setattr("skae._streaming.BLOCK_VALUES", 1 << 16)
     monkeypatch.setattr("skae._streaming.SUMMARY_VALUES", 1 << 16)
     X = np.random.default_rng(0).random((80_000, 32), dtype=np.float32)
-    detector = AutoencoderOutlierDetector(small(max_iter=1, hidden_layer_sizes=(8,), n_components=2),
-                                          random_state=0)
+    autoencoder = small(max_iter=1, hidden_layer_sizes=(8,), n_components=2)
+    detector = AutoencoderOutlierDetector(autoencoder, random_state=0)
     detector.fit(X[:100])  # torch imports modules on a first fit (sympy: 40 MB)
     tracemalloc.start()
     try:
