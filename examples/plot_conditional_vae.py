@@ -44,6 +44,7 @@ print(f"samples recognised as the requested class: "
 
 # %%
 # One class per row.
-display = SampleGridDisplay(samples, data.image_shape, n_cols=10).plot(value_range=(0, 1))
+display = SampleGridDisplay(samples, data.image_shape, n_cols=10,
+                            labels=requested).plot(value_range=(0, 1))
 display.ax_.set_title("Conditional samples, one class per row")
 plt.show()

@@ -139,6 +139,30 @@ def test_sample_grid_is_reproducible_and_takes_conditions(digits):
     display = SampleGridDisplay.from_estimator(cvae, n_samples=4, y=7, random_state=0)
     expected = cvae.sample(4, y=7, random_state=0)[1].reshape(8, 8)
     assert np.allclose(tile(display, 0, 1), expected)
+    # The grid says which class each image is: rows of one class by name.
+    assert [t.get_text() for t in display.ax_.get_yticklabels()] == ["7", "7"]
+    one_per_row = SampleGridDisplay.from_estimator(cvae, n_samples=6, y=[0, 0, 0, 5, 5, 5],
+                                                   n_cols=3, random_state=0)
+    assert [t.get_text() for t in one_per_row.ax_.get_yticklabels()] == ["0", "5"]
+    mixed = SampleGridDisplay.from_estimator(cvae, n_samples=4, y=[1, 2, 1, 2], random_state=0)
+    assert [t.get_text() for t in mixed.ax_.texts] == ["1", "2", "1", "2"]
+    assert not mixed.ax_.get_yticklabels()
+    with pytest.raises(ValueError, match="labels must give one label per image: got 2 for 3"):
+        SampleGridDisplay(X[:3], (1, 8, 8), labels=[1, 2]).plot()
+
+
+@pytest.mark.parametrize("make", [
+    lambda X: ReconstructionDisplay(X[:8], X[:8], (1, 8, 8)),
+    lambda X: SampleGridDisplay(X[:8], (1, 8, 8), n_cols=8, labels=[10000] * 8)],
+    ids=["reconstructions", "labelled samples"])
+def test_a_new_figure_holds_the_grid_labels(make, digits):
+    display = make(digits[0]).plot()
+    figure = display.figure_
+    figure.canvas.draw()
+    inside = figure.bbox
+    for label in display.ax_.get_yticklabels():
+        box = label.get_window_extent(figure.canvas.get_renderer())
+        assert box.x0 >= inside.x0 and box.x1 <= inside.x1, label.get_text()
 
 
 def test_latent_traversal_display(fitted):

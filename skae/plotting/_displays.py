@@ -27,8 +27,8 @@ def import_umap(caller):
 def _axes(ax):
     import matplotlib.pyplot as plt
 
-    if ax is None:
-        _, ax = plt.subplots()
+    if ax is None:  # constrained: tick labels such as a grid's row names stay inside
+        _, ax = plt.subplots(layout="constrained")
     return ax
 
 
@@ -219,8 +219,9 @@ class _ImageGridDisplay(ABC):
     @abstractmethod
     def _layout(self):
         """``rows`` (lists of flat images) and optionally ``row_labels``,
-        ``column_labels``, ``reference`` (values that set the grey scale) and
-        ``xlabel``."""
+        ``column_labels``, ``tile_labels`` (``{(row, column): text}``, written
+        in a tile's corner), ``reference`` (values that set the grey scale)
+        and ``xlabel``."""
 
     def plot(self, ax=None, *, cmap="gray_r", value_range=None):
         """Draw the images.
@@ -250,6 +251,10 @@ class _ImageGridDisplay(ABC):
                                  reference=layout.get("reference"), value_range=value_range)
         if "xlabel" in layout:
             ax.set_xlabel(layout["xlabel"])
+        _, height, width = self.image_shape
+        for (r, c), label in layout.get("tile_labels", {}).items():
+            ax.text((width + 1) * c - 0.5, (height + 1) * r - 0.5, label, ha="left",
+                    va="top", fontsize="x-small", color="tab:red")
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -336,6 +341,10 @@ class SampleGridDisplay(_ImageGridDisplay):
     image_shape : tuple of 3 ints (C, H, W)
     n_cols : int, default=None
         Images per row; the ceiling of the square root of ``n_images`` when None.
+    labels : array-like of shape (n_images,), default=None
+        A label of each image, e.g. the class a conditional autoencoder
+        generated it as. When every row of the grid holds one label, it
+        names the row; otherwise each image has its label in its corner.
 
     Attributes
     ----------
@@ -352,14 +361,28 @@ class SampleGridDisplay(_ImageGridDisplay):
     (17, 26)
     """
 
-    def __init__(self, images, image_shape, n_cols=None):
+    def __init__(self, images, image_shape, n_cols=None, labels=None):
         self.images = images
         self.image_shape = image_shape
         self.n_cols = n_cols
+        self.labels = labels
 
     def _layout(self):
-        n_cols = self.n_cols or math.ceil(math.sqrt(len(self.images)))
-        return {"rows": _grid_rows(self.images, n_cols)}
+        n_cols = min(self.n_cols or math.ceil(math.sqrt(len(self.images))), len(self.images))
+        layout = {"rows": _grid_rows(self.images, n_cols)}
+        if self.labels is None:
+            return layout
+        labels = [str(label) for label in np.asarray(self.labels).ravel()]
+        if len(labels) != len(self.images):
+            raise ValueError(f"labels must give one label per image: got {len(labels)} for "
+                             f"{len(self.images)} images.")
+        rows = [labels[i:i + n_cols] for i in range(0, len(labels), n_cols)]
+        if all(len(set(row)) == 1 for row in rows):
+            layout["row_labels"] = [row[0] for row in rows]
+        else:
+            layout["tile_labels"] = {(i // n_cols, i % n_cols): label
+                                     for i, label in enumerate(labels)}
+        return layout
 
     @classmethod
     def from_estimator(cls, estimator, *, n_samples=36, y=None, n_cols=None,
@@ -373,7 +396,8 @@ class SampleGridDisplay(_ImageGridDisplay):
         n_samples : int, default=36
         y : label or array-like of labels, default=None
             The classes to generate, for a
-            :class:`~skae.ConditionalVariationalAutoencoder`.
+            :class:`~skae.ConditionalVariationalAutoencoder`; the grid
+            labels its images with them (rows of one class are named).
         n_cols : int, default=None
         image_shape : tuple of 3 ints (C, H, W), default=None
         random_state : int, RandomState instance or None, default=None
@@ -391,11 +415,13 @@ class SampleGridDisplay(_ImageGridDisplay):
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
         if y is None:
-            images = estimator.sample(n_samples, random_state=random_state)
+            images, labels = estimator.sample(n_samples, random_state=random_state), None
         else:
             images = estimator.sample(n_samples, y=y, random_state=random_state)
+            labels = np.broadcast_to(np.asarray(y, dtype=object), (len(images),))
         shape = _image_shape(estimator, images.shape[1], image_shape)
-        return cls(images, shape, n_cols).plot(ax=ax, cmap=cmap, value_range=value_range)
+        return cls(images, shape, n_cols, labels).plot(ax=ax, cmap=cmap,
+                                                       value_range=value_range)
 
 
 class LatentTraversalDisplay(_ImageGridDisplay):
