@@ -224,6 +224,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         loss="squared_error",
         output_activation=None,
         noise=None,
@@ -263,6 +264,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.weight_init = weight_init
         self.loss = loss
         self.output_activation = output_activation
         self.noise = noise
@@ -350,6 +352,7 @@ class DenoisingAutoencoder(Autoencoder):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         loss="squared_error",
         output_activation=None,
         noise="masking",
@@ -439,6 +442,7 @@ class SparseAutoencoder(Autoencoder):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         loss="squared_error",
         output_activation=None,
         noise=None,

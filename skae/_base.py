@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import epoch_tasks, improves
 from ._losses import RECONSTRUCTION_LOSSES, binary_entropy
-from ._modules import ACTIVATIONS
+from ._modules import ACTIVATIONS, WEIGHT_INITS, initialise_weights
 from ._net import (
     OPTIMIZERS,
     InMemoryDataset,
@@ -658,6 +658,7 @@ class BaseAutoencoder(
         "activation": [StrOptions(set(ACTIVATIONS)), ShapeKeepingModule()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
+        "weight_init": [StrOptions(set(WEIGHT_INITS)), None],
         "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
         **TRAINING_CONSTRAINTS,
         **STOPPING_CONSTRAINTS,
@@ -741,6 +742,14 @@ class BaseAutoencoder(
         """The torch module for training rows summarised by ``data`` (a
         :class:`~skae._streaming.DataSummary`)."""
 
+    def _new_module(self, data):
+        """:meth:`_build_module`'s module, its built-in layers initialised as
+        ``weight_init`` says (your own modules keep the weights they have)."""
+        module = self._build_module(data)
+        if not self._has_user_modules():
+            initialise_weights(module, self.weight_init)
+        return module
+
     @abstractmethod
     def _build_criterion(self):
         """The criterion: ``(objective, named terms)`` of a batch."""
@@ -791,7 +800,7 @@ class BaseAutoencoder(
             self._n_features_out = self.n_components
             summary = (X.summary(rows) if isinstance(X, StreamedArray)
                        else summarize_rows(X, rows))
-            return self._build_module(summary), self._build_criterion()
+            return self._new_module(summary), self._build_criterion()
 
         return build
 
@@ -943,7 +952,7 @@ class BaseAutoencoder(
         reject_booleans(self)
         X = validate_rows(self, X, dtype=np.float32)
         self._check_input(X)
-        return self._build_module(summarize_rows(X, slice(None))).float()
+        return self._new_module(summarize_rows(X, slice(None))).float()
 
     # ------------------------------------------------------------- inference
 

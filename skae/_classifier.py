@@ -29,7 +29,9 @@ from ._modules import (
     ACTIVATIONS,
     AUGMENTATIONS,
     EncoderClassifierModule,
+    WEIGHT_INITS,
     ImageAugmentation,
+    initialise_weights,
     make_mlp,
 )
 from ._validation import ShapeKeepingModule, SizeTuple, class_indices, validate_rows
@@ -69,6 +71,11 @@ class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         (``dropout``, ``batch_norm``), active while it is fine-tuned.
     batch_norm : bool, default=False
         Batch normalisation after each hidden layer of the head.
+    weight_init : {"he_normal", "he_uniform", "glorot_normal", \
+"glorot_uniform"} or None, default=None
+        How the head's weights are drawn, by Keras' names, with zero biases;
+        None keeps torch's default. The encoder keeps its own (pretrained, or
+        drawn by the autoencoder's ``weight_init``).
     freeze_encoder : bool, default=False
         Keep the pretrained encoder fixed (no gradient, evaluation mode) and
         train the head only.
@@ -153,6 +160,7 @@ None, default=None
         "activation": [StrOptions(set(ACTIVATIONS)), ShapeKeepingModule()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
+        "weight_init": [StrOptions(set(WEIGHT_INITS)), None],
         "freeze_encoder": ["boolean"],
         "augmentation": [StrOptions(set(AUGMENTATIONS)), torch.nn.Module, None],
         "pretrain": ["boolean"],
@@ -168,6 +176,7 @@ None, default=None
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         freeze_encoder=False,
         augmentation=None,
         pretrain=True,
@@ -197,6 +206,7 @@ None, default=None
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.weight_init = weight_init
         self.freeze_encoder = freeze_encoder
         self.augmentation = augmentation
         self.pretrain = pretrain
@@ -365,9 +375,10 @@ None, default=None
                 encoder = copy.deepcopy(self.autoencoder_.module_)
             else:
                 encoder = clone(autoencoder)._untrained_module(X)
-            head = make_mlp([unfrozen(autoencoder).n_components, *self.hidden_layer_sizes,
-                             len(self.classes_)], self.activation, self.batch_norm,
-                            self.dropout)
+            head = initialise_weights(make_mlp(
+                [unfrozen(autoencoder).n_components, *self.hidden_layer_sizes,
+                 len(self.classes_)], self.activation, self.batch_norm, self.dropout),
+                self.weight_init)
             return (EncoderClassifierModule(encoder, head, self.freeze_encoder, augmentation),
                     ClassificationCriterion())
 

@@ -157,6 +157,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         loss="squared_error",
         output_activation=None,
         noise=None,
@@ -201,6 +202,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.weight_init = weight_init
         self.loss = loss
         self.output_activation = output_activation
         self.noise = noise

@@ -90,6 +90,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         loss="squared_error",
         likelihood_scale="learned",
         beta=1.0,

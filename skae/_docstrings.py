@@ -30,7 +30,14 @@ encoder : torch.nn.Module or None, default=None
     dropout : float in [0, 1), default=0.0
         Dropout probability after each hidden layer (training only).
     batch_norm : bool, default=False
-        Batch normalisation after each hidden layer.""",
+        Batch normalisation after each hidden layer.
+    weight_init : {"he_normal", "he_uniform", "glorot_normal", \
+"glorot_uniform"} or None, default=None
+        How the weights of the built-in linear and convolution layers are
+        drawn, by Keras' names (He's for ReLU layers, Glorot's for tanh and
+        sigmoid ones), with zero biases as Keras sets them; None keeps
+        torch's default (weights and biases uniform in +-1/sqrt(fan_in)).
+        Your own ``encoder`` and ``decoder`` keep their weights.""",
     "density_params": """\
 latent_density : {"full", "diag", "mixture"}, default="full"
         Density fitted to the training codes, from which :meth:`sample`

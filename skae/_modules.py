@@ -27,6 +27,35 @@ NOISES = ("gaussian", "masking", "salt_and_pepper")
 AUGMENTATIONS = {"flip": (True, False), "shift": (False, True), "flip_shift": (True, True)}
 
 
+# Weight initialisations by Keras' names: name -> (torch.nn.init function,
+# its keyword arguments). He's are for ReLU layers (gain sqrt(2), fan-in),
+# Glorot's average fan-in and fan-out (gain 1).
+WEIGHT_INITS = {
+    "he_normal": (nn.init.kaiming_normal_, {"nonlinearity": "relu"}),
+    "he_uniform": (nn.init.kaiming_uniform_, {"nonlinearity": "relu"}),
+    "glorot_normal": (nn.init.xavier_normal_, {}),
+    "glorot_uniform": (nn.init.xavier_uniform_, {}),
+}
+
+_INITIALISED_LAYERS = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
+
+
+def initialise_weights(module, scheme):
+    """Draw the weights of every linear and (transposed) convolution layer
+    of ``module`` by ``scheme`` (a name of ``WEIGHT_INITS``) and set their
+    biases to zero, as Keras does; None keeps torch's own initialisation."""
+    if scheme is None:
+        return module
+    init, kwargs = WEIGHT_INITS[scheme]
+    with torch.no_grad():
+        for layer in module.modules():
+            if isinstance(layer, _INITIALISED_LAYERS):
+                init(layer.weight, **kwargs)
+                if layer.bias is not None:
+                    layer.bias.zero_()
+    return module
+
+
 def make_activation(activation):
     """A new activation module: by name, or a copy of the module given (e.g.
     ``nn.LeakyReLU(0.1)``), so no two layers share one."""

@@ -289,6 +289,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         loss="squared_error",
         likelihood_scale="learned",
         beta=1.0,
@@ -322,6 +323,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.weight_init = weight_init
         self.loss = loss
         self.likelihood_scale = likelihood_scale
         self.beta = beta
@@ -430,6 +432,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        weight_init=None,
         loss="squared_error",
         likelihood_scale="learned",
         beta=1.0,
@@ -468,6 +471,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.weight_init = weight_init
         self.loss = loss
         self.likelihood_scale = likelihood_scale
         self.beta = beta

@@ -37,7 +37,8 @@ ESTIMATORS = [
     Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
     Autoencoder(n_components=2, hidden_layer_sizes=(8,), output_activation="sigmoid",
                 code_activation="tanh", **FAST),
-    ConvAutoencoder(n_components=2, channels=(4,), kernel_size=(3,), stride=(2,), **FAST),
+    ConvAutoencoder(n_components=2, channels=(4,), kernel_size=(3,), stride=(2,),
+                    weight_init="he_normal", **FAST),
     DenoisingAutoencoder(n_components=2, hidden_layer_sizes=(8,), decoder_layer_sizes=(4, 8),
                          **FAST),
     SparseAutoencoder(n_components=2, hidden_layer_sizes=(8,), weight_l1=1e-4, **FAST),
@@ -69,8 +70,8 @@ WRAPPERS = [
                           random_state=0),
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), batch_norm=True,
                                       dropout=0.1, **FAST),
-                          hidden_layer_sizes=(8,), batch_norm=True, dropout=0.1, max_iter=100,
-                          random_state=0),
+                          hidden_layer_sizes=(8,), batch_norm=True, dropout=0.1,
+                          weight_init="glorot_uniform", max_iter=100, random_state=0),
     DeepEmbeddedClustering(3, Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
                            update_interval=2, n_init=2, **FAST),
 ]
@@ -426,3 +427,25 @@ def test_partial_fit_continues_the_same_network(estimator, X_small):
     assert est.net_.module_ is not net.module_  # a copy trained: a failure keeps the last
     assert est.n_iter_ == len(est.loss_curve_) == 3
     assert est.transform(X_small).shape == (len(X_small), est.n_components)
+
+
+_LAYERS = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS + WRAPPERS[3:4], ids=ids + wrapper_ids[3:4])
+def test_weight_init_draws_the_built_in_layers(estimator, X_small):
+    y = np.arange(len(X_small)) % 2
+    # A step of 1e-30 leaves the weights as they were drawn.
+    est = clone(estimator).set_params(weight_init="glorot_uniform", optimizer="sgd",
+                                      learning_rate_init=1e-30, momentum=0.0, max_iter=1)
+    est.fit(X_small, y)
+    module = est.module_.head if isinstance(est, AutoencoderClassifier) else est.module_
+    layers = [m for m in module.modules() if isinstance(m, _LAYERS)]
+    assert layers
+    for layer in layers:
+        fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(layer.weight)
+        bound = np.sqrt(6 / (fan_in + fan_out))
+        largest = float(layer.weight.detach().abs().max())
+        # Glorot's bound, and near it: torch's default (1/sqrt(fan_in)) is narrower.
+        assert 0.5 * bound < largest <= bound + 1e-6, (layer, largest, bound)
+        assert float(layer.bias.detach().abs().max()) < 1e-20
