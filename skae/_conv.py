@@ -7,7 +7,7 @@ from ._autoencoder import BaseDeterministicAutoencoder
 from ._docstrings import FAST_TRAINING, fill_doc
 from ._image_shape import resolve_image_shape
 from ._modules import conv_stages, make_conv_encoder_decoder
-from ._validation import OddInt, PerStage, PositiveInt, SizeTuple
+from ._validation import OddInt, PerStage, PositiveInt, SizeTuple, StagePadding
 
 
 class ConvArchitecture:
@@ -18,7 +18,7 @@ class ConvArchitecture:
         "channels": [SizeTuple(min_length=1)],
         "kernel_size": [PerStage(OddInt())],
         "stride": [PerStage(PositiveInt())],
-        "padding": [StrOptions({"same", "valid"})],
+        "padding": [PerStage(StagePadding())],
         "pooling": [StrOptions({"max", "avg"}), None],
         "hidden_layer_sizes": [SizeTuple()],
     }
@@ -27,7 +27,7 @@ class ConvArchitecture:
         super()._check_input(X, name)
         _, height, width = resolve_image_shape(self.image_shape, X.shape[1])
         n_stages = len(self.channels)
-        for name in ("kernel_size", "stride"):
+        for name in ("kernel_size", "stride", "padding"):
             value = getattr(self, name)
             if isinstance(value, (tuple, list)) and len(value) != n_stages:
                 raise ValueError(
@@ -96,10 +96,11 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
     stride : int or tuple of int, default=2
         Stride of the encoder's convolutions when ``pooling`` is None, or
         one per stage.
-    padding : {"same", "valid"}, default="same"
+    padding : {"same", "valid"}, int or tuple, default="same"
         "same" pads each convolution by ``kernel_size // 2`` (a stride of 1
-        keeps the size); "valid" does not pad. The decoder mirrors either
-        exactly.
+        keeps the size); "valid" does not pad; an int pads that many pixels
+        on each side. One value for every stage, or one per stage (e.g.
+        ``(1, 1, 0)``). The decoder mirrors any of them exactly.
     pooling : {"max", "avg"} or None, default=None
         Downsample each stage by 2x2 pooling after a stride-1 convolution
         instead of a strided convolution.

@@ -101,12 +101,20 @@ def _downsampled(size, kernel, stride, padding, pooling):
     return -(-size // 2) if pooling else size
 
 
+def _padding(padding, kernel):
+    """Pixels padded on each side: "same" ``kernel // 2``, "valid" none, or the int given."""
+    if isinstance(padding, str):
+        return kernel // 2 if padding == "same" else 0
+    return int(padding)
+
+
 def conv_stages(height, width, n_stages, kernel_size, stride, padding, pooling):
     """The ``(kernel, stride, pad)`` of each encoder stage, and the spatial
     sizes ``[(height, width), ...]`` before the first stage and after each
     (a size below 1 means the stage leaves no pixels)."""
-    stages = [(int(k), int(s), int(k) // 2 if padding == "same" else 0) for k, s in
-              zip(per_stage(kernel_size, n_stages), per_stage(stride, n_stages))]
+    stages = [(int(k), int(s), _padding(p, int(k))) for k, s, p in
+              zip(per_stage(kernel_size, n_stages), per_stage(stride, n_stages),
+                  per_stage(padding, n_stages))]
     sizes = [(height, width)]
     for k, s, p in stages:
         h, w = sizes[-1]
@@ -122,8 +130,8 @@ def make_conv_encoder_decoder(
 
     Each encoder stage is a convolution (its ``stride``) or a stride-1
     convolution followed by 2x2 pooling; ``kernel_size`` and ``stride`` are
-    one value for every stage or one per stage, and ``padding`` is "same"
-    (``kernel // 2``) or "valid" (none). Dense layers through
+    one value for every stage or one per stage, and so is ``padding``: "same"
+    (``kernel // 2``), "valid" (none) or the pixels padded on each side. Dense layers through
     ``hidden_layer_sizes`` then map the flattened feature map to the code. The
     decoder mirrors the dense layers, then uses transposed convolutions whose
     ``output_padding`` restores every intermediate size, so any ``(C, H, W)``

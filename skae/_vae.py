@@ -375,8 +375,9 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
     stride : int or tuple of int, default=2
         Stride of the encoder's convolutions when ``pooling`` is None, or
         one per stage.
-    padding : {"same", "valid"}, default="same"
-        Padding of the convolutions: ``kernel_size // 2`` or none.
+    padding : {"same", "valid"}, int or tuple, default="same"
+        Padding of the convolutions: ``kernel_size // 2``, none, or that
+        many pixels on each side; one for every stage or one per stage.
     pooling : {"max", "avg"} or None, default=None
         Downsample each stage by 2x2 pooling after a stride-1 convolution
         instead of a strided convolution.

@@ -109,6 +109,18 @@ class OddInt(_Constraint):
         return "an odd positive int"
 
 
+class StagePadding(_Constraint):
+    """A convolution's padding: "same", "valid" or a non-negative int (not a bool)."""
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, str):
+            return val in ("same", "valid")
+        return isinstance(val, Integral) and not isinstance(val, bool) and val >= 0
+
+    def __str__(self):
+        return '"same", "valid" or a non-negative int'
+
+
 class PerStage(_Constraint):
     """A value that ``base`` accepts, or a non-empty tuple or list of them
     (one per stage)."""

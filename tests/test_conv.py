@@ -95,7 +95,9 @@ def test_dense_layers_between_feature_map_and_code(digits):
     dict(kernel_size=(5, 3), stride=2, padding="valid"),
     dict(kernel_size=3, stride=(2, 1)),
     dict(kernel_size=(3, 3), stride=(1, 2), padding="valid", pooling="avg"),
-], ids=["valid-k5k3", "same-s2s1", "valid-pool"])
+    dict(kernel_size=(3, 5), stride=2, padding=(1, 0)),
+    dict(kernel_size=3, stride=(2, 1), padding=(2, "same"), pooling="max"),
+], ids=["valid-k5k3", "same-s2s1", "valid-pool", "per-stage-ints", "pad-2-pool"])
 def test_per_stage_kernels_strides_and_valid_padding_round_trip(image_shape, params):
     X = np.random.default_rng(0).random((6, int(np.prod(image_shape)))).astype(np.float32)
     ae = ConvAutoencoder(n_components=2, image_shape=image_shape, channels=(4, 4), max_iter=1,
@@ -104,8 +106,11 @@ def test_per_stage_kernels_strides_and_valid_padding_round_trip(image_shape, par
     kernels = params["kernel_size"]
     assert [c.kernel_size[0] for c in convs] == list(
         kernels if isinstance(kernels, tuple) else (kernels,) * 2)
-    assert [c.padding[0] for c in convs] == (
-        [0, 0] if params.get("padding") == "valid" else [c.kernel_size[0] // 2 for c in convs])
+    padding = params.get("padding", "same")
+    expected = {"same": [c.kernel_size[0] // 2 for c in convs], "valid": [0, 0]}.get(
+        padding) if isinstance(padding, str) else [
+        c.kernel_size[0] // 2 if p == "same" else p for c, p in zip(convs, padding)]
+    assert [c.padding[0] for c in convs] == expected
     assert ae.inverse_transform(ae.transform(X)).shape == X.shape
 
 
@@ -144,3 +149,8 @@ def test_per_stage_errors():
     with pytest.raises(ValueError, match="'kernel_size' parameter .* must be an odd positive "
                                          "int, or a tuple of them"):
         ConvAutoencoder(kernel_size=(3, 4)).fit(X)
+    with pytest.raises(ValueError, match=r"padding=\(1, 1, 0\) has 3 values, but channels="):
+        ConvAutoencoder(channels=(4, 4), padding=(1, 1, 0)).fit(X)
+    with pytest.raises(ValueError, match="'padding' parameter .* must be \"same\", \"valid\" or "
+                                         "a non-negative int, or a tuple of them"):
+        ConvAutoencoder(padding=(1, -1)).fit(X)
