@@ -28,8 +28,8 @@ from ._losses import ClassificationCriterion
 from ._modules import (
     ACTIVATIONS,
     AUGMENTATIONS,
-    EncoderClassifierModule,
     WEIGHT_INITS,
+    EncoderClassifierModule,
     ImageAugmentation,
     initialise_weights,
     make_mlp,
