@@ -39,7 +39,6 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
         "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
         "sparsity_weight": [Interval(Real, 0, None, closed="left")],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
-        "output_activation": [StrOptions(set(ACTIVATIONS)), None],
         "code_activation": [StrOptions(set(ACTIVATIONS)), None],
         "latent_density": [StrOptions(set(LATENT_DENSITIES))],
         "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
@@ -47,12 +46,6 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
 
     def _check_input(self, X, name="X"):
         super()._check_input(X, name)
-        if self.loss == "binary_crossentropy" and self.output_activation not in (None,
-                                                                                 "sigmoid"):
-            raise ValueError(
-                f"loss='binary_crossentropy' needs a sigmoid on the output; got "
-                f"output_activation={self.output_activation!r}. Leave it None, or use "
-                "loss='squared_error'.")
         if self.sparsity == "kl" and self.code_activation not in (None, "sigmoid"):
             raise ValueError(
                 f"sparsity='kl' needs codes in (0, 1), from a sigmoid; got "
@@ -86,7 +79,7 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
             encoder, decoder, corruption,
             code_activation=self.code_activation or (
                 "sigmoid" if self.sparsity == "kl" else "identity"),
-            output_activation=self.output_activation or RECONSTRUCTION_LOSSES[self.loss][1],
+            output_activation=self._output_activation(),
             loss_takes_logits=self.loss == "binary_crossentropy",
         )
 

@@ -658,6 +658,7 @@ class BaseAutoencoder(
         "activation": [StrOptions(set(ACTIVATIONS)), ShapeKeepingModule()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
+        "output_activation": [StrOptions(set(ACTIVATIONS)), None],
         "weight_init": [StrOptions(set(WEIGHT_INITS)), None],
         "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
         **TRAINING_CONSTRAINTS,
@@ -675,6 +676,16 @@ class BaseAutoencoder(
         family adds its own."""
         check_unit_interval(X, self.loss)
         check_training_magnitude(X, self.loss, name)
+        if self.loss == "binary_crossentropy" and self.output_activation not in (None,
+                                                                                 "sigmoid"):
+            raise ValueError(
+                f"loss='binary_crossentropy' needs a sigmoid on the output; got "
+                f"output_activation={self.output_activation!r}. Leave it None, or use "
+                "loss='squared_error'.")
+
+    def _output_activation(self):
+        """The decoder's output activation: ``output_activation``, or the loss's own."""
+        return self.output_activation or RECONSTRUCTION_LOSSES[self.loss][1]
 
     # Whether the reconstruction term sums its element-wise loss over the
     # features (a likelihood, in nats per sample) rather than averaging it.

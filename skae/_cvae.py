@@ -92,6 +92,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         batch_norm=False,
         weight_init=None,
         loss="squared_error",
+        output_activation=None,
         likelihood_scale="learned",
         beta=1.0,
         kl_warmup=0,

@@ -81,6 +81,12 @@ loss : {"squared_error", "binary_crossentropy"}, default=%(loss)s
         likelihood for data in [0, 1] (pixel intensities); its mean is a
         sigmoid. ``"squared_error"`` is a Gaussian likelihood for real-valued
         data, with one learned standard deviation shared by all features.
+    output_activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
+"sigmoid", "identity"} or None, default=None
+        Activation that gives the likelihood's mean from the decoder's
+        output: e.g. ``"sigmoid"`` keeps a Gaussian's mean in (0, 1) for
+        pixels. None: the loss's own, ``"identity"`` for the Gaussian and
+        ``"sigmoid"`` for the Bernoulli (which takes no other).
     likelihood_scale : "learned" or float, default="learned"
         Standard deviation of the Gaussian likelihood of
         ``loss="squared_error"``: one scale for all features, learned with

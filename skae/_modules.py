@@ -353,7 +353,7 @@ class VariationalModule(nn.Module):
     ``forward(x, condition=None, noise=None)`` draws ``z = mean + std * noise``
     (the reparameterisation trick; ``noise`` is standard normal, drawn here
     when not given) and returns ``(decoder_output, mean, log_var,
-    log_scale)``; ``log_scale`` is the log standard deviation of a Gaussian
+    log_scale)``, the decoder output as :meth:`decode_for_loss` gives it; ``log_scale`` is the log standard deviation of a Gaussian
     likelihood, ``log(initial_scale)`` at first and learned unless
     ``learn_scale=False``, or None (no Gaussian likelihood). A
     ``condition`` (e.g. one-hot labels) is appended to the input of both the
@@ -362,11 +362,12 @@ class VariationalModule(nn.Module):
     """
 
     def __init__(self, encoder, decoder, output_activation="identity",
-                 initial_scale=None, learn_scale=True):
+                 initial_scale=None, learn_scale=True, loss_takes_logits=False):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
         self.output_activation = ACTIVATIONS[output_activation]()
+        self.loss_takes_logits = loss_takes_logits
         log_scale = None if initial_scale is None else torch.tensor(
             math.log(initial_scale), dtype=torch.float32)
         if learn_scale and log_scale is not None:
@@ -391,19 +392,25 @@ class VariationalModule(nn.Module):
     def decode(self, z, condition=None):
         return self.output_activation(self.decode_raw(z, condition))
 
+    def decode_for_loss(self, z, condition=None):
+        """The decoder output as the likelihood takes it: the Bernoulli's
+        logits, or the Gaussian's mean (the output activation applied)."""
+        out = self.decode_raw(z, condition)
+        return out if self.loss_takes_logits else self.output_activation(out)
+
     def forward(self, x, condition=None, noise=None):
         mean, log_var = self.posterior(x, condition)
         if noise is None:
             noise = torch.randn_like(mean)
         z = reparameterise(mean, log_var, noise)
-        return self.decode_raw(z, condition), mean, log_var, self.log_scale
+        return self.decode_for_loss(z, condition), mean, log_var, self.log_scale
 
     def decode_draws(self, z, condition=None):
-        """The raw decoder output for draws ``z`` of shape (k, n, d), flattened
+        """:meth:`decode_for_loss` of draws ``z`` of shape (k, n, d), flattened
         draw by draw to (k * n, ...)."""
         k = z.shape[0]
-        return self.decode_raw(z.flatten(0, 1),
-                               None if condition is None else condition.repeat(k, 1))
+        return self.decode_for_loss(z.flatten(0, 1),
+                                    None if condition is None else condition.repeat(k, 1))
 
 
 class EncoderClassifierModule(nn.Module):

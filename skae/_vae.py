@@ -64,7 +64,8 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
             encoder = with_gaussian_head(encoder)
         return VariationalModule(
             encoder, decoder,
-            output_activation=RECONSTRUCTION_LOSSES[self.loss][1],
+            output_activation=self._output_activation(),
+            loss_takes_logits=self.loss == "binary_crossentropy",
             # A learned scale starts at the data's spread (that of a decoder
             # predicting the mean), whatever the units of X.
             initial_scale=None if self.loss != "squared_error" else (
@@ -291,6 +292,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         batch_norm=False,
         weight_init=None,
         loss="squared_error",
+        output_activation=None,
         likelihood_scale="learned",
         beta=1.0,
         kl_warmup=0,
@@ -325,6 +327,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         self.batch_norm = batch_norm
         self.weight_init = weight_init
         self.loss = loss
+        self.output_activation = output_activation
         self.likelihood_scale = likelihood_scale
         self.beta = beta
         self.kl_warmup = kl_warmup
@@ -435,6 +438,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         batch_norm=False,
         weight_init=None,
         loss="squared_error",
+        output_activation=None,
         likelihood_scale="learned",
         beta=1.0,
         kl_warmup=0,
@@ -474,6 +478,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.batch_norm = batch_norm
         self.weight_init = weight_init
         self.loss = loss
+        self.output_activation = output_activation
         self.likelihood_scale = likelihood_scale
         self.beta = beta
         self.kl_warmup = kl_warmup

@@ -369,3 +369,24 @@ def test_score_decodes_at_most_a_transform_batch_per_pass(digits, monkeypatch):
     assert sum(sizes) == 200 * 10 + 200 * 1000  # every row, every draw
     # The passes do not change a row's ELBO.
     np.testing.assert_allclose(model.score_samples(X[:7]), elbo_all[:7], rtol=1e-12)
+
+
+def test_output_activation_gives_the_gaussian_mean(digits):
+    X = digits[0][:300]
+    vae = VariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,), max_iter=5,
+                                 output_activation="sigmoid", random_state=0).fit(X)
+    assert isinstance(vae.module_.output_activation, torch.nn.Sigmoid)
+    means = vae.inverse_transform(np.full((50, 2), 40.0, dtype=np.float32))
+    assert ((means > 0) & (means < 1)).all()
+    # The likelihood takes the activated mean (zero noise: z is the posterior mean).
+    module = vae.module_.eval()
+    x = torch.from_numpy(X[:8])
+    with torch.no_grad():
+        output, mean, _, _ = module(x, noise=torch.zeros(8, 2))
+        torch.testing.assert_close(output, torch.sigmoid(module.decode_raw(mean)))
+    plain = VariationalAutoencoder(n_components=2, hidden_layer_sizes=(16,), max_iter=5,
+                                   random_state=0).fit(X)
+    assert isinstance(plain.module_.output_activation, torch.nn.Identity)
+    with pytest.raises(ValueError, match="loss='binary_crossentropy' needs a sigmoid on the "
+                                         "output; got output_activation='tanh'"):
+        VariationalAutoencoder(loss="binary_crossentropy", output_activation="tanh").fit(X)
