@@ -12,7 +12,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder
 from ._docstrings import FAST_TRAINING, fill_doc
 from ._losses import (
-    RECONSTRUCTION_LOSSES,
     SPARSITY_PENALTIES,
     AutoencoderCriterion,
     reconstruction_error,

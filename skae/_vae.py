@@ -14,7 +14,7 @@ from ._base import BaseAutoencoder, inference_batch
 from ._callbacks import KLWarmup
 from ._conv import ConvArchitecture
 from ._docstrings import fill_doc
-from ._losses import RECONSTRUCTION_LOSSES, ELBOCriterion, elbo, importance_log_likelihood
+from ._losses import ELBOCriterion, elbo, importance_log_likelihood
 from ._modules import GaussianHead, VariationalModule, reparameterise, with_gaussian_head
 from ._priors import StandardNormal
 from ._validation import check_argument, check_unit_interval
