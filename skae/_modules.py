@@ -356,9 +356,10 @@ class VariationalModule(nn.Module):
     log_scale)``, the decoder output as :meth:`decode_for_loss` gives it;
     ``log_scale`` is the log standard deviation of a Gaussian likelihood,
     ``log(initial_scale)`` at first and learned unless ``learn_scale=False``,
-    or None (no Gaussian likelihood). A ``condition`` (e.g. one-hot labels) is appended to the input of both the
-    encoder and the decoder. ``encode`` gives the posterior mean; ``decode``
-    applies the output activation (the likelihood's mean).
+    or None (no Gaussian likelihood). A ``condition`` (e.g. one-hot labels)
+    is appended to the input of both the encoder and the decoder. ``encode``
+    gives the posterior mean; ``decode`` applies the output activation (the
+    likelihood's mean).
     """
 
     def __init__(self, encoder, decoder, output_activation="identity",
