@@ -16,6 +16,7 @@ class ConvArchitecture:
     _parameter_constraints = {
         "image_shape": [SizeTuple(length=3), None],
         "channels": [SizeTuple(min_length=1)],
+        "decoder_channels": [SizeTuple(min_length=1), None],
         "kernel_size": [PerStage(OddInt())],
         "stride": [PerStage(PositiveInt())],
         "padding": [PerStage(StagePadding())],
@@ -27,6 +28,12 @@ class ConvArchitecture:
         super()._check_input(X, name)
         _, height, width = resolve_image_shape(self.image_shape, X.shape[1])
         n_stages = len(self.channels)
+        if self.decoder_channels is not None and len(self.decoder_channels) != n_stages:
+            raise ValueError(
+                f"decoder_channels={tuple(self.decoder_channels)} has "
+                f"{len(self.decoder_channels)} values, but channels={tuple(self.channels)} has "
+                f"{n_stages} stages: the decoder undoes the encoder's stages one by one, so "
+                "it needs one per stage. For another number of stages pass your own decoder.")
         for name in ("kernel_size", "stride", "padding"):
             value = getattr(self, name)
             if isinstance(value, (tuple, list)) and len(value) != n_stages:
@@ -64,6 +71,8 @@ class ConvArchitecture:
             self.kernel_size, self.stride, self.pooling, self.activation, self.batch_norm,
             self.dropout,
             hidden_layer_sizes=tuple(self.hidden_layer_sizes), padding=self.padding,
+            decoder_channels=(None if self.decoder_channels is None
+                              else tuple(int(c) for c in self.decoder_channels)),
         )
 
 
@@ -90,6 +99,11 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         features, ``(1, 1, n)`` for a prime ``n``).
     channels : tuple of int, default=(32, 64)
         Output channels of the encoder's convolution stages.
+    decoder_channels : tuple of int or None, default=None
+        Channels of the decoder's feature maps, one per stage from the code
+        side (the last transposed convolution gives the image's channels):
+        ``channels=(32, 64), decoder_channels=(32, 16)`` decodes through 32
+        then 16 channels. None mirrors the encoder (``channels`` reversed).
     kernel_size : int or tuple of int, default=3
         Odd kernel size of every convolution, or one per stage (as many as
         ``channels``).
@@ -148,6 +162,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         *,
         image_shape=None,
         channels=(32, 64),
+        decoder_channels=None,
         kernel_size=3,
         stride=2,
         padding="same",
@@ -193,6 +208,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         self.n_components = n_components
         self.image_shape = image_shape
         self.channels = channels
+        self.decoder_channels = decoder_channels
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding

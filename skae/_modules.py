@@ -125,6 +125,7 @@ def conv_stages(height, width, n_stages, kernel_size, stride, padding, pooling):
 def make_conv_encoder_decoder(
     image_shape, channels, n_components, kernel_size, stride, pooling,
     activation, batch_norm, dropout, hidden_layer_sizes=(), padding="same",
+    decoder_channels=None,
 ):
     """Convolutional encoder and a decoder that mirrors it exactly.
 
@@ -133,7 +134,9 @@ def make_conv_encoder_decoder(
     one value for every stage or one per stage, and so is ``padding``: "same"
     (``kernel // 2``), "valid" (none) or the pixels padded on each side. Dense layers through
     ``hidden_layer_sizes`` then map the flattened feature map to the code. The
-    decoder mirrors the dense layers, then uses transposed convolutions whose
+    decoder mirrors the dense layers, then uses transposed convolutions (from
+    feature maps of ``decoder_channels``, one per stage in the decoder's
+    order; by default ``channels`` reversed) whose
     ``output_padding`` restores every intermediate size, so any ``(C, H, W)``
     round-trips, odd and non-square sizes included.
 
@@ -159,9 +162,12 @@ def make_conv_encoder_decoder(
     layers = (activation, batch_norm, dropout)
     encoder += [nn.Flatten(), *make_mlp(dense, *layers)]
 
-    decoder = [*make_mlp(dense[::-1], *layers), make_activation(activation),
-               nn.Unflatten(1, (c_in, h_last, w_last))]
-    widths = list(channels[::-1][1:]) + [n_channels]
+    decoder_channels = tuple(decoder_channels or channels[::-1])
+    c_in = decoder_channels[0]
+    decoder = [*make_mlp([n_components, *hidden_layer_sizes[::-1], c_in * h_last * w_last],
+                         *layers),
+               make_activation(activation), nn.Unflatten(1, (c_in, h_last, w_last))]
+    widths = list(decoder_channels[1:]) + [n_channels]
     for i, c_out in enumerate(widths):
         (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
         k, s, p = stages[-1 - i]

@@ -373,6 +373,11 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         layout with ``height * width == n_features``.
     channels : tuple of int, default=(32, 64)
         Output channels of the encoder's convolution stages.
+    decoder_channels : tuple of int or None, default=None
+        Channels of the decoder's feature maps, one per stage from the code
+        side (the last transposed convolution gives the image's channels):
+        ``channels=(32, 64), decoder_channels=(32, 16)`` decodes through 32
+        then 16 channels. None mirrors the encoder (``channels`` reversed).
     kernel_size : int or tuple of int, default=3
         Odd kernel size of every convolution, or one per stage.
     stride : int or tuple of int, default=2
@@ -426,6 +431,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         *,
         image_shape=None,
         channels=(32, 64),
+        decoder_channels=None,
         kernel_size=3,
         stride=2,
         padding="same",
@@ -466,6 +472,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         self.n_components = n_components
         self.image_shape = image_shape
         self.channels = channels
+        self.decoder_channels = decoder_channels
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding

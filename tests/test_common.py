@@ -45,8 +45,8 @@ ESTIMATORS = [
     VariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
     VariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), likelihood_scale=0.5,
                            **FAST),
-    ConvVariationalAutoencoder(n_components=2, channels=(4,), hidden_layer_sizes=(8,),
-                               activation=nn.LeakyReLU(0.2), **FAST),
+    ConvVariationalAutoencoder(n_components=2, channels=(4,), decoder_channels=(3,),
+                               hidden_layer_sizes=(8,), activation=nn.LeakyReLU(0.2), **FAST),
     ConditionalVariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
 ]
 # Variants of a class are named by what they set.

@@ -7,7 +7,7 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.pipeline import Pipeline
 
-from skae import ConvAutoencoder
+from skae import ConvAutoencoder, ConvVariationalAutoencoder
 from skae._image_shape import infer_image_shape
 from skae.metrics import cluster_accuracy
 
@@ -154,3 +154,18 @@ def test_per_stage_errors():
     with pytest.raises(ValueError, match="'padding' parameter .* must be \"same\", \"valid\" or "
                                          "a non-negative int, or a tuple of them"):
         ConvAutoencoder(padding=(1, -1)).fit(X)
+
+
+@pytest.mark.parametrize("estimator", [ConvAutoencoder, ConvVariationalAutoencoder])
+def test_a_decoder_of_its_own_channels(estimator):
+    X = np.random.default_rng(0).random((6, 2 * 13 * 9)).astype(np.float32)
+    ae = estimator(n_components=2, image_shape=(2, 13, 9), channels=(4, 8),
+                   decoder_channels=(6, 3), hidden_layer_sizes=(5,), max_iter=1).fit(X)
+    transposed = [m for m in ae.module_.decoder if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert [(m.in_channels, m.out_channels) for m in transposed] == [(6, 3), (3, 2)]
+    unflatten = next(m for m in ae.module_.decoder if isinstance(m, torch.nn.Unflatten))
+    assert unflatten.unflattened_size[0] == 6
+    assert ae.inverse_transform(ae.transform(X)).shape == X.shape
+    with pytest.raises(ValueError, match=r"decoder_channels=\(6,\) has 1 values, but channels="
+                                         r"\(4, 8\) has 2 stages"):
+        estimator(channels=(4, 8), decoder_channels=(6,)).fit(X[:, :64])
