@@ -7,7 +7,14 @@ from ._autoencoder import BaseDeterministicAutoencoder
 from ._docstrings import FAST_TRAINING, fill_doc
 from ._image_shape import resolve_image_shape
 from ._modules import conv_stages, make_conv_encoder_decoder
-from ._validation import OddInt, PerStage, PositiveInt, SizeTuple, StagePadding
+from ._validation import (
+    ChannelStages,
+    OddInt,
+    PerStage,
+    PositiveInt,
+    SizeTuple,
+    StagePadding,
+)
 
 
 class ConvArchitecture:
@@ -15,8 +22,8 @@ class ConvArchitecture:
 
     _parameter_constraints = {
         "image_shape": [SizeTuple(length=3), None],
-        "channels": [SizeTuple(min_length=1)],
-        "decoder_channels": [SizeTuple(min_length=1), None],
+        "channels": [ChannelStages()],
+        "decoder_channels": [ChannelStages(), None],
         "kernel_size": [PerStage(OddInt())],
         "stride": [PerStage(PositiveInt())],
         "padding": [PerStage(StagePadding())],
@@ -67,12 +74,11 @@ class ConvArchitecture:
 
     def _encoder_decoder(self, n_features):
         return make_conv_encoder_decoder(
-            self.image_shape_, tuple(int(c) for c in self.channels), self.n_components,
+            self.image_shape_, self.channels, self.n_components,
             self.kernel_size, self.stride, self.pooling, self.activation, self.batch_norm,
             self.dropout,
             hidden_layer_sizes=tuple(self.hidden_layer_sizes), padding=self.padding,
-            decoder_channels=(None if self.decoder_channels is None
-                              else tuple(int(c) for c in self.decoder_channels)),
+            decoder_channels=self.decoder_channels,
         )
 
 
@@ -97,13 +103,19 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         the number of features. None infers the most square one-channel
         layout with ``height * width == n_features`` (``(1, 8, 8)`` for 64
         features, ``(1, 1, n)`` for a prime ``n``).
-    channels : tuple of int, default=(32, 64)
-        Output channels of the encoder's convolution stages.
-    decoder_channels : tuple of int or None, default=None
-        Channels of the decoder's feature maps, one per stage from the code
-        side (the last transposed convolution gives the image's channels):
-        ``channels=(32, 64), decoder_channels=(32, 16)`` decodes through 32
-        then 16 channels. None mirrors the encoder (``channels`` reversed).
+    channels : tuple of int or of tuples of int, default=(32, 64)
+        Output channels of the encoder's convolution stages. A stage given
+        as a tuple has several convolutions, e.g. ``((32, 32), (64, 64))``
+        for two of each (as VGG-style blocks): the first downsamples (its
+        ``stride``, or the pooling after the stage), the others keep the
+        size (stride 1, ``kernel_size // 2`` padding).
+    decoder_channels : tuple of int or of tuples of int, or None, default=None
+        Channels of the decoder's stages, one per encoder stage from the code
+        side: each stage's convolutions (a tuple of widths), then a
+        transposed convolution to the next stage's first width (the image's
+        channels at the last). ``channels=(32, 64), decoder_channels=(32,
+        16)`` decodes through 32 then 16 channels. None mirrors the encoder
+        (``channels=((32, 32), (64, 128))`` gives ``((128, 64), (32, 32))``).
     kernel_size : int or tuple of int, default=3
         Odd kernel size of every convolution, or one per stage (as many as
         ``channels``).

@@ -122,6 +122,13 @@ def conv_stages(height, width, n_stages, kernel_size, stride, padding, pooling):
     return stages, sizes
 
 
+def conv_widths(channels):
+    """``channels`` as one tuple of convolution widths per stage: an int is a
+    stage of one convolution, a tuple a stage of several."""
+    return [tuple(int(c) for c in stage) if isinstance(stage, (tuple, list)) else (int(stage),)
+            for stage in channels]
+
+
 def make_conv_encoder_decoder(
     image_shape, channels, n_components, kernel_size, stride, pooling,
     activation, batch_norm, dropout, hidden_layer_sizes=(), padding="same",
@@ -132,58 +139,64 @@ def make_conv_encoder_decoder(
     Each encoder stage is a convolution (its ``stride``) or a stride-1
     convolution followed by 2x2 pooling; ``kernel_size`` and ``stride`` are
     one value for every stage or one per stage, and so is ``padding``: "same"
-    (``kernel // 2``), "valid" (none) or the pixels padded on each side. Dense layers through
-    ``hidden_layer_sizes`` then map the flattened feature map to the code. The
-    decoder mirrors the dense layers, then uses transposed convolutions (from
-    feature maps of ``decoder_channels``, one per stage in the decoder's
-    order; by default ``channels`` reversed) whose
-    ``output_padding`` restores every intermediate size, so any ``(C, H, W)``
-    round-trips, odd and non-square sizes included.
+    (``kernel // 2``), "valid" (none) or the pixels padded on each side. A
+    stage of ``channels`` given as a tuple of widths has that many
+    convolutions: the first as above, the others stride 1 with ``kernel //
+    2`` padding (they keep the size), before the pooling if any. Dense
+    layers through ``hidden_layer_sizes`` then map the flattened feature map
+    to the code. The decoder mirrors the dense layers, then has one stage per
+    encoder stage, from the code side: the stride-1 convolutions of its
+    widths, then a transposed convolution whose ``output_padding`` restores
+    the encoder's size at that stage, so any ``(C, H, W)`` round-trips, odd
+    and non-square sizes included. Its widths are ``decoder_channels`` (in
+    the format of ``channels``), by default the encoder's in reverse.
 
     Returns ``(encoder, decoder)``; both map flat ``(n, C*H*W)`` tensors.
     """
     n_channels, height, width = image_shape
-    stages, sizes = conv_stages(height, width, len(channels), kernel_size, stride, padding,
-                                pooling)
+    encoder_widths = conv_widths(channels)
+    decoder_widths = (conv_widths(decoder_channels) if decoder_channels is not None
+                      else [stage[::-1] for stage in encoder_widths[::-1]])
+    stages, sizes = conv_stages(height, width, len(encoder_widths), kernel_size, stride,
+                                padding, pooling)
+    norm = (activation, batch_norm, dropout, nn.BatchNorm2d)
     encoder = [nn.Unflatten(1, tuple(image_shape))]
     c_in = n_channels
-    for c_out, (k, s, p) in zip(channels, stages):
-        encoder += _hidden_block(
-            nn.Conv2d(c_in, c_out, k, 1 if pooling else s, p),
-            c_out, activation, batch_norm, dropout, nn.BatchNorm2d,
-        )
+    for widths, (k, s, p) in zip(encoder_widths, stages):
+        encoder += _hidden_block(nn.Conv2d(c_in, widths[0], k, 1 if pooling else s, p),
+                                 widths[0], *norm)
+        for c_prev, c_out in zip(widths[:-1], widths[1:]):
+            encoder += _hidden_block(nn.Conv2d(c_prev, c_out, k, 1, k // 2), c_out, *norm)
         if pooling is not None:
             pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
             encoder.append(pool(2, ceil_mode=True))
-        c_in = c_out
+        c_in = widths[-1]
     h_last, w_last = sizes[-1]
-    flat = c_in * h_last * w_last
-    dense = [flat, *hidden_layer_sizes, n_components]
+    dense = [c_in * h_last * w_last, *hidden_layer_sizes, n_components]
     layers = (activation, batch_norm, dropout)
     encoder += [nn.Flatten(), *make_mlp(dense, *layers)]
 
-    decoder_channels = tuple(decoder_channels or channels[::-1])
-    c_in = decoder_channels[0]
+    c_in = decoder_widths[0][0]
     decoder = [*make_mlp([n_components, *hidden_layer_sizes[::-1], c_in * h_last * w_last],
                          *layers),
                make_activation(activation), nn.Unflatten(1, (c_in, h_last, w_last))]
-    widths = list(decoder_channels[1:]) + [n_channels]
-    for i, c_out in enumerate(widths):
+    outputs = [stage[0] for stage in decoder_widths[1:]] + [n_channels]
+    for i, (widths, c_out) in enumerate(zip(decoder_widths, outputs)):
         (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
         k, s, p = stages[-1 - i]
+        for c_prev, c_next in zip(widths[:-1], widths[1:]):
+            decoder += _hidden_block(nn.Conv2d(c_prev, c_next, k, 1, k // 2), c_next, *norm)
         factor = 2 if pooling else s
         # ConvTranspose2d gives (in - 1) * s - 2p + k + output_padding.
         base_h = (h_in - 1) * factor - 2 * p + k
         base_w = (w_in - 1) * factor - 2 * p + k
         layer = nn.ConvTranspose2d(
-            c_in, c_out, k, factor, p, output_padding=(h_out - base_h, w_out - base_w),
+            widths[-1], c_out, k, factor, p, output_padding=(h_out - base_h, w_out - base_w),
         )
-        if i == len(widths) - 1:
+        if i == len(decoder_widths) - 1:
             decoder.append(layer)
         else:
-            decoder += _hidden_block(layer, c_out, activation, batch_norm, dropout,
-                                     nn.BatchNorm2d)
-        c_in = c_out
+            decoder += _hidden_block(layer, c_out, *norm)
     decoder.append(nn.Flatten())
     return nn.Sequential(*encoder), nn.Sequential(*decoder)
 

@@ -109,6 +109,23 @@ class OddInt(_Constraint):
         return "an odd positive int"
 
 
+class ChannelStages(_Constraint):
+    """A non-empty tuple or list with one entry per convolution stage: a
+    positive int (one convolution) or a non-empty tuple of them (several)."""
+
+    def is_satisfied_by(self, val):
+        def positive(v):
+            return isinstance(v, Integral) and not isinstance(v, bool) and v >= 1
+
+        return isinstance(val, (tuple, list)) and len(val) > 0 and all(
+            positive(stage) or (isinstance(stage, (tuple, list)) and len(stage) > 0
+                                and all(positive(v) for v in stage)) for stage in val)
+
+    def __str__(self):
+        return ("a non-empty tuple with a positive int (one convolution) or a tuple of "
+                "them (several) per stage")
+
+
 class StagePadding(_Constraint):
     """A convolution's padding: "same", "valid" or a non-negative int (not a bool)."""
 

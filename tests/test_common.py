@@ -37,7 +37,7 @@ ESTIMATORS = [
     Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
     Autoencoder(n_components=2, hidden_layer_sizes=(8,), output_activation="sigmoid",
                 code_activation="tanh", **FAST),
-    ConvAutoencoder(n_components=2, channels=(4,), kernel_size=(3,), stride=(2,),
+    ConvAutoencoder(n_components=2, channels=((4, 3),), kernel_size=(3,), stride=(2,),
                     weight_init="he_normal", **FAST),
     DenoisingAutoencoder(n_components=2, hidden_layer_sizes=(8,), decoder_layer_sizes=(4, 8),
                          **FAST),

@@ -56,7 +56,7 @@ def test_image_shape_must_match_n_features(digits):
 @pytest.mark.parametrize("params, message", [
     ({"kernel_size": 4}, "'kernel_size' parameter .* must be an odd positive int"),
     ({"image_shape": (8, 8)}, "'image_shape' parameter .* must be a tuple of 3 positive"),
-    ({"channels": ()}, "'channels' parameter .* must be a tuple of at least 1 positive"),
+    ({"channels": ()}, "'channels' parameter .* must be a non-empty tuple with a positive"),
     ({"pooling": "min"}, "'pooling' parameter"),
 ])
 def test_bad_conv_parameters(params, message, digits):
@@ -169,3 +169,28 @@ def test_a_decoder_of_its_own_channels(estimator):
     with pytest.raises(ValueError, match=r"decoder_channels=\(6,\) has 1 values, but channels="
                                          r"\(4, 8\) has 2 stages"):
         estimator(channels=(4, 8), decoder_channels=(6,)).fit(X[:, :64])
+
+
+@pytest.mark.parametrize("pooling", [None, "avg"])
+def test_stages_of_several_convolutions(pooling):
+    X = np.random.default_rng(0).random((6, 28 * 39)).astype(np.float32)
+    ae = ConvAutoencoder(n_components=2, image_shape=(1, 28, 39), channels=((4, 6), 8),
+                         pooling=pooling, max_iter=1, random_state=0).fit(X)
+    convs = [m for m in ae.module_.encoder if isinstance(m, torch.nn.Conv2d)]
+    assert [(m.in_channels, m.out_channels, m.stride[0], m.padding[0]) for m in convs] == [
+        (1, 4, 1 if pooling else 2, 1), (4, 6, 1, 1), (6, 8, 1 if pooling else 2, 1)]
+    # The decoder mirrors it: the stage of two convolutions ends the decoder.
+    decoder = [(type(m).__name__, m.in_channels, m.out_channels) for m in ae.module_.decoder
+               if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    assert decoder == [("ConvTranspose2d", 8, 6), ("Conv2d", 6, 4),
+                       ("ConvTranspose2d", 4, 1)]
+    assert ae.inverse_transform(ae.transform(X)).shape == X.shape
+    own = ConvAutoencoder(n_components=2, image_shape=(1, 28, 39), channels=((4, 6), 8),
+                          decoder_channels=((8, 8, 5), 3), max_iter=1).fit(X)
+    decoder = [(m.in_channels, m.out_channels) for m in own.module_.decoder
+               if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    assert decoder == [(8, 8), (8, 5), (5, 3), (3, 1)]
+    assert own.inverse_transform(own.transform(X)).shape == X.shape
+    with pytest.raises(ValueError, match="'channels' parameter .* must be a non-empty tuple "
+                                         "with a positive int"):
+        ConvAutoencoder(channels=((4, 0), 8)).fit(X)
