@@ -38,6 +38,20 @@ encoder : torch.nn.Module or None, default=None
         sigmoid ones), with zero biases as Keras sets them; None keeps
         torch's default (weights and biases uniform in +-1/sqrt(fan_in)).
         Your own ``encoder`` and ``decoder`` keep their weights.""",
+    "conv_channels_params": """\
+channels : tuple of int or of tuples of int, default=(32, 64)
+        Output channels of the encoder's convolution stages. A stage given
+        as a tuple has several convolutions, e.g. ``((32, 32), (64, 64))``
+        for two of each (as VGG-style blocks): the first downsamples (its
+        ``stride``, or the pooling after the stage), the others keep the
+        size (stride 1, ``kernel_size // 2`` padding).
+    decoder_channels : tuple of int or of tuples of int, or None, default=None
+        Channels of the decoder's stages, one per encoder stage from the code
+        side: each stage's convolutions (a tuple of widths), then a
+        transposed convolution to the next stage's first width (the image's
+        channels at the last). ``channels=(32, 64), decoder_channels=(32,
+        16)`` decodes through 32 then 16 channels. None mirrors the encoder
+        (``channels=((32, 32), (64, 128))`` gives ``((128, 64), (32, 32))``).""",
     "density_params": """\
 latent_density : {"full", "diag", "mixture"}, default="full"
         Density fitted to the training codes, from which :meth:`sample`

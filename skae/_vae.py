@@ -371,19 +371,7 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         ``(channels, height, width)`` of one image; its product must equal
         the number of features. None infers the most square one-channel
         layout with ``height * width == n_features``.
-    channels : tuple of int or of tuples of int, default=(32, 64)
-        Output channels of the encoder's convolution stages. A stage given
-        as a tuple has several convolutions, e.g. ``((32, 32), (64, 64))``
-        for two of each (as VGG-style blocks): the first downsamples (its
-        ``stride``, or the pooling after the stage), the others keep the
-        size (stride 1, ``kernel_size // 2`` padding).
-    decoder_channels : tuple of int or of tuples of int, or None, default=None
-        Channels of the decoder's stages, one per encoder stage from the code
-        side: each stage's convolutions (a tuple of widths), then a
-        transposed convolution to the next stage's first width (the image's
-        channels at the last). ``channels=(32, 64), decoder_channels=(32,
-        16)`` decodes through 32 then 16 channels. None mirrors the encoder
-        (``channels=((32, 32), (64, 128))`` gives ``((128, 64), (32, 32))``).
+    %(conv_channels_params)s
     kernel_size : int or tuple of int, default=3
         Odd kernel size of every convolution, or one per stage.
     stride : int or tuple of int, default=2
