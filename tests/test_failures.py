@@ -412,9 +412,10 @@ def test_a_fit_out_of_epochs_says_when_it_learned_nothing(digits):
     # All 15 epochs run (n_iter_no_change > max_iter) while the loss creeps towards
     # the mean of X: "increase max_iter" alone would hide that it learned nothing.
     with pytest.warns(ConvergenceWarning, match=r"reached max_iter=15 epochs while .* Increase "
-                                                r"max_iter or set early_stopping=True\. Its "
-                                                r"reconstructions of the training data vary "
-                                                r"only 0\.00% as much"):
+                                                r"max_iter or set early_stopping=True\. So far "
+                                                r"its reconstructions of the training data vary "
+                                                r"0\.00% as much .* where PCA with as many "
+                                                r"components \(8\) keeps"):
         Autoencoder(n_components=8, learning_rate_init=0.1, max_iter=15, n_iter_no_change=20,
                     random_state=0).fit(digits[0])
     with pytest.warns(ConvergenceWarning) as caught:  # a net that learned: no such note
@@ -438,9 +439,28 @@ def test_collapsed_training_says_so(digits):
         Autoencoder(n_components=8, max_iter=30, n_iter_no_change=2, tol=0.05,
                     random_state=0).fit(X)  # stops early, far from collapse
     # Stopped before it learned anything: the same warning, for another cause.
-    with pytest.warns(ConvergenceWarning, match="or stopped before it learned"):
+    with pytest.warns(ConvergenceWarning, match="or it stopped before it learned"):
         Autoencoder(n_components=2, early_stopping=True, n_iter_no_change=2,
                     learning_rate_init=0.005, random_state=0).fit(X[:200])
+
+
+def test_dropout_that_leaves_nothing_is_not_called_unfinished(digits):
+    X = digits[0]
+    # The case: dropout 0.7 keeps 5.5% of the variance, PCA-16 85%. The
+    # warning said only "increase max_iter".
+    with pytest.warns(ConvergenceWarning, match=r"Increase max_iter .* So far its "
+                                                r"reconstructions .* vary 5\.\d\d% as much .* "
+                                                r"PCA with as many components \(16\) keeps "
+                                                r"84\.\d\d%: it has learned \(almost\) nothing"):
+        Autoencoder(dropout=0.7, max_iter=40, random_state=0).fit(X)
+    # A loss that settled as max_iter ended, on constant outputs, was silent.
+    with pytest.warns(ConvergenceWarning, match=r"learned \(almost\) nothing: .* vary 0\.00% "
+                                                r"as much .* regularisation left nothing"):
+        Autoencoder(dropout=0.75, max_iter=40, random_state=0).fit(X)
+    with warnings.catch_warnings():  # dropout 0.5 learns: 0.43 of PCA's share
+        warnings.simplefilter("error", ConvergenceWarning)
+        Autoencoder(dropout=0.5, max_iter=60, n_iter_no_change=60, tol=1.0,
+                    random_state=0).fit(X)
 
 
 class _FirstColumns(nn.Module):
