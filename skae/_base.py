@@ -544,7 +544,7 @@ class NetTrainingMixin(CallbackSupportMixin):
                 f"the last n_iter_no_change={rule.n_iter_no_change} epochs. Increase "
                 f"max_iter{'' if early else ' or set early_stopping=True'}."
                 f"{self._unlearned_note(X, condition)}", ConvergenceWarning)
-        else:
+        elif earlier:  # settled: more epochs than n_iter_no_change, no improvement
             self._check_settled_fit(X, condition)
 
     def _unlearned_note(self, X, condition):
