@@ -38,7 +38,7 @@ fits, rows = {}, []
 for name, step in step_sizes.items():
     ae = Autoencoder(n_components=16, hidden_layer_sizes=(128,), optimizer=name,
                      learning_rate_init=step, max_iter=MAX_ITER, early_stopping=True,
-                     n_iter_no_change=MAX_ITER, random_state=0)
+                     tol=None, random_state=0)
     start = time.perf_counter()
     fits[name] = ae.fit(X_train)
     rows.append((name, step, -ae.score(X_test), time.perf_counter() - start))

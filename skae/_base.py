@@ -121,7 +121,7 @@ STOPPING_CONSTRAINTS: dict = {
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-    "tol": [Interval(Real, 0, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left"), None],
     "warm_start": ["boolean"],
 }
 
@@ -536,7 +536,9 @@ class NetTrainingMixin(CallbackSupportMixin):
         early = rule.monitor == "valid_loss"
         curve = self.validation_loss_curve_ if early else self.loss_curve_
         recent, earlier = curve[-rule.n_iter_no_change:], curve[:-rule.n_iter_no_change]
-        if improves(min(recent), min(earlier or curve[:1]), rule.tol, rule.floor):
+        if rule.tol is None:  # a fixed budget: no rule, no warning that it ran out
+            self._check_settled_fit(X, condition)
+        elif improves(min(recent), min(earlier or curve[:1]), rule.tol, rule.floor):
             which = "validation" if early else "training"
             warnings.warn(
                 f"{type(self).__name__} reached max_iter={spec.max_epochs} epochs while the "

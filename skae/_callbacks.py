@@ -166,7 +166,8 @@ class EarlyStopping(Callback):
     An epoch counts as no improvement when the monitored loss is not below
     the best loss so far by more than ``tol`` times its distance from
     ``floor`` (see :func:`improves`); training stops after
-    ``n_iter_no_change`` such epochs in a row. With ``monitor="valid_loss"``
+    ``n_iter_no_change`` such epochs in a row; with ``tol=None`` it never
+    stops (a fixed budget). With ``monitor="valid_loss"``
     (early stopping), the weights of the epoch with the lowest validation
     loss, whatever ``tol``, are restored when training ends, stopped or not;
     with ``"train_loss"`` the last epoch's weights are kept.
@@ -191,8 +192,8 @@ class EarlyStopping(Callback):
         if self.monitor not in net.history[-1]:
             return  # an epoch without validation data (partial_fit after fit)
         loss, epoch = net.history[-1, self.monitor], net.history[-1, "epoch"]
-        if improves(loss, self.best_loss_, self.tol, self.floor):
-            self.no_improvement_count_ = 0
+        if self.tol is None or improves(loss, self.best_loss_, self.tol, self.floor):
+            self.no_improvement_count_ = 0  # tol=None: a fixed budget, never stopped
         else:
             self.no_improvement_count_ += 1
         if loss < self.best_loss_:

@@ -178,7 +178,7 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         Fraction of the training data held out for early stopping.
     n_iter_no_change : int, default=10
         Epochs in a row without improvement before training stops.
-    tol : float, default=%(tol)s
+    tol : float or None, default=%(tol)s
         Smallest relative decrease of the monitored loss (the validation loss
         with early stopping, else the training loss) counted as an
         improvement: an epoch improves when its loss is below
@@ -186,7 +186,10 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         scale of the data. ``floor`` is the least loss the monitored data
         allow: 0, except binary cross-entropy on grey values (neither 0 nor
         1), which cannot fall below their entropy. ``tol=0`` counts any
-        decrease.
+        decrease. ``None``, as in ``SGDRegressor``, trains all ``max_iter``
+        epochs with no stopping rule and no ConvergenceWarning (a fixed
+        budget; with ``early_stopping=True`` the weights of the best
+        validation epoch are still restored).
     warm_start : bool, default=False
         When fitted already, continue training the same network, with the
         same optimizer state, for ``max_iter`` more epochs instead of

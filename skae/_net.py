@@ -52,12 +52,13 @@ OPTIMIZERS = {
 class StoppingRule:
     """End training when ``monitor`` (``"train_loss"`` or ``"valid_loss"``)
     has not improved by ``tol`` (relative to its distance from ``floor``, the
-    lowest loss the monitored data allow) for ``n_iter_no_change`` epochs;
-    on the validation loss, the best epoch's weights are restored."""
+    lowest loss the monitored data allow) for ``n_iter_no_change`` epochs, or
+    never (``tol=None``); on the validation loss, the best epoch's weights are
+    restored."""
 
     monitor: str
     n_iter_no_change: int
-    tol: float
+    tol: float | None
     floor: float = 0.0
 
 
@@ -173,7 +174,8 @@ def build_net(spec, module, criterion, stopping=True):
             "ReduceLROnPlateau", monitor=("train_loss" if rule is None
                                           else LossAboveFloor(rule.monitor, rule.floor)),
             factor=0.2, patience=2, threshold_mode="rel",
-            threshold=_PLATEAU_THRESHOLD if rule is None else rule.tol)))
+            threshold=(_PLATEAU_THRESHOLD if rule is None or rule.tol is None
+                       else rule.tol))))
     elif spec.schedule == "cosine":
         callbacks.append(("lr_scheduler", StepSizeSchedule(
             "CosineAnnealingLR", T_max=spec.max_epochs)))

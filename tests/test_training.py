@@ -2,11 +2,13 @@
 
 import os
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from scipy.special import xlogy
+from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 import skae._net
@@ -110,6 +112,25 @@ def test_early_stopping_restores_the_best_epoch(digits):
     X_valid = X[rng.permutation(len(X))[:100]]
     assert -ae.score(X_valid) == pytest.approx(min(curve), rel=1e-4)
     assert -ae.score(X_valid) < curve[-1]
+
+
+@pytest.mark.parametrize("learning_rate", ["constant", "plateau"])
+def test_tol_none_is_a_fixed_budget(digits, learning_rate):
+    X = digits[0][:400]
+    # tol=None runs every epoch, restores the best one, and warns of nothing (as
+    # SGDRegressor's tol=None; the same fit with a tol warns that it ran out).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ae = small(early_stopping=True, n_iter_no_change=3, max_iter=25, tol=None,
+                   learning_rate_init=0.02, learning_rate=learning_rate,
+                   validation_fraction=0.25).fit(X)
+        assert ae.n_iter_ == 25
+        assert ae.best_epoch_ == int(np.argmin(ae.validation_loss_curve_)) + 1
+        plain = small(max_iter=25, n_iter_no_change=2, tol=None,
+                      learning_rate_init=0.02).fit(X)  # still improving
+        assert plain.n_iter_ == 25
+    with pytest.warns(ConvergenceWarning, match="reached max_iter=25 epochs"):
+        small(max_iter=25, n_iter_no_change=2, learning_rate_init=0.02).fit(X)
 
 
 def test_training_stops_when_the_training_loss_converges(X_small):
