@@ -46,7 +46,9 @@ path = Path(folder.name) / "digits.npy"
 np.save(path, pixels)
 on_disk = np.load(path, mmap_mode="r")  # nothing is read yet
 
-from_file = Autoencoder(n_components=8, max_iter=MAX_ITER, random_state=0).fit(on_disk)
+# ``tol=None``: the same fixed number of epochs as the block-by-block loop below.
+from_file = Autoencoder(n_components=8, max_iter=MAX_ITER, tol=None,
+                        random_state=0).fit(on_disk)
 print(f"fitted from {path.name}: {from_file.n_iter_} epochs, "
       f"codes {from_file.transform(on_disk).shape}")
 
@@ -67,7 +69,7 @@ print(f"partial_fit: {blocks.n_iter_} calls of one epoch on one block")
 # without spinning against each other.
 X = pixels / 16
 grid = {"n_components": [4, 8], "hidden_layer_sizes": [(64,), (128, 64)]}
-search = GridSearchCV(Autoencoder(max_iter=MAX_ITER, random_state=0), grid, cv=3)
+search = GridSearchCV(Autoencoder(max_iter=MAX_ITER, tol=None, random_state=0), grid, cv=3)
 for n_jobs in (1, 2):
     start = time.perf_counter()
     search.set_params(n_jobs=n_jobs).fit(X)
