@@ -1,6 +1,7 @@
 """The Displays of ``skae.plotting`` and the ReconstructionHistory callback."""
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -163,6 +164,9 @@ def test_a_new_figure_holds_the_grid_labels(make, digits):
     for label in display.ax_.get_yticklabels():
         box = label.get_window_extent(figure.canvas.get_renderer())
         assert box.x0 >= inside.x0 and box.x1 <= inside.x1, label.get_text()
+    with warnings.catch_warnings():  # a layout of the user's own still applies quietly
+        warnings.simplefilter("error")
+        figure.tight_layout()
 
 
 def test_latent_traversal_display(fitted):

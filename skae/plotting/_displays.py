@@ -27,8 +27,8 @@ def import_umap(caller):
 def _axes(ax):
     import matplotlib.pyplot as plt
 
-    if ax is None:  # constrained: tick labels such as a grid's row names stay inside
-        _, ax = plt.subplots(layout="constrained")
+    if ax is None:
+        _, ax = plt.subplots()
     return ax
 
 
@@ -243,6 +243,7 @@ class _ImageGridDisplay(ABC):
             The display, with ``image_``, ``ax_`` and ``figure_`` set.
         """
         check_matplotlib_support(f"{type(self).__name__}.plot")
+        own_figure = ax is None
         ax = _axes(ax)
         layout = self._layout()
         self.image_ = _show_grid(ax, layout["rows"], tuple(self.image_shape), cmap,
@@ -255,6 +256,8 @@ class _ImageGridDisplay(ABC):
         for (r, c), label in layout.get("tile_labels", {}).items():
             ax.text((width + 1) * c - 0.5, (height + 1) * r - 0.5, label, ha="left",
                     va="top", fontsize="x-small", color="tab:red")
+        if own_figure:  # room for the row names (a grid's "reconstructed" fell outside)
+            ax.figure.tight_layout()
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
