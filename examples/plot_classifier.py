@@ -46,6 +46,7 @@ X_train, X_test, y_train, y_test = train_test_split(data.data, data.target,
 #   copies moved by up to 1 pixel and turned by up to 10 degrees
 #   (:func:`~skae.datasets.shift_images`, :func:`~skae.datasets.rotate_images`):
 #   more labelled images at no labelling cost.
+#
 # Every network trains for the same fixed budget of ``MAX_ITER`` epochs
 # (``tol=None``: no stopping rule, and no warning that the epochs ran out).
 unlabelled = Autoencoder(n_components=32, hidden_layer_sizes=(256,), max_iter=MAX_ITER,
