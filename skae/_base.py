@@ -195,7 +195,7 @@ def _build_within_memory(estimator, build, rows):
         return build(rows)
     except RuntimeError as exc:
         text = str(exc)
-        if not (isinstance(exc, torch.OutOfMemoryError) or "can't allocate memory" in text):
+        if not (isinstance(exc, _OUT_OF_MEMORY) or "can't allocate memory" in text):
             raise
         asked = re.search(r"allocate (\d+) bytes", text)
         size = ("" if asked is None
@@ -208,6 +208,8 @@ def _build_within_memory(estimator, build, rows):
             f"layers are too large for this machine ({sizes}). Use smaller layers.") from exc
 
 
+# torch.OutOfMemoryError from torch 2.5 on; CUDA's alone before.
+_OUT_OF_MEMORY = getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)
 # The parameters that set a built-in network's layer sizes.
 _SIZE_PARAMETERS = ("n_components", "hidden_layer_sizes", "channels")
 
