@@ -54,6 +54,10 @@ VARIANTS = {"likelihood_scale": "fixed-scale", "output_activation": "activations
 ids = [type(est).__name__ + "".join(
     f"-{name}" for param, name in VARIANTS.items()
     if est.get_params().get(param) not in (None, "learned")) for est in ESTIMATORS]
+# scikit-learn's check_classifiers_train asks for 83% training accuracy: 40
+# epochs at a step of 1e-2 reach it (every variant passed it on 20 seeds), in
+# half the time of 100 epochs at the default 1e-3.
+CLASSIFIER_FAST = dict(max_iter=40, learning_rate_init=1e-2, random_state=0)
 # Estimators built on an autoencoder: the scikit-learn checks and the generic
 # contract tests below; the autoencoder-only tests do not apply.
 WRAPPERS = [
@@ -62,16 +66,15 @@ WRAPPERS = [
                                contamination=0.1),
     Reconstructor(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST)),
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
-                          hidden_layer_sizes=(8,), max_iter=100, random_state=0),
+                          hidden_layer_sizes=(8,), **CLASSIFIER_FAST),
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_iter=30),
-                          freeze_encoder=True, max_iter=100, random_state=0),
+                          freeze_encoder=True, **CLASSIFIER_FAST),
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,)),
-                          hidden_layer_sizes=(8,), pretrain=False, max_iter=100,
-                          random_state=0),
+                          hidden_layer_sizes=(8,), pretrain=False, **CLASSIFIER_FAST),
     AutoencoderClassifier(Autoencoder(n_components=2, hidden_layer_sizes=(8,), batch_norm=True,
                                       dropout=0.1, **FAST),
                           hidden_layer_sizes=(8,), batch_norm=True, dropout=0.1,
-                          weight_init="glorot_uniform", max_iter=100, random_state=0),
+                          weight_init="glorot_uniform", **CLASSIFIER_FAST),
     DeepEmbeddedClustering(3, Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
                            update_interval=2, n_init=2, **FAST),
 ]
