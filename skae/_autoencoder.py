@@ -14,6 +14,7 @@ from ._docstrings import FAST_TRAINING, fill_doc
 from ._losses import (
     SPARSITY_PENALTIES,
     AutoencoderCriterion,
+    elementwise_error,
     reconstruction_error,
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption, make_mlp
@@ -117,6 +118,15 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
         check_unit_interval(X, self.loss)
         return -self._forward_batches(
             lambda m, x: reconstruction_error(m(x)[0], x, self.loss), X, dtype=np.float64)
+
+    def _feature_error_rows(self, X):
+        """Each sample's reconstruction error per feature, over the number of
+        features: a row sums to minus its :meth:`score_samples`."""
+        check_unit_interval(X, self.loss)
+        n_features = X.shape[1]
+        return self._forward_batches(
+            lambda m, x: elementwise_error(m(x)[0], x, self.loss) / n_features, X,
+            dtype=np.float64)
 
     def _code_centre_and_scale(self):
         """Mean and standard deviation of the codes along each dimension."""

@@ -951,7 +951,7 @@ class BaseAutoencoder(
             return ""
         return (f" So far {self._collapse_text(*collapse)}: it has learned (almost) nothing. "
                 "Training may have collapsed (lower learning_rate_init, scale the input), or "
-                "regularisation leave nothing (dropout, weight decay, sparsity).")
+                "regularisation may leave nothing (dropout, weight decay, sparsity).")
 
     def _is_unconditional(self):
         return not self.__sklearn_tags__().target_tags.required

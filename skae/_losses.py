@@ -24,10 +24,15 @@ def reconstruction_error(output, target, loss, per_sample=True):
     Returns one value per sample, or with ``per_sample=False`` the mean over
     the batch (the same value as the mean of the per-sample errors).
     """
-    loss_fn = RECONSTRUCTION_LOSSES[loss][0]
     if per_sample:
-        return loss_fn(output, target, reduction="none").mean(dim=1)
-    return loss_fn(output, target, reduction="mean")
+        return elementwise_error(output, target, loss).mean(dim=1)
+    return RECONSTRUCTION_LOSSES[loss][0](output, target, reduction="mean")
+
+
+def elementwise_error(output, target, loss):
+    """The loss of every element, (n_samples, n_features): what
+    :func:`reconstruction_error` averages."""
+    return RECONSTRUCTION_LOSSES[loss][0](output, target, reduction="none")
 
 
 def binary_entropy(target):

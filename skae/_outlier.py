@@ -180,6 +180,37 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         check_is_fitted(self)
         return self._scores(validate_rows(self, X, dtype=np.float32, reset=False))
 
+    def feature_errors(self, X):
+        """Each sample's reconstruction error, column by column.
+
+        Says which columns make a sample an outlier: entry ``(i, j)`` is the
+        autoencoder's loss on column ``j`` of sample ``i`` divided by the
+        number of columns, so that a row sums to minus its
+        :meth:`score_samples`. Columns are in the order of the input
+        (``feature_names_in_`` when X had column names). Needs a
+        deterministic skae autoencoder: a variational one's score (the ELBO)
+        holds a KL term of the codes, which belongs to no column.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        errors : ndarray of shape (n_samples, n_features)
+            Per-column reconstruction error, float64.
+        """
+        check_is_fitted(self)
+        X = validate_rows(self, X, dtype=np.float32, reset=False)
+        inner = unfrozen(self.autoencoder_)
+        if not hasattr(inner, "_feature_error_rows"):
+            raise TypeError(
+                f"feature_errors needs a deterministic skae autoencoder, whose score is a "
+                f"sum over columns; {type(inner).__name__}'s score is not (a variational "
+                "autoencoder's ELBO has a KL term of the codes, which belongs to no column).")
+        return inner._feature_error_rows(X)
+
     def _scores(self, X):
         # A skae autoencoder scores the rows validated here without validating
         # them again; any other estimator through its score_samples.

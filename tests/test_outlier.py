@@ -129,3 +129,25 @@ def test_auto_threshold_copies_no_large_part_of_x(monkeypatch):
     # density; the copies of the 80% and the 20% made it 1.17.
     assert peak < 0.5 * X.nbytes, peak / X.nbytes
     assert detector.autoencoder_.n_features_in_ == 32 and np.isfinite(detector.offset_)
+
+
+def test_feature_errors_name_the_column_that_is_wrong():
+    pd = pytest.importorskip("pandas")
+    # A table whose columns follow two factors; one test row gets column 5 wrong.
+    rng = np.random.default_rng(0)
+    factors = rng.standard_normal((600, 2))
+    X = (factors @ rng.standard_normal((2, 8)) + 0.05 * rng.standard_normal((600, 8)))
+    X = pd.DataFrame(X.astype(np.float32), columns=[f"c{j}" for j in range(8)])
+    detector = AutoencoderOutlierDetector(
+        small(n_components=2, max_iter=150, hidden_layer_sizes=(16,)), random_state=0).fit(X)
+    test = X.iloc[:20].copy()
+    test.iloc[3, 5] += 4.0
+    errors = detector.feature_errors(test)
+    assert errors.shape == (20, 8) and errors.dtype == np.float64
+    np.testing.assert_allclose(errors.sum(axis=1), -detector.score_samples(test), rtol=1e-10)
+    assert np.argmax(errors[3]) == 5 and errors[3, 5] > 10 * np.median(errors[3])
+    assert detector.predict(test)[3] == -1
+    with pytest.raises(TypeError, match="feature_errors needs a deterministic skae "
+                                        "autoencoder.*VariationalAutoencoder"):
+        AutoencoderOutlierDetector(VariationalAutoencoder(max_iter=1),
+                                   random_state=0).fit(X.iloc[:50]).feature_errors(test)

@@ -10,11 +10,13 @@ from sklearn.decomposition import PCA
 from skae import (
     Autoencoder,
     AutoencoderClassifier,
+    AutoencoderOutlierDetector,
     ConditionalVariationalAutoencoder,
     ConvAutoencoder,
     VariationalAutoencoder,
 )
 from skae.plotting import (
+    FeatureErrorDisplay,
     LatentSpaceDisplay,
     LatentTraversalDisplay,
     LossCurveDisplay,
@@ -283,3 +285,28 @@ def test_plotting_without_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"SampleGridDisplay.plot requires matplotlib"):
         SampleGridDisplay(np.zeros((1, 4)), (1, 2, 2)).plot()
+
+
+def test_feature_error_display_draws_the_largest_columns(digits):
+    X, _ = digits
+    detector = AutoencoderOutlierDetector(
+        Autoencoder(n_components=4, hidden_layer_sizes=(16,), max_iter=3),
+        random_state=0).fit(X[:300])
+    errors = detector.feature_errors(X[300:303])
+    one = FeatureErrorDisplay.from_estimator(detector, X[300:301], n_top=5)
+    assert list(one.columns_) == list(np.argsort(-errors[0], kind="stable")[:5])
+    assert [t.get_text() for t in one.ax_.get_yticklabels()] == [f"x{j}" for j in one.columns_]
+    heights = [bar.get_width() for bar in one.artist_]
+    assert heights == sorted(heights, reverse=True)
+    several = FeatureErrorDisplay(errors, [f"pixel {j}" for j in range(64)],
+                                  ["a", "b", "c"]).plot(n_top=4)
+    assert several.artist_.get_array().shape == (3, 4)
+    assert list(several.columns_) == list(np.argsort(-errors.sum(axis=0), kind="stable")[:4])
+    assert [t.get_text() for t in several.ax_.get_yticklabels()] == ["a", "b", "c"]
+    assert several.ax_.get_xticklabels()[0].get_text() == f"pixel {several.columns_[0]}"
+    with pytest.raises(ValueError, match="feature_names has 2 names for 64 columns"):
+        FeatureErrorDisplay(errors, ["a", "b"]).plot()
+    with pytest.raises(ValueError, match="n_top must be a positive int; got 0"):
+        FeatureErrorDisplay(errors).plot(n_top=0)
+    with pytest.raises(TypeError, match="Autoencoder has no feature_errors"):
+        FeatureErrorDisplay.from_estimator(detector.autoencoder_, X[:2])

@@ -15,8 +15,10 @@ from ._displays import (
     ReconstructionHistoryDisplay,
     SampleGridDisplay,
 )
+from ._feature_errors import FeatureErrorDisplay
 
 __all__ = [
+    "FeatureErrorDisplay",
     "LatentSpaceDisplay",
     "LatentTraversalDisplay",
     "LossCurveDisplay",
