@@ -20,7 +20,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.decomposition import PCA
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._available_if import available_if
@@ -298,6 +298,29 @@ except ImportError:  # an older scikit-learn has no callback API
         """Stands in for scikit-learn's callback support where it has none."""
 
 
+class _VersionWarning(InconsistentVersionWarning):
+    """scikit-learn's warning of an estimator unpickled under other versions
+    than it was saved with, naming skae's and torch's."""
+
+    def __init__(self, *, estimator_name, saved, current):
+        super().__init__(estimator_name=estimator_name, current_sklearn_version=current[0],
+                         original_sklearn_version=saved[0])
+        self.saved, self.current = saved, current
+
+    def __str__(self):
+        return (f"Trying to unpickle {self.estimator_name} saved with skae {self.saved[0]} "
+                f"(torch {self.saved[1]}) under skae {self.current[0]} (torch "
+                f"{self.current[1]}): parameters and fitted state may differ between skae "
+                "versions, so results may be wrong or methods fail. Refit it, or load it "
+                "with the skae version that saved it.")
+
+
+def _versions():
+    from . import __version__
+
+    return __version__, torch.__version__
+
+
 class NetTrainingMixin(CallbackSupportMixin):
     """Training through the skorch engine, shared by every skae estimator.
 
@@ -312,6 +335,19 @@ class NetTrainingMixin(CallbackSupportMixin):
     see each epoch begin and end, and one that asks to stop ends the training
     after that epoch.
     """
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_skae_versions"] = _versions()  # skae's and torch's, checked on loading
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_skae_versions", None)
+        current = _versions()
+        if saved is not None and tuple(saved)[0] != current[0]:
+            warnings.warn(_VersionWarning(estimator_name=type(self).__name__,
+                                          saved=tuple(saved), current=current))
+        super().__setstate__(state)
 
     def _begin_sklearn_callbacks(self, X, epochs):
         """The root task of scikit-learn's callbacks for this fit, begun; None

@@ -5,12 +5,13 @@ import copy
 import inspect
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import InconsistentVersionWarning, NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from torch import nn
@@ -458,3 +459,21 @@ def test_weight_init_draws_the_built_in_layers(estimator, X_small):
         # Glorot's bound, and near it: torch's default (1/sqrt(fan_in)) is narrower.
         assert 0.5 * bound < largest <= bound + 1e-6, (layer, largest, bound)
         assert float(layer.bias.detach().abs().max()) < 1e-20
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS[:1] + WRAPPERS[3:4] + WRAPPERS[-1:],
+                         ids=ids[:1] + wrapper_ids[3:4] + wrapper_ids[-1:])
+def test_unpickling_under_another_skae_version_warns(estimator, X_small):
+    est = fit(clone(estimator), X_small)
+    state = est.__getstate__()
+    assert state["_skae_versions"] == (skae.__version__, torch.__version__)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same versions: no warning
+        pickle.loads(pickle.dumps(est))
+    state["_skae_versions"] = ("0.0.1", "2.2.0")
+    loaded = type(est).__new__(type(est))
+    with pytest.warns(InconsistentVersionWarning,
+                      match=rf"unpickle {type(est).__name__} saved with skae 0\.0\.1 \(torch "
+                            rf"2\.2\.0\) under skae {re.escape(skae.__version__)}"):
+        loaded.__setstate__(state)
+    assert "_skae_versions" not in vars(loaded)
