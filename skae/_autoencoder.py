@@ -9,6 +9,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._architectures import MLPArchitecture
 from ._base import BaseAutoencoder
 from ._docstrings import FAST_TRAINING, fill_doc
 from ._losses import (
@@ -17,9 +18,9 @@ from ._losses import (
     elementwise_error,
     reconstruction_error,
 )
-from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption, make_mlp
+from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
 from ._priors import LATENT_DENSITIES, fit_latent_density
-from ._validation import SizeTuple, check_unit_interval, validate_rows
+from ._validation import check_unit_interval, validate_rows
 
 
 class BaseDeterministicAutoencoder(BaseAutoencoder):
@@ -134,26 +135,6 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
 
     def _sample_codes(self, n_samples, rng):
         return self.latent_density_.sample(n_samples, rng).astype(np.float32)
-
-
-class MLPArchitecture:
-    """Mixin: an MLP encoder through ``hidden_layer_sizes`` and its mirror."""
-
-    _parameter_constraints = {"hidden_layer_sizes": [SizeTuple()],
-                              "decoder_layer_sizes": [SizeTuple(), None]}
-
-    def _encoder_decoder(self, n_features, n_conditions=0):
-        """Encoder ``n_features -> n_components`` and decoder back (through
-        ``decoder_layer_sizes``, or the encoder's widths in reverse); with
-        ``n_conditions``, both also take a condition (e.g. one-hot classes)
-        appended to their input."""
-        layers = (self.activation, self.batch_norm, self.dropout)
-        decoder_hidden = (self.hidden_layer_sizes[::-1] if self.decoder_layer_sizes is None
-                          else self.decoder_layer_sizes)
-        encoder_widths = [n_features + n_conditions, *self.hidden_layer_sizes,
-                          self.n_components]
-        decoder_widths = [self.n_components + n_conditions, *decoder_hidden, n_features]
-        return make_mlp(encoder_widths, *layers), make_mlp(decoder_widths, *layers)
 
 
 @fill_doc(tol="2e-3", **FAST_TRAINING)

@@ -9,10 +9,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._autoencoder import MLPArchitecture
+from ._architectures import ConvArchitecture, MLPArchitecture
 from ._base import BaseAutoencoder, inference_batch
 from ._callbacks import KLWarmup
-from ._conv import ConvArchitecture
 from ._docstrings import fill_doc
 from ._losses import ELBOCriterion, elbo, importance_log_likelihood
 from ._modules import GaussianHead, VariationalModule, reparameterise, with_gaussian_head
