@@ -85,7 +85,8 @@ def fixed_costs(n_samples=60_000, n_features=784):
     from sklearn.utils.validation import check_array
 
     from skae import Autoencoder
-    from skae._base import inference_batch, summarize_rows
+    from skae._inference import inference_batch
+    from skae._streaming import summarize_rows
 
     warnings.simplefilter("ignore")
     X = np.random.default_rng(0).random((n_samples, n_features), dtype=np.float32)

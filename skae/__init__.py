@@ -5,6 +5,7 @@ import importlib
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 from ._classifier import AutoencoderClassifier
 from ._clustering import DeepEmbeddedClustering
+from ._config import config_context, get_config, set_config
 from ._conv import ConvAutoencoder
 from ._cvae import ConditionalVariationalAutoencoder
 from ._outlier import AutoencoderOutlierDetector, Reconstructor
@@ -39,4 +40,7 @@ __all__ = [
     "Reconstructor",
     "SparseAutoencoder",
     "VariationalAutoencoder",
+    "config_context",
+    "get_config",
+    "set_config",
 ]

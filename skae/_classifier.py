@@ -11,17 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import Autoencoder
-from ._base import (
-    STOPPING_CONSTRAINTS,
-    TRAINING_CONSTRAINTS,
-    BaseAutoencoder,
-    NetTrainingMixin,
-    fit_context,
-    output_width,
-    pretrain,
-    unfrozen,
-    validate_validation_data,
-)
+from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
 from ._image_shape import resolve_image_shape
 from ._losses import ClassificationCriterion
@@ -34,7 +24,16 @@ from ._modules import (
     initialise_weights,
     make_mlp,
 )
-from ._validation import ShapeKeepingModule, SizeTuple, class_indices, validate_rows
+from ._training import STOPPING_CONSTRAINTS, TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
+from ._validation import (
+    ShapeKeepingModule,
+    SizeTuple,
+    class_indices,
+    output_width,
+    validate_rows,
+    validate_validation_data,
+)
+from ._wrappers import pretrain, unfrozen
 
 
 @fill_doc()

@@ -18,18 +18,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import Autoencoder, BaseDeterministicAutoencoder
-from ._base import (
-    TRAINING_CONSTRAINTS,
-    NetTrainingMixin,
-    fit_context,
-    inference_batch,
-    pretrain,
-    unfrozen,
-)
 from ._callbacks import TargetDistributionUpdate
+from ._inference import inference_batch
 from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
+from ._training import TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
 from ._validation import validate_rows
+from ._wrappers import pretrain, unfrozen
 
 
 class DeepEmbeddedClustering(

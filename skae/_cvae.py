@@ -9,8 +9,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._autoencoder import arguments
-from ._base import fit_context
 from ._docstrings import fill_doc
+from ._training import fit_context
 from ._vae import VariationalAutoencoder
 from ._validation import check_argument, class_indices, validate_rows
 

@@ -8,11 +8,7 @@ indexing the whole tensor with a shuffled index.
 
 import contextlib
 import copy
-import math
-import os
-import signal
 import threading
-import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +30,10 @@ from ._callbacks import (
     progress_bar_shows,
     write_above_bar,
 )
-from ._streaming import BlockBatches, MiniBatches, StreamedDataset
+from ._data import InMemoryDataset, TensorBatches
+from ._interrupts import REPEAT_INTERRUPT_SECONDS, UserInterrupt, user_interrupts
+from ._streaming import BlockBatches, StreamedDataset
+from ._threads import cpu_threads
 
 OPTIMIZERS = {
     "sgd": torch.optim.SGD,
@@ -240,11 +239,11 @@ def train_net(spec, build, train_set, valid_set, seed, *, warm_net=None, increme
         schedule = dict(net.callbacks_).get("lr_scheduler")
         if isinstance(schedule, StepSizeSchedule):
             schedule.for_call(net, None if incremental else epochs)
-        with seeded(seed + len(net.history), spec.device), shared_cpu_threads(), tasks(net):
+        with seeded(seed + len(net.history), spec.device), cpu_threads(), tasks(net):
             net.set_params(train_split=split)
             net.partial_fit(train_set, epochs=epochs)
     else:
-        with seeded(seed, spec.device), shared_cpu_threads():
+        with seeded(seed, spec.device), cpu_threads():
             module, criterion = build()
             if not any(p.requires_grad for p in (*module.parameters(),
                                                  *criterion.parameters())):
@@ -296,213 +295,6 @@ def seeded(seed, device):
             with torch.cuda.device(index):
                 torch.cuda.manual_seed(seed)
         yield
-
-
-_IDLE_CORES_CACHE = {"at": -math.inf, "value": None}
-
-
-_IDLE_CORES_WINDOW = 0.02  # seconds of /proc/stat sampling
-
-
-_IDLE_CORES_TTL = 5.0  # seconds a measurement is reused by the next fits
-
-
-def _cpu_jiffies(cpus):
-    """Busy and total jiffies of the CPUs ``cpus`` from /proc/stat."""
-    busy = total = 0
-    with open("/proc/stat") as stat:
-        for line in stat:
-            name, *fields = line.split()
-            if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
-                values = [int(v) for v in fields[:8]]
-                total += sum(values)
-                busy += sum(values) - values[3] - values[4]  # minus idle and iowait
-    return busy, total
-
-
-def idle_cores():
-    """How many of this process's CPUs other processes leave idle, measured
-    over a few milliseconds (cached for a few seconds); None where /proc/stat
-    is not available (not Linux)."""
-    now = time.monotonic()
-    if now - _IDLE_CORES_CACHE["at"] < _IDLE_CORES_TTL:
-        return _IDLE_CORES_CACHE["value"]
-    try:
-        cpus = os.sched_getaffinity(0)
-        before, own_before = _cpu_jiffies(cpus), time.process_time()
-        time.sleep(_IDLE_CORES_WINDOW)
-        after, own_after = _cpu_jiffies(cpus), time.process_time()
-    except (OSError, AttributeError, ValueError):
-        value = None
-    else:
-        busy, total = after[0] - before[0], after[1] - before[1]
-        elapsed = _IDLE_CORES_WINDOW
-        own = (own_after - own_before) / elapsed  # cores this process used meanwhile
-        others = (busy / total * len(cpus) - own) if total > 0 else 0.0
-        value = max(1, len(cpus) - max(0, round(others)))
-    _IDLE_CORES_CACHE.update(at=now, value=value)
-    return value
-
-
-@contextmanager
-def shared_cpu_threads():
-    """Train with no more torch threads than the cores other processes leave
-    idle, and restore torch's setting afterwards. On a shared CPU torch's
-    worker threads spin while another process holds their core: a fit with a
-    thread per busy core runs 2 to 3 times slower than with one thread
-    (benchmarks/bench_shared_cpu.py)."""
-    threads = torch.get_num_threads()
-    idle = idle_cores()
-    if idle is None or idle >= threads:
-        yield
-        return
-    torch.set_num_threads(idle)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
-# A training set moves to a GPU whole when it takes at most this share of the
-# device's free memory; otherwise its batches are copied from pinned memory.
-_RESIDENT_SHARE = 0.5
-
-
-def fits_on_device(nbytes, device):
-    """Whether ``nbytes`` of training data should move to ``device`` once for
-    the whole fit: on a CUDA device, when they take at most half of its free
-    memory; never on the CPU, where the data already is."""
-    device = torch.device(device)
-    if device.type != "cuda":
-        return False
-    free, _ = torch.cuda.mem_get_info(device)
-    return nbytes <= _RESIDENT_SHARE * free
-
-
-def resident(tensors, device):
-    """The tensors (None stays None) moved to ``device`` together when they fit
-    there (:func:`fits_on_device`), so that batches are cut on the device with
-    no copy per batch; else as they are, and :class:`TensorBatches` copies
-    each batch from pinned memory without blocking."""
-    nbytes = sum(t.nbytes for t in tensors if t is not None)
-    if not fits_on_device(nbytes, device):
-        return tensors
-    return tuple(None if t is None else t.to(device) for t in tensors)
-
-
-class InMemoryDataset(torch.utils.data.Dataset):
-    """The rows ``rows`` (all by default) of a float tensor, its own target
-    unless ``target`` is given, with an optional condition.
-
-    With a ``condition`` tensor (one row per sample, e.g. one-hot labels) the
-    module is called as ``module(x=..., condition=...)``. The tensors are
-    shared with the caller (a training and a validation part index the same
-    data) and never written to.
-    """
-
-    def __init__(self, X, condition=None, target=None, rows=None):
-        self.X = X
-        self.condition = condition
-        self.target = target
-        self.rows = None if rows is None else torch.as_tensor(rows, dtype=torch.long)
-
-    def __len__(self):
-        return len(self.X) if self.rows is None else len(self.rows)
-
-    def __getitem__(self, i):
-        i = i if self.rows is None else self.rows[i]
-        target = self.X[i] if self.target is None else self.target[i]
-        if self.condition is None:
-            return self.X[i], target
-        return {"x": self.X[i], "condition": self.condition[i]}, target
-
-
-class TensorBatches(MiniBatches):
-    """Mini-batches cut from in-memory tensors by a (shuffled) index of rows.
-
-    Yields ``(Xb, Tb)``, or ``({"x": Xb, "condition": Cb}, Tb)`` when the
-    data set has a condition; the target ``Tb`` is ``Xb`` itself unless the
-    data set has a target. Every batch is a new tensor, so nothing that
-    trains on it can write to the caller's data. With ``merge_singleton`` a
-    last batch of one sample joins the one before it (batch norm cannot
-    train on a single sample), so no sample is dropped.
-    """
-
-    def _bounds(self):
-        n, bs = len(self.dataset), self.batch_size
-        starts = list(range(0, n, bs))
-        if self.merge_singleton and len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()
-        return list(zip(starts, starts[1:] + [n]))
-
-    def __len__(self):
-        return len(self._bounds())
-
-    def _take(self, tensor, start, stop, order):
-        part = tensor[start:stop].clone() if order is None else tensor[order[start:stop]]
-        if self.device.type == "cuda" and part.device.type == "cpu":
-            # A page-locked copy goes to the GPU without blocking the next batch's cut.
-            part = part.pin_memory()
-        return part.to(self.device, non_blocking=True)
-
-    def __iter__(self):
-        X, condition, target = self.dataset.X, self.dataset.condition, self.dataset.target
-        order = self.dataset.rows
-        if self.shuffle:
-            # Drawn on the CPU wherever the data is: the same shuffles on any device.
-            perm = torch.randperm(len(self.dataset))
-            order = perm if order is None else order[perm]
-        if order is not None:
-            order = order.to(X.device)
-        for start, stop in self._bounds():
-            xb = self._take(X, start, stop, order)
-            tb = xb if target is None else self._take(target, start, stop, order)
-            if condition is None:
-                yield xb, tb
-            else:
-                yield {"x": xb, "condition": self._take(condition, start, stop, order)}, tb
-
-
-# A second Ctrl-C within this many seconds of the first stops the call (a
-# search, a cross-validation) instead of only the current training.
-_REPEAT_INTERRUPT_SECONDS = 5.0
-
-
-_last_interrupt = [-math.inf]
-
-
-class UserInterrupt(KeyboardInterrupt):
-    """Ctrl-C during training; ``repeated`` when it follows another one closely."""
-
-    def __init__(self, repeated):
-        super().__init__()
-        self.repeated = repeated
-
-
-def _on_sigint(signum, frame):
-    now = time.monotonic()
-    repeated = now - _last_interrupt[0] < _REPEAT_INTERRUPT_SECONDS
-    _last_interrupt[0] = now
-    raise UserInterrupt(repeated)
-
-
-@contextmanager
-def user_interrupts():
-    """Within the block, Ctrl-C raises :class:`UserInterrupt`, which tells it
-    from the ``KeyboardInterrupt`` that callbacks raise to end training.
-
-    Only in the main thread (the one that receives signals), and only when
-    Python's own handler is in place: a handler of the caller's is kept.
-    """
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
-        yield
-        return
-    signal.signal(signal.SIGINT, _on_sigint)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 _SAME_AS_MODULE_ = "<skae: the module is module_>"
@@ -618,7 +410,7 @@ class AutoencoderNet(NeuralNet):
                 warnings.warn(
                     f"Training interrupted by user during epoch {len(self.history)}; the "
                     "model keeps the weights it has. Press Ctrl-C again within "
-                    f"{_REPEAT_INTERRUPT_SECONDS:g} seconds to stop the whole call (e.g. a "
+                    f"{REPEAT_INTERRUPT_SECONDS:g} seconds to stop the whole call (e.g. a "
                     "search) as well.", UserWarning, stacklevel=2)
             raise
 

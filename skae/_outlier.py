@@ -12,9 +12,11 @@ from sklearn.utils.validation import (
 )
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder
-from ._base import BaseAutoencoder, fit_context, pretrain, unfrozen
+from ._base import BaseAutoencoder
 from ._streaming import RowSubset
+from ._training import fit_context
 from ._validation import validate_rows
+from ._wrappers import pretrain, unfrozen
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0

@@ -217,7 +217,7 @@ class BlockBatches(MiniBatches):
     Shuffled, the blocks come in a random order and the rows of
     ``BUFFER_BLOCKS`` blocks at a time are shuffled together, so that reads
     stay sequential; rows that do not fill a batch carry over into the next
-    buffer. Yields ``(Xb, Xb)`` as :class:`~skae._net.TensorBatches`, whose
+    buffer. Yields ``(Xb, Xb)`` as :class:`~skae._data.TensorBatches`, whose
     batch sizes it keeps (a last batch of one sample joins the one before it
     with ``merge_singleton``).
     """

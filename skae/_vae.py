@@ -10,9 +10,10 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._architectures import ConvArchitecture, MLPArchitecture
-from ._base import BaseAutoencoder, inference_batch
+from ._base import BaseAutoencoder
 from ._callbacks import KLWarmup
 from ._docstrings import fill_doc
+from ._inference import inference_batch
 from ._losses import ELBOCriterion, elbo, importance_log_likelihood
 from ._modules import GaussianHead, VariationalModule, reparameterise, with_gaussian_head
 from ._priors import StandardNormal

@@ -292,3 +292,46 @@ def class_indices(classes, y, hint):
             f"y contains labels not seen in fit: {np.unique(y[unknown]).tolist()}; {hint}"
         )
     return index
+
+
+def output_width(module, name, n_inputs, training=False, n_rows=(2,)):
+    """Width of ``module``'s output for batches of ``n_rows`` rows of
+    ``n_inputs`` zeros (in evaluation mode unless ``training``, without
+    gradients; its mode is left as it was): each must give a tensor of shape
+    ``(rows, width)`` with the same width."""
+    was_training = module.training
+    module.train(training)
+    widths = set()
+    try:
+        for rows in dict.fromkeys(n_rows):
+            try:
+                with torch.no_grad():
+                    out = module(torch.zeros(rows, n_inputs))
+            except Exception as exc:
+                raise ValueError(
+                    f"The {name} fails on a batch of shape ({rows}, {n_inputs}), a shape it is "
+                    f"given in training: {type(exc).__name__}: {exc}") from exc
+            if not isinstance(out, torch.Tensor) or out.ndim != 2 or len(out) != rows:
+                shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+                raise ValueError(
+                    f"The {name} must return a tensor of shape (n_samples, width); for a batch "
+                    f"of shape ({rows}, {n_inputs}) it returned {shape}.")
+            widths.add(out.shape[1])
+    finally:
+        module.train(was_training)
+    if len(widths) > 1:
+        raise ValueError(
+            f"The {name}'s output width depends on the batch: {sorted(widths)} for batches of "
+            f"{' and '.join(map(str, dict.fromkeys(n_rows)))} rows; it must not.")
+    return widths.pop()
+
+
+def validate_validation_data(estimator, X_val, y_val=None):
+    """``validate_data`` of the validation data (and labels, if given) against
+    what fit saw in X, with errors that say they are about X_val."""
+    try:
+        if y_val is None:
+            return validate_rows(estimator, X_val, dtype=np.float32, reset=False)
+        return validate_rows(estimator, X_val, y_val, dtype=np.float32, reset=False)
+    except ValueError as exc:
+        raise ValueError(f"Invalid X_val: {exc}") from exc

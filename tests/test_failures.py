@@ -227,7 +227,7 @@ class CtrlC(Callback):
 
 @pytest.fixture
 def fresh_interrupts(monkeypatch):
-    monkeypatch.setattr(skae._net, "_last_interrupt", [-math.inf])
+    monkeypatch.setattr(skae._interrupts, "_last_interrupt", [-math.inf])
     # Python's own Ctrl-C handler, as in a terminal: a shell that starts pytest in the
     # background (``pytest &``) makes the process ignore SIGINT, and skae then leaves
     # the signal alone.

@@ -2,6 +2,8 @@
 
 import os
 import pickle
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -11,6 +13,8 @@ from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
+import skae
+import skae._data
 import skae._net
 from skae import (
     Autoencoder,
@@ -20,7 +24,8 @@ from skae import (
     VariationalAutoencoder,
 )
 from skae._callbacks import improves
-from skae._net import OPTIMIZERS, InMemoryDataset, TensorBatches
+from skae._data import InMemoryDataset, TensorBatches
+from skae._net import OPTIMIZERS
 
 
 def small(**params):
@@ -338,7 +343,7 @@ def test_batch_size_default_and_larger_than_the_data(digits):
 
 
 def test_summary_of_training_rows_matches_numpy():
-    from skae._base import summarize_rows
+    from skae._streaming import summarize_rows
 
     X = np.random.default_rng(0).random((5000, 7)).astype(np.float32) * 3 + 1
     rows = np.random.default_rng(1).permutation(5000)[:3000]
@@ -520,29 +525,93 @@ def test_partial_fit_continues_a_fit(X_small, capsys):
     assert last.startswith("Trained 1 epoch in ") and "the epochs asked for ran" in last
 
 
-def test_a_fit_uses_only_the_cores_other_processes_leave_idle(X_small, monkeypatch):
-    seen = []
+def _Threads(seen):
+    """A callback that appends torch's threads to ``seen`` at each epoch's end
+    (through the closure: a fit trains on a deep copy of its callbacks)."""
 
     class Threads(Callback):
         def on_epoch_end(self, net, **kwargs):
             seen.append(torch.get_num_threads())
 
+    return Threads()
+
+
+def test_a_fit_uses_only_the_cores_other_processes_leave_idle(X_small, monkeypatch):
+    seen = []
     caller = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        monkeypatch.setattr("skae._net.idle_cores", lambda: 1)
-        small(max_iter=2, callbacks=[Threads()]).fit(X_small)
+        monkeypatch.setattr("skae._threads.idle_cores", lambda: 1)
+        small(max_iter=2, callbacks=[_Threads(seen)]).fit(X_small)
         assert seen == [1, 1] and torch.get_num_threads() == 2  # restored afterwards
-        monkeypatch.setattr("skae._net.idle_cores", lambda: None)  # unknown: as set
+        monkeypatch.setattr("skae._threads.idle_cores", lambda: None)  # unknown: as set
         seen.clear()
-        small(max_iter=1, callbacks=[Threads()]).fit(X_small)
+        small(max_iter=1, callbacks=[_Threads(seen)]).fit(X_small)
         assert seen == [2]
     finally:
         torch.set_num_threads(caller)
 
 
+def test_cpu_threads_switches_the_thread_policy(X_small, monkeypatch):
+    seen = []
+    caller = torch.get_num_threads()
+    torch.set_num_threads(2)
+    monkeypatch.setattr("skae._threads.idle_cores", lambda: 1)
+    try:
+        with skae.config_context(cpu_threads="torch"):  # the policy off: torch's setting
+            small(max_iter=1, callbacks=[_Threads(seen)]).fit(X_small)
+        with skae.config_context(cpu_threads=3):
+            assert skae.get_config() == {"cpu_threads": 3}
+            small(max_iter=1, callbacks=[_Threads(seen)]).fit(X_small)
+        assert skae.get_config() == {"cpu_threads": "auto"}  # restored after the block
+        small(max_iter=1, callbacks=[_Threads(seen)]).fit(X_small)
+        assert seen == [2, 3, 1] and torch.get_num_threads() == 2
+        # Inference follows it too; under "auto", calls on at most 64 rows keep
+        # torch's setting (sampling the cores would cost more than the call).
+        ae = small(max_iter=1).fit(X_small)
+        calls = []
+        monkeypatch.setattr(ae.net_.inference_module(torch.float64), "encode",
+                            lambda x: calls.append(torch.get_num_threads()) or x[:, :2])
+        rows = np.repeat(X_small, 2, axis=0)
+        ae.transform(rows[:65])
+        ae.transform(rows[:64])
+        with skae.config_context(cpu_threads=3):
+            ae.transform(rows[:65])
+            ae.transform(rows[:1])
+        assert calls == [1, 2, 3, 3]
+    finally:
+        torch.set_num_threads(caller)
+
+
+@pytest.mark.parametrize("value", ["all", 0, -2, 1.5, True])
+def test_cpu_threads_rejects_other_values(value):
+    with pytest.raises(ValueError, match=r"cpu_threads must be 'auto', 'torch' or a positive"):
+        skae.set_config(cpu_threads=value)
+    assert skae.get_config() == {"cpu_threads": "auto"}
+
+
+def test_cpu_threads_is_per_thread_and_read_from_the_environment():
+    import threading
+
+    seen = []
+    with skae.config_context(cpu_threads=1):
+        worker = threading.Thread(target=lambda: seen.append(skae.get_config()))
+        worker.start()
+        worker.join()
+    assert seen == [{"cpu_threads": "auto"}]  # another thread keeps the global value
+    code = "import skae; print(skae.get_config()['cpu_threads'])"
+    for value, printed in (("torch", "torch"), ("4", "4")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, "SKAE_CPU_THREADS": value}, check=True)
+        assert out.stdout.strip() == printed
+    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "SKAE_CPU_THREADS": "many"})
+    assert bad.returncode != 0
+    assert "The environment variable SKAE_CPU_THREADS must be 'auto'" in bad.stderr
+
+
 def test_idle_cores_reads_proc_stat():
-    from skae._net import _IDLE_CORES_CACHE, idle_cores
+    from skae._threads import _IDLE_CORES_CACHE, idle_cores
 
     _IDLE_CORES_CACHE["at"] = -np.inf
     cores = idle_cores()
@@ -563,7 +632,7 @@ def test_training_data_stays_where_it_is_on_the_cpu(digits, monkeypatch):
     monkeypatch.setattr(TensorBatches, "_take", spy)
     small(max_iter=1).fit(X)
     assert set(sources) == {X.ctypes.data}
-    assert skae._net.fits_on_device(1, "cpu") is False
+    assert skae._data.fits_on_device(1, "cpu") is False
 
 
 def _fit_on_cuda(estimator, X, resident, monkeypatch):
@@ -580,7 +649,7 @@ def _fit_on_cuda(estimator, X, resident, monkeypatch):
         return batch
 
     with monkeypatch.context() as patch:
-        patch.setattr(skae._net, "_RESIDENT_SHARE", 0.5 if resident else 0.0)
+        patch.setattr(skae._data, "_RESIDENT_SHARE", 0.5 if resident else 0.0)
         patch.setattr(TensorBatches, "_take", spy)
         return estimator.set_params(device="cuda").fit(X), sources
 

@@ -14,7 +14,7 @@ from skae import (
     ConvVariationalAutoencoder,
     VariationalAutoencoder,
 )
-from skae._base import inference_batch
+from skae._inference import inference_batch
 from skae._losses import (
     ELBOCriterion,
     elbo,

@@ -1,0 +1,42 @@
+"""Helpers of the estimators that wrap an autoencoder (the classifier, deep
+clustering, the outlier detector)."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+
+def unfrozen(autoencoder):
+    """The estimator inside a :class:`~sklearn.frozen.FrozenEstimator`, else
+    ``autoencoder`` itself: what a wrapper checks the type of."""
+    return autoencoder.estimator if isinstance(autoencoder, FrozenEstimator) else autoencoder
+
+
+def pretrain(autoencoder, X, seed):
+    """A clone of ``autoencoder`` fitted on X; seeded with ``seed`` (an int or
+    a ``random_state``) when its ``random_state`` is None, so the caller's
+    seed reproduces it.
+
+    An autoencoder wrapped in :class:`~sklearn.frozen.FrozenEstimator` is
+    already trained: it is returned as it is, neither cloned nor refitted,
+    once it is known to be fitted on X's number of features."""
+    if isinstance(autoencoder, FrozenEstimator):
+        fitted = autoencoder.estimator
+        check_is_fitted(fitted, msg=(
+            f"The FrozenEstimator autoencoder wraps an unfitted {type(fitted).__name__}; "
+            "fit it before freezing it, or pass it unfrozen to have it fitted here."))
+        if fitted.n_features_in_ != X.shape[1]:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the FrozenEstimator autoencoder was "
+                f"fitted on {fitted.n_features_in_} features.")
+        return fitted
+    autoencoder = clone(autoencoder)
+    if "random_state" in autoencoder.get_params() and autoencoder.random_state is None:
+        if not isinstance(seed, Integral):
+            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+        autoencoder.set_params(random_state=seed)
+    return autoencoder.fit(X)
