@@ -231,13 +231,13 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=2e-3,
-        latent_density="full",
-        n_mixture_components=10,
         warm_start=False,
         callbacks=None,
         random_state=None,
         verbose=0,
         device="cpu",
+        latent_density="full",
+        n_mixture_components=10,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -359,13 +359,13 @@ class DenoisingAutoencoder(Autoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=2e-3,
-        latent_density="full",
-        n_mixture_components=10,
         warm_start=False,
         callbacks=None,
         random_state=None,
         verbose=0,
         device="cpu",
+        latent_density="full",
+        n_mixture_components=10,
     ):
         super().__init__(**arguments(locals()))
 
@@ -449,13 +449,13 @@ class SparseAutoencoder(Autoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=2e-3,
-        latent_density="full",
-        n_mixture_components=10,
         warm_start=False,
         callbacks=None,
         random_state=None,
         verbose=0,
         device="cpu",
+        latent_density="full",
+        n_mixture_components=10,
     ):
         super().__init__(**arguments(locals()))
 

@@ -367,9 +367,10 @@ class BaseAutoencoder(
         estimator, for a wrapper that validated them for itself."""
 
     def score(self, X, y=None):
-        """Mean score of the samples (higher is better): minus the
-        reconstruction error for an autoencoder, the ELBO in nats for a
-        variational one (see :meth:`score_samples`).
+        """Mean score of the samples (higher is better).
+
+        Minus the reconstruction error for an autoencoder, the ELBO in nats
+        for a variational one (see :meth:`score_samples`).
 
         Parameters
         ----------

@@ -273,11 +273,33 @@ class ReconstructionHistory(Callback):
         self.epochs = epochs
 
     def initialize(self):
+        """Forget what an earlier fit recorded.
+
+        skorch calls this when the net is initialised.
+
+        Returns
+        -------
+        self : ReconstructionHistory
+            The callback, with empty ``epochs_`` and ``reconstructions_``.
+        """
         self.epochs_ = []
         self.reconstructions_ = []
         return self
 
     def on_train_begin(self, net, X=None, **kwargs):
+        """Check the parameters and X, and record the epoch-0 reconstructions.
+
+        The reconstructions before training are recorded on a new fit only.
+
+        Parameters
+        ----------
+        net : skorch NeuralNet
+            The net being trained; its module must have ``encode`` and ``decode``.
+        X : torch Dataset, default=None
+            The training data, for its number of features.
+        **kwargs : dict
+            What skorch passes to every callback; unused.
+        """
         if not isinstance(self.every, Integral) or isinstance(self.every, bool) or self.every < 1:
             raise ValueError(f"every must be a positive int; got every={self.every!r}.")
         if self.epochs is not None and not (isinstance(self.epochs, (list, tuple)) and all(
@@ -307,11 +329,29 @@ class ReconstructionHistory(Callback):
             self._record(net, 0)
 
     def on_epoch_end(self, net, **kwargs):
+        """Record the reconstructions when this epoch is one to record.
+
+        Parameters
+        ----------
+        net : skorch NeuralNet
+            The net being trained.
+        **kwargs : dict
+            What skorch passes to every callback; unused.
+        """
         epoch = net.history[-1, "epoch"]
         if epoch % self.every == 0 if self.epochs is None else epoch in self.epochs:
             self._record(net, epoch)
 
     def on_train_end(self, net, **kwargs):
+        """Record the last epoch's reconstructions if they are not yet.
+
+        Parameters
+        ----------
+        net : skorch NeuralNet
+            The net that was trained.
+        **kwargs : dict
+            What skorch passes to every callback; unused.
+        """
         epoch = net.history[-1, "epoch"] if len(net.history) else 0
         if self.epochs_[-1] != epoch:
             self._record(net, epoch)

@@ -42,6 +42,10 @@ def _thread_config():
 def get_config():
     """The values of skae's configuration, set with :func:`set_config`.
 
+    They belong to the calling thread: a new thread starts from the values
+    set at import (``SKAE_CPU_THREADS``) and by :func:`set_config` calls in
+    no other thread.
+
     Returns
     -------
     config : dict
@@ -63,6 +67,9 @@ def get_config():
 
 def set_config(cpu_threads=None):
     """Set skae's configuration, for the calling thread.
+
+    As scikit-learn's :func:`sklearn.set_config`: each setting left None
+    keeps its value, and :func:`config_context` sets them for a block.
 
     Parameters
     ----------
@@ -104,8 +111,10 @@ def set_config(cpu_threads=None):
 
 @contextmanager
 def config_context(*, cpu_threads=None):
-    """Context manager for skae's configuration: within the block, the values
-    given (see :func:`set_config`); afterwards, the values before it.
+    """Context manager for skae's configuration.
+
+    Within the block, the values given (see :func:`set_config`); afterwards,
+    the values before it.
 
     Parameters
     ----------

@@ -120,13 +120,13 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=2e-3,
-        latent_density="full",
-        n_mixture_components=10,
         warm_start=False,
         callbacks=None,
         random_state=None,
         verbose=0,
         device="cpu",
+        latent_density="full",
+        n_mixture_components=10,
     ):
         self.n_components = n_components
         self.image_shape = image_shape

@@ -147,8 +147,9 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
 
     @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, classes=None):
-        """Train for one pass over a block of X and its classes, continuing
-        earlier calls.
+        """Train for one pass over a block of X and its classes.
+
+        Each call continues the network of earlier calls.
 
         The first call builds the network for ``classes``, every class that
         any block may hold (by default the classes of its ``y``: pass

@@ -281,6 +281,11 @@ class Reconstructor(TransformerMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
+    See Also
+    --------
+    DenoisingAutoencoder : The autoencoder it uses by default.
+    AutoencoderOutlierDetector : Scores rows by how badly they are reconstructed.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits

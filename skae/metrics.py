@@ -52,6 +52,11 @@ def cluster_accuracy(y_true, y_pred, *, mapping="hungarian"):
     accuracy : float
         Fraction of samples in a cluster matched to their class, in [0, 1].
 
+    See Also
+    --------
+    cluster_accuracy_scorer : This metric as a scorer for searches.
+    sklearn.metrics.adjusted_rand_score : A score that needs no mapping of clusters.
+
     Examples
     --------
     >>> from skae.metrics import cluster_accuracy
@@ -113,6 +118,11 @@ def reconstruction_error(X_true, X_pred, *, loss="squared_error", per_sample=Fal
     error : float or ndarray of shape (n_samples,)
         The mean error, or each sample's.
 
+    See Also
+    --------
+    neg_reconstruction_error_scorer : Its negative as a scorer for searches.
+    peak_signal_noise_ratio : The error of images in decibels.
+
     Examples
     --------
     >>> from skae.metrics import reconstruction_error
@@ -154,6 +164,10 @@ def peak_signal_noise_ratio(X_true, X_pred, *, data_range=None):
     -------
     psnr : float
         The PSNR in decibels.
+
+    See Also
+    --------
+    reconstruction_error : The mean error, in the data's units.
 
     Examples
     --------
@@ -198,6 +212,20 @@ def neg_reconstruction_error_scorer(estimator, X, y=None):
     -------
     score : float
         ``-reconstruction_error(X, estimator.inverse_transform(estimator.transform(X)))``.
+
+    See Also
+    --------
+    reconstruction_error : The error this scorer negates.
+
+    Examples
+    --------
+    >>> from sklearn.decomposition import PCA
+    >>> from sklearn.datasets import load_digits
+    >>> from skae.metrics import neg_reconstruction_error_scorer
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> pca = PCA(n_components=8).fit(X / 16)
+    >>> bool(neg_reconstruction_error_scorer(pca, X / 16) < 0)
+    True
     """
     X_pred = estimator.inverse_transform(estimator.transform(X))
     return -reconstruction_error(X, X_pred)
@@ -223,6 +251,20 @@ def cluster_accuracy_scorer(estimator, X, y):
     -------
     score : float
         The cluster accuracy, Hungarian matching.
+
+    See Also
+    --------
+    cluster_accuracy : The metric this scorer computes.
+
+    Examples
+    --------
+    >>> from sklearn.cluster import KMeans
+    >>> from sklearn.datasets import make_blobs
+    >>> from skae.metrics import cluster_accuracy_scorer
+    >>> X, y = make_blobs(n_samples=60, centers=3, random_state=0)
+    >>> km = KMeans(3, n_init=10, random_state=0).fit(X)
+    >>> 0 <= cluster_accuracy_scorer(km, X, y) <= 1
+    True
     """
     return cluster_accuracy(y, estimator.predict(X))
 
@@ -240,6 +282,10 @@ class TrustworthinessScorer:
     ----------
     n_neighbors : int, default=5
         Number of neighbours considered.
+
+    See Also
+    --------
+    sklearn.manifold.trustworthiness : The measure this scorer computes.
 
     Examples
     --------

@@ -57,6 +57,9 @@ def add_noise(X, noise="gaussian", noise_level=0.1, *, low=None, high=None,
               random_state=None):
     """Corrupt data with the noise a :class:`~skae.DenoisingAutoencoder` trains on.
 
+    The clean data and its corrupted copy make a denoising benchmark: train
+    on clean rows, reconstruct the corrupted ones, score against the clean.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -77,6 +80,10 @@ def add_noise(X, noise="gaussian", noise_level=0.1, *, low=None, high=None,
     -------
     X_noisy : ndarray of shape (n_samples, n_features)
         A new array; no value is clipped.
+
+    See Also
+    --------
+    skae.metrics.peak_signal_noise_ratio : How close a denoised image is to the clean one.
 
     Examples
     --------
@@ -129,6 +136,12 @@ def shift_images(X, *, image_shape=None, max_shift=2, random_state=None):
     Returns
     -------
     X_shifted : ndarray of shape (n_samples, C * H * W)
+        The images, each shifted.
+
+    See Also
+    --------
+    flip_images : Random flips of images.
+    rotate_images : Random rotations of images.
 
     Examples
     --------
@@ -185,6 +198,11 @@ def flip_images(X, *, image_shape=None, axis="horizontal", p=0.5, random_state=N
     X_flipped : ndarray of shape (n_samples, C * H * W)
         The images, each flipped or as it was.
 
+    See Also
+    --------
+    shift_images : Random shifts of images.
+    rotate_images : Random rotations of images.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -229,6 +247,12 @@ def rotate_images(X, *, image_shape=None, max_angle=15.0, random_state=None):
     Returns
     -------
     X_rotated : ndarray of shape (n_samples, C * H * W)
+        The images, each rotated.
+
+    See Also
+    --------
+    shift_images : Random shifts of images.
+    flip_images : Random flips of images.
 
     Examples
     --------
@@ -348,6 +372,10 @@ def make_multi_digits(images, labels, *, n_samples=1000, numbers=None, weights=N
         float64 otherwise. Reshape to ``(n_samples, C, H, width)`` to view.
     y : ndarray of shape (n_samples,)
         The two-digit numbers, ``10 * tens + units`` (0 to 99).
+
+    See Also
+    --------
+    load_images : The digit images to combine.
 
     Examples
     --------

@@ -204,6 +204,11 @@ _DOC = """Load the {title} data set (classification, 10 classes).
             Description of the data set.
 
     (data, target) : tuple if ``return_X_y`` is True
+        ``data`` and ``target`` as above.
+
+    See Also
+    --------
+    load_images : Digits, MNIST or Fashion-MNIST images from one call.
 
     Examples
     --------
@@ -275,6 +280,12 @@ def load_images(name="digits", *, data_home=None, n_samples=None):
         ``data`` (n_samples, H * W) float32 in [0, 1], ``target`` (int),
         ``images`` (n_samples, H, W), ``image_shape`` ``(1, H, W)``,
         ``target_names`` and ``DESCR``.
+
+    See Also
+    --------
+    fetch_mnist : All of MNIST, with its standard split.
+    fetch_fashion_mnist : All of Fashion-MNIST, with its standard split.
+    sklearn.datasets.load_digits : The 8x8 digits.
 
     Examples
     --------

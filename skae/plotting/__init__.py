@@ -7,15 +7,13 @@ something is drawn.
 """
 
 from .._callbacks import ReconstructionHistory
-from ._displays import (
-    LatentSpaceDisplay,
-    LatentTraversalDisplay,
-    LossCurveDisplay,
-    ReconstructionDisplay,
-    ReconstructionHistoryDisplay,
-    SampleGridDisplay,
-)
 from ._feature_errors import FeatureErrorDisplay
+from ._latent_space import LatentSpaceDisplay
+from ._latent_traversal import LatentTraversalDisplay
+from ._loss_curve import LossCurveDisplay
+from ._reconstruction import ReconstructionDisplay
+from ._reconstruction_history import ReconstructionHistoryDisplay
+from ._sample_grid import SampleGridDisplay
 
 __all__ = [
     "FeatureErrorDisplay",

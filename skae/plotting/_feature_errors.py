@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._displays import _axes, check_matplotlib_support
+from ._common import _axes, check_matplotlib_support
 
 
 class FeatureErrorDisplay:
@@ -29,7 +29,13 @@ class FeatureErrorDisplay:
         The columns drawn, largest error first.
     artist_ : matplotlib BarContainer or AxesImage
     ax_ : matplotlib Axes
+        The axes drawn on.
     figure_ : matplotlib Figure
+        The figure of ``ax_``.
+
+    See Also
+    --------
+    skae.AutoencoderOutlierDetector.feature_errors : The errors this display draws.
 
     Examples
     --------
@@ -109,12 +115,16 @@ class FeatureErrorDisplay:
         sample_names : array-like of str of shape (n_samples,), default=None
             Row names of the grid; the sample positions when None.
         n_top : int, default=10
+            Number of columns drawn.
         ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
         cmap : str, default="Reds"
+            Colormap of the grid of several samples.
 
         Returns
         -------
         display : FeatureErrorDisplay
+            The display, with ``columns_``, ``artist_``, ``ax_`` and ``figure_`` set.
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
