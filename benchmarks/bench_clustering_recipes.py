@@ -192,7 +192,7 @@ class InvarianceCriterion(AutoencoderCriterion):
     def term_names(self):
         return ("reconstruction", "invariance")
 
-    def forward(self, y_pred, target):
+    def forward(self, y_pred, target, x=None, module=None):
         output, codes = y_pred
         reconstruction = super().forward((output, None), target)[0]
         invariance = output.new_zeros(())

@@ -96,5 +96,6 @@ plt.show()
 # strong baseline, and neither pretraining on the labelled images nor codes
 # learned from all of them beats it reliably. Augmenting the labelled images
 # lifts the fine-tuned classifier up to a few hundred labels in this run (with
-# all of them the two are level); the printed accuracies above are the result. On MNIST, a fine-tuned ConvAutoencoder does
-# better (see the benchmarks page of the documentation).
+# all of them the two are level); the printed accuracies above are the result.
+# On MNIST, a fine-tuned ConvAutoencoder does better (see the benchmarks page of
+# the documentation).

@@ -15,7 +15,7 @@ from ._docstrings import FAST_TRAINING, fill_doc
 from ._losses import (
     SPARSITY_PENALTIES,
     AutoencoderCriterion,
-    elementwise_error,
+    Contractive,
     reconstruction_error,
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
@@ -28,7 +28,8 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
 
     The code is a function of the input. Training may corrupt the input
     (``noise``, the denoising autoencoder) and penalise the codes
-    (``sparsity``); ``score_samples`` is minus the reconstruction error, and
+    (``sparsity``) or the encoder's sensitivity to its input
+    (``contractive_weight``); ``score_samples`` is minus the reconstruction error, and
     :meth:`sample` decodes codes drawn from a density (``latent_density``)
     fitted to the training codes.
     """
@@ -40,6 +41,7 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
         "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
         "sparsity_weight": [Interval(Real, 0, None, closed="left")],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "contractive_weight": [Interval(Real, 0, None, closed="left")],
         "code_activation": [StrOptions(set(ACTIVATIONS)), None],
         "latent_density": [StrOptions(set(LATENT_DENSITIES))],
         "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
@@ -57,12 +59,14 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
                 f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
                 f"of inputs corrupted); got {self.noise_level!r}."
             )
-        if self.n_components >= X.shape[1] and self.noise is None and self.sparsity is None:
+        if (self.n_components >= X.shape[1] and self.noise is None and self.sparsity is None
+                and not self.contractive_weight):
             warnings.warn(
                 f"n_components={self.n_components} is not below n_features={X.shape[1]}: "
-                "without noise or sparsity the autoencoder can learn to copy its input, and "
-                "its codes need not be any better than X. Use a smaller n_components, or "
-                "noise or sparsity for an overcomplete code.", UserWarning)
+                "without noise, sparsity or a contractive penalty the autoencoder can learn "
+                "to copy its input, and its codes need not be any better than X. Use a "
+                "smaller n_components, or noise, sparsity or contractive_weight for an "
+                "overcomplete code.", UserWarning)
         if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
             raise ValueError(
                 f"latent_density='mixture' with n_mixture_components="
@@ -81,12 +85,17 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
             code_activation=self.code_activation or (
                 "sigmoid" if self.sparsity == "kl" else "identity"),
             output_activation=self._output_activation(),
-            loss_takes_logits=self.loss == "binary_crossentropy",
+            loss_takes_logits=self._reconstruction_loss().takes_logits,
         )
 
     def _build_criterion(self):
-        return AutoencoderCriterion(self.loss, self.sparsity, self.sparsity_weight,
-                                    self.sparsity_target)
+        penalties = {}
+        if self.sparsity:
+            penalties["sparsity"] = (self.sparsity_weight,
+                                     SPARSITY_PENALTIES[self.sparsity](self.sparsity_target))
+        if self.contractive_weight:
+            penalties["contractive"] = (self.contractive_weight, Contractive())
+        return AutoencoderCriterion(self._reconstruction_loss(), penalties)
 
     def _after_training(self, X, condition, seed):
         """Fit what :meth:`sample` needs: a density over the training codes."""
@@ -116,17 +125,19 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
         return self._score_rows(validate_rows(self, X, dtype=np.float32, reset=False))
 
     def _score_rows(self, X):
-        check_unit_interval(X, self.loss)
+        loss = self._reconstruction_loss()
+        check_unit_interval(X, loss)
         return -self._forward_batches(
-            lambda m, x: reconstruction_error(m(x)[0], x, self.loss), X, dtype=np.float64)
+            lambda m, x: reconstruction_error(m(x)[0], x, loss), X, dtype=np.float64)
 
     def _feature_error_rows(self, X):
         """Each sample's reconstruction error per feature, over the number of
         features: a row sums to minus its :meth:`score_samples`."""
-        check_unit_interval(X, self.loss)
+        loss = self._reconstruction_loss()
+        check_unit_interval(X, loss)
         n_features = X.shape[1]
         return self._forward_batches(
-            lambda m, x: elementwise_error(m(x)[0], x, self.loss) / n_features, X,
+            lambda m, x: loss.elementwise(m(x)[0], x) / n_features, X,
             dtype=np.float64)
 
     def _code_centre_and_scale(self):
@@ -215,6 +226,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         sparsity=None,
         sparsity_weight=1e-3,
         sparsity_target=0.05,
+        contractive_weight=0.0,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -255,6 +267,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         self.sparsity = sparsity
         self.sparsity_weight = sparsity_weight
         self.sparsity_target = sparsity_target
+        self.contractive_weight = contractive_weight
         self.code_activation = code_activation
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
@@ -343,6 +356,7 @@ class DenoisingAutoencoder(Autoencoder):
         sparsity=None,
         sparsity_weight=1e-3,
         sparsity_target=0.05,
+        contractive_weight=0.0,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -367,7 +381,48 @@ class DenoisingAutoencoder(Autoencoder):
         latent_density="full",
         n_mixture_components=10,
     ):
-        super().__init__(**arguments(locals()))
+        super().__init__(
+            n_components=n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            decoder_layer_sizes=decoder_layer_sizes,
+            encoder=encoder,
+            decoder=decoder,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            weight_init=weight_init,
+            loss=loss,
+            output_activation=output_activation,
+            noise=noise,
+            noise_level=noise_level,
+            sparsity=sparsity,
+            sparsity_weight=sparsity_weight,
+            sparsity_target=sparsity_target,
+            contractive_weight=contractive_weight,
+            code_activation=code_activation,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            weight_decay=weight_decay,
+            weight_l1=weight_l1,
+            optimizer_params=optimizer_params,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            callbacks=callbacks,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            latent_density=latent_density,
+            n_mixture_components=n_mixture_components,
+        )
 
 
 @fill_doc(sparsity='"l1"', tol="2e-3", **FAST_TRAINING)
@@ -433,6 +488,7 @@ class SparseAutoencoder(Autoencoder):
         sparsity="l1",
         sparsity_weight=1e-3,
         sparsity_target=0.05,
+        contractive_weight=0.0,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -457,9 +513,45 @@ class SparseAutoencoder(Autoencoder):
         latent_density="full",
         n_mixture_components=10,
     ):
-        super().__init__(**arguments(locals()))
-
-
-def arguments(frame_locals):
-    """The ``__init__`` arguments from its ``locals()``, without ``self``."""
-    return {k: v for k, v in frame_locals.items() if k not in ("self", "__class__")}
+        super().__init__(
+            n_components=n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            decoder_layer_sizes=decoder_layer_sizes,
+            encoder=encoder,
+            decoder=decoder,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            weight_init=weight_init,
+            loss=loss,
+            output_activation=output_activation,
+            noise=noise,
+            noise_level=noise_level,
+            sparsity=sparsity,
+            sparsity_weight=sparsity_weight,
+            sparsity_target=sparsity_target,
+            contractive_weight=contractive_weight,
+            code_activation=code_activation,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            weight_decay=weight_decay,
+            weight_l1=weight_l1,
+            optimizer_params=optimizer_params,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            callbacks=callbacks,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            latent_density=latent_density,
+            n_mixture_components=n_mixture_components,
+        )

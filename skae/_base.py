@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._collapse import CollapseCheckMixin
 from ._data import row_chunks
-from ._losses import RECONSTRUCTION_LOSSES, binary_entropy
+from ._losses import RECONSTRUCTION_LOSSES, get_loss
 from ._modules import ACTIVATIONS, WEIGHT_INITS, initialise_weights
 from ._streaming import StreamedArray, is_streamed, summarize_rows
 from ._training import STOPPING_CONSTRAINTS, TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
@@ -66,21 +66,25 @@ class BaseAutoencoder(
     def _encoder_decoder(self, n_features):
         """Return ``(encoder, decoder)`` torch modules for ``n_features`` inputs."""
 
+    def _reconstruction_loss(self):
+        """The :class:`~skae._losses.ReconstructionLoss` that ``loss`` names."""
+        return get_loss(self.loss)
+
     def _check_input(self, X, name="X"):
         """Checks of the validated training data (``name``: X or X_val); a
         family adds its own."""
-        check_unit_interval(X, self.loss)
-        check_training_magnitude(X, self.loss, name)
-        if self.loss == "binary_crossentropy" and self.output_activation not in (None,
-                                                                                 "sigmoid"):
+        loss = self._reconstruction_loss()
+        check_unit_interval(X, loss)
+        check_training_magnitude(X, loss, name)
+        if loss.takes_logits and self.output_activation not in (None, loss.output_activation):
             raise ValueError(
-                f"loss='binary_crossentropy' needs a sigmoid on the output; got "
+                f"loss={loss.name!r} needs a {loss.output_activation} on the output; got "
                 f"output_activation={self.output_activation!r}. Leave it None, or use "
                 "loss='squared_error'.")
 
     def _output_activation(self):
         """The decoder's output activation: ``output_activation``, or the loss's own."""
-        return self.output_activation or RECONSTRUCTION_LOSSES[self.loss][1]
+        return self.output_activation or self._reconstruction_loss().output_activation
 
     # Whether the reconstruction term sums its element-wise loss over the
     # features (a likelihood, in nats per sample) rather than averaging it.
@@ -90,12 +94,13 @@ class BaseAutoencoder(
         """Binary cross-entropy cannot fall below the entropy of its targets,
         which grey values (neither 0 nor 1) make large: the stopping rule
         measures improvement above it. Squared error can reach 0."""
-        if self.loss != "binary_crossentropy":
+        loss = self._reconstruction_loss()
+        if not loss.has_floor:
             return 0.0
         total, n_rows = 0.0, 0
         for block in row_chunks(target, 8192, rows):
-            entropy = binary_entropy(block)
-            per_sample = entropy.sum(1) if self._sums_over_features else entropy.mean(1)
+            floor = loss.floor(block)
+            per_sample = floor.sum(1) if self._sums_over_features else floor.mean(1)
             total, n_rows = total + float(per_sample.sum()), n_rows + len(block)
         return total / max(n_rows, 1)
 

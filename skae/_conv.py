@@ -104,6 +104,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         sparsity=None,
         sparsity_weight=1e-3,
         sparsity_target=0.05,
+        contractive_weight=0.0,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -150,6 +151,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         self.sparsity = sparsity
         self.sparsity_weight = sparsity_weight
         self.sparsity_target = sparsity_target
+        self.contractive_weight = contractive_weight
         self.code_activation = code_activation
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init

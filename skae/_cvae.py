@@ -8,7 +8,6 @@ from sklearn.utils import check_array, check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._autoencoder import arguments
 from ._docstrings import fill_doc
 from ._training import fit_context
 from ._vae import VariationalAutoencoder
@@ -117,7 +116,42 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         verbose=0,
         device="cpu",
     ):
-        super().__init__(**arguments(locals()))
+        super().__init__(
+            n_components=n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            decoder_layer_sizes=decoder_layer_sizes,
+            encoder=encoder,
+            decoder=decoder,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            weight_init=weight_init,
+            loss=loss,
+            output_activation=output_activation,
+            likelihood_scale=likelihood_scale,
+            beta=beta,
+            kl_warmup=kl_warmup,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            weight_decay=weight_decay,
+            weight_l1=weight_l1,
+            optimizer_params=optimizer_params,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            callbacks=callbacks,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+        )
 
     def fit(self, X, y, *, X_val=None, y_val=None):
         """Train the conditional VAE on X and its classes y.

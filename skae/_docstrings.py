@@ -84,6 +84,14 @@ loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
         Weight of the sparsity penalty in the objective.
     sparsity_target : float in (0, 1), default=0.05
         Target mean activation of ``sparsity="kl"``.
+    contractive_weight : float, default=0.0
+        Weight of the contractive penalty (Rifai et al., 2011): the squared
+        Frobenius norm of the encoder's Jacobian at each training row,
+        averaged over the batch, so that codes change little when the input
+        moves off the data. Logged as the ``"contractive"`` term of
+        ``loss_terms_curve_``. Computed exactly, one extra backward pass
+        through the encoder per code unit: training takes several times as
+        long. 0 adds nothing.
     code_activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
 "sigmoid", "identity"} or None, default=None
         Activation on the code (the encoder's output). None: ``"identity"``

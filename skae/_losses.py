@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -9,12 +10,112 @@ from torch.nn import functional as F
 from ._modules import reparameterise
 from ._priors import StandardNormal, diagonal_normal_log_prob
 
-# loss name -> (element-wise loss of the raw decoder output, with a ``reduction``
-# argument as torch's functional losses; the output activation it implies)
-RECONSTRUCTION_LOSSES = {
-    "squared_error": (F.mse_loss, "identity"),
-    "binary_crossentropy": (F.binary_cross_entropy_with_logits, "sigmoid"),
-}
+
+class ReconstructionLoss:
+    """One reconstruction loss: everything skae needs to know of it, in one place.
+
+    ``output_activation`` is the decoder's output activation the loss implies;
+    with ``takes_logits`` the element-wise term takes the raw decoder output
+    (the loss applies that activation itself, in a numerically stable form).
+    ``data_range`` is the interval the data must lie in (None: any);
+    ``sums_squares`` says a row's squared values must stay within float32's
+    range; ``has_floor``, that :meth:`floor` is above 0 on some targets;
+    ``has_scale``, that its likelihood has a scale (``log_scale``). Look a
+    loss up once, by name, with :func:`get_loss`.
+    """
+
+    name = None
+    output_activation = "identity"
+    takes_logits = False
+    data_range = None
+    sums_squares = False
+    has_floor = False  # a floor above 0 (see floor)
+    has_scale = False  # a likelihood with a scale parameter (log_scale)
+
+    def elementwise(self, output, target):
+        """The loss of every element, (n_samples, n_features)."""
+        raise NotImplementedError
+
+    def mean(self, output, target):
+        """The loss averaged over the elements of a batch."""
+        raise NotImplementedError
+
+    def floor(self, target):
+        """The lowest element-wise value any output reaches on ``target``."""
+        return torch.zeros_like(target)
+
+    def negative_log_likelihood(self, output, target, log_scale=None):
+        """-log p(x | z) of each sample in nats, summed over features."""
+        raise NotImplementedError
+
+    def of_reconstructions(self, X_true, X_pred):
+        """The element-wise loss of reconstructions (after the output
+        activation), numpy float64: what :func:`skae.metrics.reconstruction_error`
+        averages."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class SquaredError(ReconstructionLoss):
+    """Squared error; as a likelihood, a Gaussian with mean ``output`` and the
+    standard deviation ``exp(log_scale)`` shared by all features."""
+
+    name = "squared_error"
+    sums_squares = True
+    has_scale = True
+
+    def elementwise(self, output, target):
+        return F.mse_loss(output, target, reduction="none")
+
+    def mean(self, output, target):
+        return F.mse_loss(output, target, reduction="mean")
+
+    def negative_log_likelihood(self, output, target, log_scale=None):
+        standardised = (target - output) * torch.exp(-log_scale)
+        per_feature = 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
+        return per_feature.sum(1)
+
+    def of_reconstructions(self, X_true, X_pred):
+        return (X_true - X_pred) ** 2
+
+
+class BinaryCrossEntropy(ReconstructionLoss):
+    """Binary cross-entropy of data in [0, 1]; as a likelihood, a Bernoulli of
+    the logits ``output``. Grey targets (neither 0 nor 1) keep it above their
+    entropy, its floor."""
+
+    name = "binary_crossentropy"
+    output_activation = "sigmoid"
+    takes_logits = True
+    data_range = (0.0, 1.0)
+    has_floor = True
+
+    def elementwise(self, output, target):
+        return F.binary_cross_entropy_with_logits(output, target, reduction="none")
+
+    def mean(self, output, target):
+        return F.binary_cross_entropy_with_logits(output, target, reduction="mean")
+
+    def floor(self, target):
+        return binary_entropy(target)
+
+    def negative_log_likelihood(self, output, target, log_scale=None):
+        return self.elementwise(output, target).sum(1)
+
+    def of_reconstructions(self, X_true, X_pred):
+        p = np.clip(X_pred, 1e-7, 1 - 1e-7)
+        return -(X_true * np.log(p) + (1 - X_true) * np.log1p(-p))
+
+
+# The reconstruction losses by name: the ``loss`` parameter's options.
+RECONSTRUCTION_LOSSES = {loss.name: loss for loss in (SquaredError(), BinaryCrossEntropy())}
+
+
+def get_loss(loss):
+    """The :class:`ReconstructionLoss` named ``loss`` (or ``loss`` itself)."""
+    return loss if isinstance(loss, ReconstructionLoss) else RECONSTRUCTION_LOSSES[loss]
 
 
 def reconstruction_error(output, target, loss, per_sample=True):
@@ -24,15 +125,9 @@ def reconstruction_error(output, target, loss, per_sample=True):
     Returns one value per sample, or with ``per_sample=False`` the mean over
     the batch (the same value as the mean of the per-sample errors).
     """
-    if per_sample:
-        return elementwise_error(output, target, loss).mean(dim=1)
-    return RECONSTRUCTION_LOSSES[loss][0](output, target, reduction="mean")
-
-
-def elementwise_error(output, target, loss):
-    """The loss of every element, (n_samples, n_features): what
-    :func:`reconstruction_error` averages."""
-    return RECONSTRUCTION_LOSSES[loss][0](output, target, reduction="none")
+    loss = get_loss(loss)
+    return loss.elementwise(output, target).mean(dim=1) if per_sample else loss.mean(
+        output, target)
 
 
 def binary_entropy(target):
@@ -55,40 +150,91 @@ def kl_sparsity(codes, target):
             + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum()
 
 
+def jacobian_frobenius(encode, x):
+    """Mean over the batch of the squared Frobenius norm of the Jacobian of
+    ``encode`` at each row of ``x``: the contractive penalty (Rifai et al.,
+    2011), exact, one backward pass per code unit.
+
+    Differentiable (for training) where gradients are enabled, a plain value
+    where they are not (validation); the encoder's mode is the caller's.
+    """
+    keep_graph = torch.is_grad_enabled()
+    with torch.enable_grad():
+        x = x.detach().requires_grad_(True)
+        codes = encode(x)
+        total = codes.new_zeros(())
+        for unit in range(codes.shape[1]):
+            (rows,) = torch.autograd.grad(codes[:, unit].sum(), x, create_graph=keep_graph,
+                                          retain_graph=True)
+            total = total + rows.pow(2).sum()
+    total = total / len(x)
+    return total if keep_graph else total.detach()
+
+
+class Penalty:
+    """A term added to the reconstruction loss: called with the clean batch
+    ``x``, the codes of the forward pass and the module, it returns a scalar."""
+
+    def __call__(self, x, codes, module):
+        raise NotImplementedError
+
+
+class L1Sparsity(Penalty):
+    """The mean L1 norm of the codes."""
+
+    def __call__(self, x, codes, module):
+        return l1_sparsity(codes)
+
+
+class KLSparsity(Penalty):
+    """KL divergence of each code unit's mean activation from ``target``."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __call__(self, x, codes, module):
+        return kl_sparsity(codes, self.target)
+
+
+class Contractive(Penalty):
+    """The squared Frobenius norm of the encoder's Jacobian at ``x``."""
+
+    def __call__(self, x, codes, module):
+        return jacobian_frobenius(module.encode, x)
+
+
+# sparsity name -> penalty, given the sparsity target
 SPARSITY_PENALTIES = {
-    "l1": lambda codes, target: l1_sparsity(codes),
-    "kl": kl_sparsity,
+    "l1": lambda target: L1Sparsity(),
+    "kl": KLSparsity,
 }
 
 
 class AutoencoderCriterion(nn.Module):
-    """Named loss terms of a (possibly sparse) autoencoder.
+    """Named loss terms of a (possibly sparse or contractive) autoencoder.
 
-    Called with the module's ``(decoder_output, codes)`` and the clean input,
-    returns ``(objective, terms)``: the training objective and a dict
-    ``{"reconstruction": ..., ["sparsity": ...]}`` of scalar tensors whose
-    sum it is.
+    Called with the module's ``(decoder_output, codes)``, the clean input as
+    target, and the batch ``x`` and ``module`` for the penalties, returns
+    ``(objective, terms)``: the training objective and a dict
+    ``{"reconstruction": ..., ["sparsity": ...], ["contractive": ...]}`` of
+    scalar tensors whose sum it is. ``penalties`` maps each penalty's term
+    name to ``(weight, penalty)``.
     """
 
-    def __init__(self, loss="squared_error", sparsity=None, sparsity_weight=0.0,
-                 sparsity_target=0.05):
+    def __init__(self, loss="squared_error", penalties=None):
         super().__init__()
-        self.loss = loss
-        self.sparsity = sparsity
-        self.sparsity_weight = sparsity_weight
-        self.sparsity_target = sparsity_target
+        self.loss = get_loss(loss)
+        self.penalties = dict(penalties or {})
 
     @property
     def term_names(self):
-        return ("reconstruction",) + (("sparsity",) if self.sparsity else ())
+        return ("reconstruction", *self.penalties)
 
-    def forward(self, y_pred, target):
+    def forward(self, y_pred, target, x=None, module=None):
         output, codes = y_pred
-        terms = {"reconstruction": reconstruction_error(output, target, self.loss,
-                                                        per_sample=False)}
-        if self.sparsity:
-            penalty = SPARSITY_PENALTIES[self.sparsity](codes, self.sparsity_target)
-            terms["sparsity"] = self.sparsity_weight * penalty
+        terms = {"reconstruction": self.loss.mean(output, target)}
+        for name, (weight, penalty) in self.penalties.items():
+            terms[name] = weight * penalty(target if x is None else x, codes, module)
         return sum(terms.values()), terms
 
 
@@ -96,18 +242,9 @@ class AutoencoderCriterion(nn.Module):
 
 
 def negative_log_likelihood(output, target, loss, log_scale=None):
-    """-log p(x | z) of each sample in nats, summed over features.
-
-    ``loss="binary_crossentropy"`` is the Bernoulli likelihood of logits
-    ``output``; ``loss="squared_error"`` is the Gaussian likelihood with mean
-    ``output`` and the standard deviation ``exp(log_scale)`` shared by all
-    features.
-    """
-    if loss == "binary_crossentropy":
-        return F.binary_cross_entropy_with_logits(output, target, reduction="none").sum(1)
-    standardised = (target - output) * torch.exp(-log_scale)
-    per_feature = 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
-    return per_feature.sum(1)
+    """-log p(x | z) of each sample in nats, summed over features, under the
+    likelihood of the loss ``loss`` (see :class:`ReconstructionLoss`)."""
+    return get_loss(loss).negative_log_likelihood(output, target, log_scale)
 
 
 def gaussian_kl(mean, log_var):
@@ -181,11 +318,11 @@ class ELBOCriterion(nn.Module):
 
     def __init__(self, loss="binary_crossentropy", beta=1.0):
         super().__init__()
-        self.loss = loss
+        self.loss = get_loss(loss)
         self.beta = beta
         self.kl_weight = 1.0
 
-    def forward(self, y_pred, target):
+    def forward(self, y_pred, target, x=None, module=None):
         output, mean, log_var, log_scale = y_pred
         nll, kl = negative_elbo_terms(output, target, mean, log_var, self.loss, log_scale)
         reconstruction, kl = nll.mean(), kl.mean()
@@ -201,7 +338,7 @@ class ClassificationCriterion(nn.Module):
     term_names = ("cross_entropy",)
     metric_names = ("accuracy",)
 
-    def forward(self, logits, target):
+    def forward(self, logits, target, x=None, module=None):
         loss = F.cross_entropy(logits, target)
         accuracy = (logits.detach().argmax(dim=1) == target).float().mean()
         return loss, {"cross_entropy": loss, "accuracy": accuracy}
@@ -223,7 +360,7 @@ class ClusteringCriterion(nn.Module):
 
     def __init__(self, loss="squared_error", gamma=0.1, reconstruction=True):
         super().__init__()
-        self.loss = loss
+        self.loss = get_loss(loss)
         self.gamma = gamma
         self.reconstruction = reconstruction
 
@@ -231,7 +368,7 @@ class ClusteringCriterion(nn.Module):
     def term_names(self):
         return ("reconstruction", "clustering") if self.reconstruction else ("clustering",)
 
-    def forward(self, y_pred, target):
+    def forward(self, y_pred, target, x=None, module=None):
         output, q, x = y_pred
         clustering = F.kl_div(q.clamp_min(1e-12).log(), target, reduction="batchmean")
         if not self.reconstruction:

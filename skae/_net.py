@@ -306,10 +306,13 @@ _WEIGHTED_LAYERS = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
 class AutoencoderNet(NeuralNet):
     """skorch net whose criterion returns ``(objective, terms)``.
 
-    ``terms`` is a dict of named scalars, each logged to the history (as
-    ``train_<name>`` and ``valid_<name>``, averaged over the epoch's
-    batches): the loss terms (``criterion.term_names``), whose weighted sum
-    is the objective that is minimised, and metrics such as the accuracy
+    The criterion is called as ``criterion(y_pred, target, x=batch,
+    module=module_)``: penalties such as the contractive one need the batch
+    and the module besides the outputs. ``terms`` is a dict of named
+    scalars, each logged to the history (as ``train_<name>`` and
+    ``valid_<name>``, averaged over the epoch's batches): the loss terms
+    (``criterion.term_names``), whose weighted sum is the objective that is
+    minimised, and metrics such as the accuracy
     (``criterion.metric_names``).
     """
 
@@ -415,7 +418,7 @@ class AutoencoderNet(NeuralNet):
             raise
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        objective, terms = self.criterion_(y_pred, y_true)
+        objective, terms = self.criterion_(y_pred, y_true, x=X, module=self.module_)
         if self.weight_l1:
             # The weights of linear and convolution layers: not their biases, nor
             # normalisation scales, a VAE's likelihood scale or DEC's centres.

@@ -49,7 +49,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
     def _check_input(self, X, name="X"):
         super()._check_input(X, name)
-        if self.loss != "squared_error" and self.likelihood_scale != "learned":
+        if not self._reconstruction_loss().has_scale and self.likelihood_scale != "learned":
             raise ValueError(
                 f"likelihood_scale={self.likelihood_scale!r} sets the standard deviation of "
                 f"the Gaussian likelihood of loss='squared_error'; loss={self.loss!r} has "
@@ -65,10 +65,10 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         return VariationalModule(
             encoder, decoder,
             output_activation=self._output_activation(),
-            loss_takes_logits=self.loss == "binary_crossentropy",
+            loss_takes_logits=self._reconstruction_loss().takes_logits,
             # A learned scale starts at the data's spread (that of a decoder
             # predicting the mean), whatever the units of X.
-            initial_scale=None if self.loss != "squared_error" else (
+            initial_scale=None if not self._reconstruction_loss().has_scale else (
                 (data.std or 1.0) if self.likelihood_scale == "learned"
                 else self.likelihood_scale),
             learn_scale=self.likelihood_scale == "learned",
@@ -96,7 +96,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     def _validated_X(self, X):
         check_is_fitted(self)
         X = self._inference_X(X)
-        check_unit_interval(X, self.loss)
+        check_unit_interval(X, self._reconstruction_loss())
         return X
 
     def transform(self, X, *, sample_posterior=False, random_state=None):
@@ -187,7 +187,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         return self._score_rows(self._inference_X(X))
 
     def _score_rows(self, X):
-        check_unit_interval(X, self.loss)
+        check_unit_interval(X, self._reconstruction_loss())
         return self._elbo(X, None)
 
     def log_likelihood(self, X, n_importance_samples=1000, random_state=None):

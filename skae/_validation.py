@@ -256,10 +256,14 @@ def check_device(device):
 
 
 def check_unit_interval(X, loss):
-    """Binary cross-entropy needs data in [0, 1]; say so when it is not."""
-    if loss == "binary_crossentropy" and X.size and (X.min() < 0 or X.max() > 1):
+    """A loss (a :class:`~skae._losses.ReconstructionLoss`) that needs data in a
+    range (binary cross-entropy: [0, 1]) says so when X is not in it."""
+    if loss.data_range is None or not X.size:
+        return
+    low, high = loss.data_range
+    if X.min() < low or X.max() > high:
         raise ValueError(
-            "loss='binary_crossentropy' needs X with values in [0, 1]; got values in "
+            f"loss={loss.name!r} needs X with values in [{low:g}, {high:g}]; got values in "
             f"[{X.min():.4g}, {X.max():.4g}]. Scale X (e.g. with MinMaxScaler) or use "
             "loss='squared_error'."
         )
@@ -269,13 +273,13 @@ def check_training_magnitude(X, loss, name="X"):
     """Training computes squared errors in float32: a row's squares, summed
     over its features, must stay below float32's largest value, else the
     loss is infinite from the first batch. Say so, naming the data."""
-    if loss != "squared_error" or not X.size:
+    if not loss.sums_squares or not X.size:
         return
     largest = max(abs(float(X.min())), abs(float(X.max())))
     limit = math.sqrt(float(np.finfo(np.float32).max) / X.shape[1])
     if largest > limit:
         raise ValueError(
-            f"loss='squared_error' trains in float32: with {X.shape[1]} features, values "
+            f"loss={loss.name!r} trains in float32: with {X.shape[1]} features, values "
             f"above {limit:.3g} in magnitude make a row's squared error overflow; got "
             f"{name} with values up to {largest:.4g}. Scale {name} (e.g. with "
             "StandardScaler)."

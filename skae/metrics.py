@@ -10,6 +10,8 @@ from sklearn.metrics import confusion_matrix
 from sklearn.utils import check_array, check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._losses import RECONSTRUCTION_LOSSES
+
 __all__ = [
     "TrustworthinessScorer",
     "cluster_accuracy",
@@ -90,7 +92,7 @@ def _check_pair(X_true, X_pred):
 
 @validate_params(
     {"X_true": ["array-like"], "X_pred": ["array-like"],
-     "loss": [StrOptions({"squared_error", "binary_crossentropy"})],
+     "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
      "per_sample": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
@@ -130,11 +132,7 @@ def reconstruction_error(X_true, X_pred, *, loss="squared_error", per_sample=Fal
     0.0625
     """
     X_true, X_pred = _check_pair(X_true, X_pred)
-    if loss == "squared_error":
-        errors = ((X_true - X_pred) ** 2).mean(axis=1)
-    else:
-        p = np.clip(X_pred, 1e-7, 1 - 1e-7)
-        errors = -(X_true * np.log(p) + (1 - X_true) * np.log1p(-p)).mean(axis=1)
+    errors = RECONSTRUCTION_LOSSES[loss].of_reconstructions(X_true, X_pred).mean(axis=1)
     return errors if per_sample else float(errors.mean())
 
 

@@ -102,6 +102,53 @@ def test_kl_sparsity_gives_sigmoid_codes_near_the_target(digits):
     assert codes.mean() < 0.15
 
 
+def test_contractive_penalty_is_the_jacobian_norm_of_rifai_et_al():
+    # One sigmoid layer h = s(Wx + b): J = diag(h (1 - h)) W, and the squared
+    # Frobenius norm is sum_j (h_j (1 - h_j))^2 sum_i W_ji^2 (Rifai et al., eq. 3).
+    from skae._losses import Contractive
+
+    torch.manual_seed(0)
+    layer = torch.nn.Sequential(torch.nn.Linear(7, 3), torch.nn.Sigmoid())
+    x = torch.rand(5, 7)
+    h = layer(x)
+    expected = ((h * (1 - h)) ** 2 @ (layer[0].weight ** 2).sum(1)).mean()
+    module = type("Module", (), {"encode": staticmethod(layer)})()
+    penalty = Contractive()(x, h, module)
+    torch.testing.assert_close(penalty, expected)
+    assert penalty.requires_grad  # trains the encoder
+    with torch.no_grad():  # validation: a value, no graph
+        assert not Contractive()(x, h, module).requires_grad
+
+
+def test_contractive_weight_makes_codes_less_sensitive_to_the_input(digits):
+    X = digits[0][:600]
+    params = dict(n_components=8, code_activation="sigmoid", max_iter=30, random_state=0,
+                  early_stopping=True)
+    plain = Autoencoder(**params).fit(X)
+    cae = Autoencoder(contractive_weight=1e-2, **params).fit(X)
+    assert set(cae.loss_terms_curve_) == {"reconstruction", "contractive"}
+    assert set(cae.validation_loss_terms_curve_) == {"reconstruction", "contractive"}
+    assert "contractive" not in plain.loss_terms_curve_
+    np.testing.assert_allclose(
+        np.add(cae.loss_terms_curve_["reconstruction"], cae.loss_terms_curve_["contractive"]),
+        cae.loss_curve_, rtol=1e-6)
+    from skae._losses import jacobian_frobenius
+
+    held_out = torch.from_numpy(digits[0][600:900])
+    with torch.no_grad():
+        norms = [float(jacobian_frobenius(model.module_.eval().encode, held_out))
+                 for model in (plain, cae)]
+    assert norms[1] < 0.25 * norms[0]  # the encoder's Jacobian, on rows it never saw
+
+
+def test_contractive_weight_trains_a_conv_autoencoder(digits):
+    ae = ConvAutoencoder(n_components=4, image_shape=(1, 8, 8), channels=(4,),
+                         contractive_weight=1e-3, max_iter=2, random_state=0)
+    ae.fit(digits[0][:64])
+    assert len(ae.loss_terms_curve_["contractive"]) == 2
+    assert ae.loss_terms_curve_["contractive"][-1] > 0
+
+
 @pytest.mark.parametrize("density", ["full", "diag", "mixture"])
 def test_sample_follows_the_fitted_latent_density(density, digits):
     X = digits[0]

@@ -36,6 +36,7 @@ STUDIES = {
     "confusion matrix": "plot_classifier_study.py",
     "denoising with PSNR": "plot_denoising.py",
     "sparse codes": "plot_sparse.py",
+    "contractive codes against denoising and sparse ones": "plot_contractive.py",
     "two-digit images": "plot_multi_digits.py",
     "VAE samples and traversal": "plot_vae_generation.py",
     "conditional generation": "plot_conditional_vae.py",
