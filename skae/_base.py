@@ -261,6 +261,7 @@ class BaseAutoencoder(
         seed = self._train(X, self._builder(X), warm, condition=condition,
                            validation=validation)
         self._after_training(X, condition, seed)
+        self._set_explained_variance_ratio(X, condition)
         if self.n_iter_ - n_iter_before < self.max_iter:  # stopped: converged
             self._warn_if_collapsed(X, condition)
         return self
@@ -300,6 +301,7 @@ class BaseAutoencoder(
         seed = self._train(X, self._builder(X), warm=not first, condition=condition,
                            incremental=True)
         self._after_training(X, condition, seed)
+        self._set_explained_variance_ratio(X, condition)
         return self
 
     def _untrained_module(self, X):

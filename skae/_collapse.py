@@ -1,5 +1,6 @@
-"""Whether a fit learned anything: the share of the data's variance that its
-reconstructions keep, against PCA's with as many components."""
+"""What a fit learned: the share of the training data's variance that its
+reconstructions explain (``explained_variance_ratio_``), and whether they
+hardly depend on the input at all (a collapse, against PCA's share)."""
 
 import warnings
 
@@ -10,10 +11,53 @@ from sklearn.exceptions import ConvergenceWarning
 from ._streaming import StreamedArray
 
 
+def total_sum_of_squares(X):
+    """The summed squared deviations of X's columns from their means, float64,
+    a block of rows at a time (a streamed X's blocks; Chan et al.'s pairwise
+    update per column)."""
+    block = X.block_rows() if isinstance(X, StreamedArray) else 4096
+    count, mean, m2 = 0, 0.0, 0.0
+    for start in range(0, len(X), block):
+        part = np.asarray(X[start:start + block], dtype=np.float64)
+        n, part_mean = len(part), part.mean(axis=0)
+        delta = part_mean - mean
+        m2 = m2 + ((part - part_mean) ** 2).sum(axis=0) + delta ** 2 * count * n / (count + n)
+        mean = mean + delta * n / (count + n)
+        count += n
+    return float(np.sum(m2))
+
+
+def explained_share(residual, total):
+    """``1 - residual / total``; for data with no variance, 1 when the
+    reconstructions are exact and 0 otherwise (as ``r2_score``)."""
+    if total > 0:
+        return 1.0 - residual / total
+    return 1.0 if residual == 0 else 0.0
+
+
 class CollapseCheckMixin:
-    """Warns when training ended on reconstructions that hardly depend on the
-    input (the hooks ``_check_settled_fit`` and ``_unlearned_note`` of
-    :class:`~skae._training.NetTrainingMixin`, and after a fit that stopped)."""
+    """The share of the training data's variance that the reconstructions
+    explain, and a warning when training ended on reconstructions that hardly
+    depend on the input (the hooks ``_check_settled_fit`` and
+    ``_unlearned_note`` of :class:`~skae._training.NetTrainingMixin`, and
+    after a fit that stopped)."""
+
+    def _reconstructed(self, X, condition, fn):
+        """``fn(reconstructions, x)`` of row chunks of X, through the trained
+        module (float64 on the CPU), as one float64 array."""
+        if condition is None:
+            return self._forward_batches(lambda m, x: fn(m.decode(m.encode(x)), x), X,
+                                         dtype=np.float64)
+        return self._forward_batches(lambda m, x, c: fn(m.decode(m.encode(x, c), c), x), X,
+                                     condition, dtype=np.float64)
+
+    def _set_explained_variance_ratio(self, X, condition):
+        """``explained_variance_ratio_``: one minus the reconstructions'
+        squared error over the summed squared deviations of X's columns from
+        their means, as PCA's ``explained_variance_ratio_.sum()``."""
+        residual = self._reconstructed(X, condition, lambda r, x: ((r - x) ** 2).sum(1))
+        self.explained_variance_ratio_ = explained_share(float(residual.sum()),
+                                                         total_sum_of_squares(X))
 
     # Collapse: reconstructions whose spread across samples is below this
     # fraction of the spread that PCA with as many components keeps, i.e.

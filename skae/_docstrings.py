@@ -244,6 +244,14 @@ net_ : skorch.NeuralNet
     best_epoch_ : int or None
         Epoch (1-based) whose weights early stopping restored; None without
         early stopping.
+    explained_variance_ratio_ : float
+        Share of the training data's variance that the reconstructions
+        explain: one minus their summed squared error over the summed
+        squared deviations of X's columns from their means (of the last
+        block, after ``partial_fit``). For PCA this is
+        ``explained_variance_ratio_.sum()``, so the two compare at the same
+        width; :func:`skae.metrics.explained_variance_scorer` measures it on
+        held-out data.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

@@ -10,12 +10,14 @@ from sklearn.metrics import confusion_matrix
 from sklearn.utils import check_array, check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._collapse import explained_share, total_sum_of_squares
 from ._losses import RECONSTRUCTION_LOSSES
 
 __all__ = [
     "TrustworthinessScorer",
     "cluster_accuracy",
     "cluster_accuracy_scorer",
+    "explained_variance_scorer",
     "neg_reconstruction_error_scorer",
     "peak_signal_noise_ratio",
     "reconstruction_error",
@@ -227,6 +229,57 @@ def neg_reconstruction_error_scorer(estimator, X, y=None):
     """
     X_pred = estimator.inverse_transform(estimator.transform(X))
     return -reconstruction_error(X, X_pred)
+
+
+def explained_variance_scorer(estimator, X, y=None):
+    """Scorer: the share of X's variance that the reconstructions explain.
+
+    One minus the summed squared error of
+    ``estimator.inverse_transform(estimator.transform(X))`` over the summed
+    squared deviations of X's columns from their means: 1 for exact
+    reconstructions, 0 for the column means, below 0 for worse. For PCA on
+    its training data it equals ``explained_variance_ratio_.sum()``, and for
+    a skae autoencoder its ``explained_variance_ratio_``: use it to compare
+    them on held-out data, e.g. ``GridSearchCV(...,
+    scoring=explained_variance_scorer)``. Unlike ``r2_score`` it counts the
+    errors in constant columns.
+
+    Parameters
+    ----------
+    estimator : object
+        A fitted estimator with ``transform`` and ``inverse_transform``.
+    X : array-like of shape (n_samples, n_features)
+        Data to reconstruct.
+    y : None
+        Ignored.
+
+    Returns
+    -------
+    score : float
+        The share of the variance explained (higher is better).
+
+    See Also
+    --------
+    neg_reconstruction_error_scorer : Minus the mean squared error, in the data's units.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.decomposition import PCA
+    >>> from skae.metrics import explained_variance_scorer
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> pca = PCA(n_components=8).fit(X)
+    >>> print(f"{explained_variance_scorer(pca, X):.4f}")
+    0.6739
+    >>> print(f"{pca.explained_variance_ratio_.sum():.4f}")
+    0.6739
+    """
+    X = check_array(X, dtype=np.float64)
+    X_pred = np.asarray(estimator.inverse_transform(estimator.transform(X)), dtype=np.float64)
+    if X_pred.shape != X.shape:
+        raise ValueError(f"The reconstructions have shape {X_pred.shape}, but X has shape "
+                         f"{X.shape}.")
+    return explained_share(float(((X - X_pred) ** 2).sum()), total_sum_of_squares(X))
 
 
 def cluster_accuracy_scorer(estimator, X, y):

@@ -89,3 +89,30 @@ def test_scorers_in_a_grid_search(digits):
     assert TrustworthinessScorer(3)(search.best_estimator_, X) > 0.5
     with pytest.raises(ValueError, match="n_neighbors must be a positive int; got 0"):
         TrustworthinessScorer(0)
+
+
+def test_explained_variance_scorer_is_pcas_ratio_and_the_fitted_attribute(digits):
+    from sklearn.decomposition import PCA
+
+    from skae import Autoencoder, ConditionalVariationalAutoencoder
+    from skae.metrics import explained_variance_scorer
+
+    X, y = digits
+    pca = PCA(n_components=8).fit(X)
+    assert explained_variance_scorer(pca, X) == pytest.approx(
+        pca.explained_variance_ratio_.sum(), abs=1e-6)
+    ae = Autoencoder(n_components=8, max_iter=20, random_state=0).fit(X)
+    assert 0 < ae.explained_variance_ratio_ < 1
+    assert explained_variance_scorer(ae, X) == pytest.approx(ae.explained_variance_ratio_,
+                                                            abs=1e-5)
+    # One minus the squared error over the total: 0 for the column means, below for worse.
+    means = np.tile(X.mean(axis=0), (len(X), 1))
+    constant = type("Means", (), {"transform": lambda self, X: X,
+                                  "inverse_transform": lambda self, Z: means})()
+    assert explained_variance_scorer(constant, X) == pytest.approx(0.0, abs=1e-9)
+    ae.partial_fit(X[:300])  # the last block's share
+    assert explained_variance_scorer(ae, X[:300]) == pytest.approx(
+        ae.explained_variance_ratio_, abs=1e-5)
+    cvae = ConditionalVariationalAutoencoder(n_components=4, max_iter=3,
+                                             random_state=0).fit(X[:200], y[:200])
+    assert np.isfinite(cvae.explained_variance_ratio_)
