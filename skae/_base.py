@@ -167,14 +167,40 @@ class BaseAutoencoder(
 
     # -------------------------------------------------------------- training
 
-    def _condition(self, X, y, reset):
-        """The per-sample condition fed to the module with X, or None.
+    # ---------------------------------------------------------- conditioning
+    # A conditional family (the conditional VAE) feeds the module a condition
+    # row per sample beside X or the codes (one-hot labels). These hooks give
+    # it; an unconditional family's return None, and every method below
+    # passes that None on: nothing else in the base knows of conditions.
 
-        Unconditional families ignore ``y``.
-        """
+    def _condition(self, X, y, reset, classes=None, incremental=False):
+        """The condition rows of the training rows X and their labels y, or
+        None; ``reset`` on a first fit, ``classes`` and ``incremental`` from
+        ``partial_fit``. Unconditional families ignore ``y``."""
         return None
 
-    def _training_data(self, X, y, reset, stream=False):
+    def _conditions(self, y, n_rows, call, X=None, rng=None):
+        """The condition rows of ``n_rows`` rows of ``call`` (``"transform"``,
+        ``"inverse_transform"``, ``"sample"``, ``"latent_traversal"``) for
+        the labels ``y`` (one label for all rows, or one per row; the rows X
+        of a transform, the RandomState ``rng`` of a sample), or None."""
+        return None
+
+    def _conditioned(self, fn, X, condition, **kwargs):
+        """``_forward_batches`` of ``fn(module, x, condition)``, with
+        ``condition`` None (unconditional) or rows of X's condition."""
+        if condition is None:
+            return self._forward_batches(lambda m, x: fn(m, x, None), X, **kwargs)
+        return self._forward_batches(fn, X, condition, **kwargs)
+
+    def _decode(self, Z, condition):
+        """The decoded codes Z (float32) under ``condition``."""
+        return self._conditioned(
+            lambda m, z, c: m.decode(z) if c is None else m.decode(z, c), Z, condition)
+
+    # -------------------------------------------------------------- training
+
+    def _training_data(self, X, y, reset, stream=False, classes=None, incremental=False):
         """X (float32) and its condition, checked as ``fit`` and ``partial_fit``
         take them. With ``stream``, an unconditional family keeps a memory-mapped
         or out-of-memory X (:func:`~skae._streaming.is_streamed`) where it is,
@@ -185,7 +211,8 @@ class BaseAutoencoder(
             X.summary()
         else:
             X = validate_rows(self, X, dtype=np.float32, reset=reset)
-        condition = self._condition(X, y, reset=reset)
+        condition = self._condition(X, y, reset=reset, classes=classes,
+                                    incremental=incremental)
         self._check_input(X)
         self._check_batch_norm(len(X))
         return X, condition
@@ -296,8 +323,14 @@ class BaseAutoencoder(
         self : object
             The estimator, trained one more epoch.
         """
+        return self._partial_fit(X, y)
+
+    def _partial_fit(self, X, y, classes=None):
+        """One epoch on X (and its labels y, among ``classes``, for a
+        conditional family), continuing the network of earlier calls."""
         first = not hasattr(self, "net_")
-        X, condition = self._training_data(X, y, reset=first)
+        X, condition = self._training_data(X, y, reset=first, classes=classes,
+                                           incremental=True)
         seed = self._train(X, self._builder(X), warm=not first, condition=condition,
                            incremental=True)
         self._after_training(X, condition, seed)
@@ -355,6 +388,10 @@ class BaseAutoencoder(
         X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             The decoded inputs, float32.
         """
+        return self._inverse_transform(X, None)
+
+    def _inverse_transform(self, X, y):
+        """:meth:`inverse_transform` of the codes X under the labels y."""
         check_is_fitted(self)
         Z = check_array(X, dtype=np.float32, input_name="X")
         if Z.shape[1] != self._n_features_out:
@@ -362,7 +399,7 @@ class BaseAutoencoder(
                 f"inverse_transform expects codes with {self._n_features_out} columns "
                 f"(n_components); got X with {Z.shape[1]} columns."
             )
-        return self._forward_batches(lambda m, z: m.decode(z), Z)
+        return self._decode(Z, self._conditions(y, len(Z), "inverse_transform"))
 
     @abstractmethod
     def score_samples(self, X):
@@ -410,25 +447,33 @@ class BaseAutoencoder(
         X_new : ndarray of shape (n_samples, `n_features_in_`)
             Generated inputs, float32.
         """
+        return self._sample(n_samples, None, random_state)
+
+    def _sample(self, n_samples, y, random_state):
+        """:meth:`sample` of inputs under the labels y."""
         check_is_fitted(self)
         check_argument(n_samples, "n_samples", Integral, min_val=1)
         rng = check_random_state(random_state)
         codes = self._sample_codes(n_samples, rng)
-        return self._forward_batches(lambda m, z: m.decode(z), codes)
+        return self._decode(codes, self._conditions(y, n_samples, "sample", rng=rng))
 
     @abstractmethod
     def _code_centre_and_scale(self):
         """Centre and standard deviation of the codes along each dimension."""
 
-    def _traversal_codes(self, X, dimensions, n_steps, span, encode=None):
+    def _encode_labelled(self, X, y):
+        """The codes of X under the labels y, as :meth:`transform` gives them."""
+        return self.transform(X)
+
+    def _traversal_codes(self, X, dimensions, n_steps, span, y=None):
         """Codes of shape (n_dimensions, n_steps, n_components) for a traversal,
-        around ``encode(X)`` (by default ``transform(X)``)."""
+        around the code of X under the label y."""
         check_is_fitted(self)
         check_argument(n_steps, "n_steps", Integral, min_val=1)
         check_argument(span, "span", Real, min_val=0)
         centre, scale = self._code_centre_and_scale()
         if X is not None:
-            codes = (encode or self.transform)(X)
+            codes = self._encode_labelled(X, y)
             if len(codes) != 1:
                 raise ValueError(
                     f"latent_traversal moves around the code of one sample; got X with "
@@ -476,8 +521,14 @@ class BaseAutoencoder(
         X_traversal : ndarray of shape (n_dimensions, n_steps, `n_features_in_`)
             The decoded codes.
         """
-        codes = self._traversal_codes(X, dimensions, n_steps, span)
-        decoded = self.inverse_transform(codes.reshape(-1, self.n_components))
+        return self._latent_traversal(X, None, dimensions, n_steps, span)
+
+    def _latent_traversal(self, X, y, dimensions, n_steps, span):
+        """:meth:`latent_traversal` around the code of X under the label y,
+        decoded as y."""
+        self._conditions(y, 1, "latent_traversal")  # y checked before any work
+        codes = self._traversal_codes(X, dimensions, n_steps, span, y)
+        decoded = self._inverse_transform(codes.reshape(-1, self.n_components), y)
         return decoded.reshape(*codes.shape[:2], -1)
 
     @abstractmethod

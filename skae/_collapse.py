@@ -42,14 +42,14 @@ class CollapseCheckMixin:
     ``_unlearned_note`` of :class:`~skae._training.NetTrainingMixin`, and
     after a fit that stopped)."""
 
-    def _reconstructed(self, X, condition, fn):
+    def _reconstructed(self, X, condition, fn, dtype=np.float64):
         """``fn(reconstructions, x)`` of row chunks of X, through the trained
-        module (float64 on the CPU), as one float64 array."""
-        if condition is None:
-            return self._forward_batches(lambda m, x: fn(m.decode(m.encode(x)), x), X,
-                                         dtype=np.float64)
-        return self._forward_batches(lambda m, x, c: fn(m.decode(m.encode(x, c), c), x), X,
-                                     condition, dtype=np.float64)
+        module (float64 on the CPU), as one ``dtype`` array."""
+        def reconstruct(m, x, c):
+            return m.decode(m.encode(x)) if c is None else m.decode(m.encode(x, c), c)
+
+        return self._conditioned(lambda m, x, c: fn(reconstruct(m, x, c), x), X, condition,
+                                 dtype=dtype)
 
     def _set_explained_variance_ratio(self, X, condition):
         """``explained_variance_ratio_``: one minus the reconstructions'
@@ -89,11 +89,8 @@ class CollapseCheckMixin:
             return None
         # Through the module, not transform: rows are validated arrays, and a
         # DataFrame's fit would warn that they have no feature names.
-        if condition is None:
-            reconstructions = self._forward_batches(lambda m, x: m.decode(m.encode(x)), rows)
-        else:
-            reconstructions = self._forward_batches(
-                lambda m, x, c: m.decode(m.encode(x, c), c), rows, condition)
+        reconstructions = self._reconstructed(rows, condition, lambda r, x: r,
+                                              dtype=np.float32)
         kept = float(np.var(reconstructions, axis=0, dtype=np.float64).sum()) / spread
         if kept >= self._COLLAPSE_RATIO:  # PCA keeps at most all of it
             return None

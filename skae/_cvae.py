@@ -4,7 +4,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils import check_array, check_random_state, column_or_1d
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
@@ -207,26 +207,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         self : object
             The estimator, trained one more epoch.
         """
-        first = not hasattr(self, "net_")
-        X = validate_rows(self, X, dtype=np.float32, reset=first)
-        y = self._labels(X, y, "partial_fit(X, y)")
-        if classes is not None:
-            classes = np.unique(classes)
-            if not first and not np.array_equal(classes, self.classes_):
-                raise ValueError(f"classes={classes.tolist()} is not the classes "
-                                 f"{self.classes_.tolist()} of the first call.")
-        if first:
-            self.classes_ = np.unique(y) if classes is None else classes
-            self.class_count_ = np.zeros(len(self.classes_))
-        condition = self._one_hot(y)
-        self._check_input(X)
-        self._check_batch_norm(len(X))
-        self.class_count_ = self.class_count_ + condition.sum(axis=0)
-        self.class_prior_ = self.class_count_ / self.class_count_.sum()
-        seed = self._train(X, self._builder(X), warm=not first, condition=condition,
-                           incremental=True)
-        self._after_training(X, condition, seed)
-        return self
+        return self._partial_fit(X, y, classes=classes)
 
     def _validation_condition(self, X_val, y_val):
         if y_val is None:
@@ -249,13 +230,40 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         check_classification_targets(y)
         return y
 
-    def _condition(self, X, y, reset):
-        y = self._labels(X, y)
+    def _condition(self, X, y, reset, classes=None, incremental=False):
+        # The classes are set on a first fit, from y or from partial_fit's
+        # classes; the class counts start there and grow with partial_fit.
+        y = self._labels(X, y, "partial_fit(X, y)" if incremental else "fit(X, y)")
+        if classes is not None:
+            classes = np.unique(classes)
+            if not reset and not np.array_equal(classes, self.classes_):
+                raise ValueError(f"classes={classes.tolist()} is not the classes "
+                                 f"{self.classes_.tolist()} of the first call.")
         if reset:
-            self.classes_, counts = np.unique(y, return_counts=True)
-            self.class_count_ = counts.astype(np.float64)
-            self.class_prior_ = counts / len(y)
-        return self._one_hot(y)
+            self.classes_ = np.unique(y) if classes is None else classes
+            self.class_count_ = np.zeros(len(self.classes_))
+        condition = self._one_hot(y)
+        if reset or incremental:
+            self.class_count_ = self.class_count_ + condition.sum(axis=0)
+            self.class_prior_ = self.class_count_ / self.class_count_.sum()
+        return condition
+
+    def _conditions(self, y, n_rows, call, X=None, rng=None):
+        # Without y: each row's most probable class (transform), classes drawn
+        # with the training frequencies (sample); decoding needs y.
+        if y is not None:
+            return self._one_hot(y, n_rows)
+        if call == "transform":
+            return self._most_probable(X)
+        if call == "sample":
+            return self._one_hot(self.classes_[rng.choice(len(self.classes_), n_rows,
+                                                          p=self.class_prior_)])
+        what = ("decode each code as" if call == "inverse_transform"
+                else "decode the codes as")
+        raise ValueError(f"{type(self).__name__}.{call} requires y, the class to {what}.")
+
+    def _encode_labelled(self, X, y):
+        return self.transform(X, y)
 
     def _one_hot(self, y, n_samples=None):
         """One-hot rows of the labels ``y`` (a label or an array of labels)."""
@@ -297,7 +305,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         """
         check_is_fitted(self)
         X = validate_rows(self, X, dtype=np.float32, reset=False)
-        condition = self._most_probable(X) if y is None else self._one_hot(y, len(X))
+        condition = self._conditions(y, len(X), "transform", X=X)
         return self._transform(X, condition, sample_posterior, random_state)
 
     def _class_scores(self, score, X):
@@ -334,19 +342,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             The likelihood's mean, float32.
         """
-        check_is_fitted(self)
-        Z = check_array(X, dtype=np.float32, input_name="X")
-        if Z.shape[1] != self.n_components:
-            raise ValueError(
-                f"inverse_transform expects codes with {self.n_components} columns "
-                f"(n_components); got X with {Z.shape[1]} columns."
-            )
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__}.inverse_transform requires y, the class to "
-                "decode each code as."
-            )
-        return self._forward_batches(lambda m, z, c: m.decode(z, c), Z, self._one_hot(y, len(Z)))
+        return self._inverse_transform(X, y)
 
     def _score_rows(self, X):
         # The rows' scores depend on their labels: score_samples(X, y) takes them.
@@ -432,15 +428,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         X_new : ndarray of shape (n_samples, `n_features_in_`)
             Generated inputs (the likelihood's mean), float32.
         """
-        check_is_fitted(self)
-        check_argument(n_samples, "n_samples", Integral, min_val=1)
-        rng = check_random_state(random_state)
-        codes = self._sample_codes(n_samples, rng)
-        if y is None:
-            y = self.classes_[rng.choice(len(self.classes_), n_samples,
-                                         p=self.class_prior_)]
-        return self._forward_batches(lambda m, z, c: m.decode(z, c), codes,
-                                     self._one_hot(y, n_samples))
+        return self._sample(n_samples, y, random_state)
 
     def latent_traversal(self, X=None, *, y=None, dimensions=None, n_steps=7, span=3.0):
         """Decode codes that move one latent dimension at a time, as class y.
@@ -468,14 +456,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         X_traversal : ndarray of shape (n_dimensions, n_steps, `n_features_in_`)
             The decoded codes.
         """
-        if y is None:
-            raise ValueError(f"{type(self).__name__}.latent_traversal requires y, the "
-                             "class to decode the codes as.")
-        codes = self._traversal_codes(X, dimensions, n_steps, span,
-                                      encode=lambda X: self.transform(X, y))
-        decoded = self.inverse_transform(codes.reshape(-1, self.n_components),
-                                         np.full(codes.shape[0] * n_steps, y))
-        return decoded.reshape(*codes.shape[:2], -1)
+        return self._latent_traversal(X, y, dimensions, n_steps, span)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -87,12 +87,6 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
     # ------------------------------------------------------------- inference
 
-    def _conditioned(self, fn, X, condition, **kwargs):
-        """``_forward_batches`` of ``fn(module, x, condition)`` (condition None or rows)."""
-        if condition is None:
-            return self._forward_batches(lambda m, x: fn(m, x, None), X, **kwargs)
-        return self._forward_batches(fn, X, condition, **kwargs)
-
     def _validated_X(self, X):
         check_is_fitted(self)
         X = self._inference_X(X)

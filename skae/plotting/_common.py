@@ -19,6 +19,13 @@ def import_umap(caller):
     return import_optional("umap", "umap", caller, package="umap-learn")
 
 
+def labelled(y):
+    """The keyword arguments that give the labels y to a conditional
+    estimator's ``transform``, ``inverse_transform``, ``sample`` and
+    ``latent_traversal``: none without labels (an unconditional estimator)."""
+    return {} if y is None else {"y": y}
+
+
 def _axes(ax):
     import matplotlib.pyplot as plt
 

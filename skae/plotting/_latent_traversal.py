@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._common import _image_shape, _ImageGridDisplay, check_matplotlib_support
+from ._common import _image_shape, _ImageGridDisplay, check_matplotlib_support, labelled
 
 
 class LatentTraversalDisplay(_ImageGridDisplay):
@@ -100,9 +100,8 @@ class LatentTraversalDisplay(_ImageGridDisplay):
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
-        kwargs = {} if y is None else {"y": y}
         traversal = estimator.latent_traversal(X, dimensions=dimensions, n_steps=n_steps,
-                                               span=span, **kwargs)
+                                               span=span, **labelled(y))
         if dimensions is None:
             dimensions = list(range(estimator.n_components))
         shape = _image_shape(estimator, traversal.shape[2], image_shape)

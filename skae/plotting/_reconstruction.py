@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._common import _image_shape, _ImageGridDisplay, check_matplotlib_support
+from ._common import _image_shape, _ImageGridDisplay, check_matplotlib_support, labelled
 
 
 class ReconstructionDisplay(_ImageGridDisplay):
@@ -86,10 +86,8 @@ class ReconstructionDisplay(_ImageGridDisplay):
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
         X = np.asarray(X)[:n_images]
-        if y is None:
-            reconstructions = estimator.inverse_transform(estimator.transform(X))
-        else:
-            y = np.asarray(y)[:n_images]
-            reconstructions = estimator.inverse_transform(estimator.transform(X, y), y)
+        labels = labelled(None if y is None else np.asarray(y)[:n_images])
+        reconstructions = estimator.inverse_transform(estimator.transform(X, **labels),
+                                                      **labels)
         shape = _image_shape(estimator, X.shape[1], image_shape)
         return cls(X, reconstructions, shape).plot(ax=ax, cmap=cmap, value_range=value_range)

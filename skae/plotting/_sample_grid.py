@@ -5,7 +5,7 @@ import math
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._common import _grid_rows, _image_shape, _ImageGridDisplay, check_matplotlib_support
+from ._common import _grid_rows, _image_shape, _ImageGridDisplay, check_matplotlib_support, labelled
 
 
 class SampleGridDisplay(_ImageGridDisplay):
@@ -112,11 +112,9 @@ class SampleGridDisplay(_ImageGridDisplay):
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
-        if y is None:
-            images, labels = estimator.sample(n_samples, random_state=random_state), None
-        else:
-            images = estimator.sample(n_samples, y=y, random_state=random_state)
-            labels = np.broadcast_to(np.asarray(y, dtype=object), (len(images),))
+        images = estimator.sample(n_samples, random_state=random_state, **labelled(y))
+        labels = (None if y is None
+                  else np.broadcast_to(np.asarray(y, dtype=object), (len(images),)))
         shape = _image_shape(estimator, images.shape[1], image_shape)
         return cls(images, shape, n_cols, labels).plot(ax=ax, cmap=cmap,
                                                        value_range=value_range)
