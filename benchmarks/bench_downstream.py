@@ -58,7 +58,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from bench_clustering_recipes import SGD_STEP_1, changed
+from _recipes import SGD_STEP_1, changed
 from sklearn.cluster import KMeans
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression

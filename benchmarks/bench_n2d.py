@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _data import DATASETS, load_clustering_data
-from bench_clustering_recipes import dec_keras
+from _recipes import dec_keras
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import make_pipeline

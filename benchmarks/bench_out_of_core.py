@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_memory import fit_with_memory
+from _harness import run_with_memory
 
 RESULTS = Path(__file__).parent / "results"
 N_FEATURES = 784
@@ -79,7 +79,7 @@ def run_case(case, path):
     # A first fit imports what training imports (torch.optim loads torch._dynamo).
     Autoencoder(max_iter=1).fit(np.random.default_rng(0).random((64, X.shape[1])))
     ae = Autoencoder(max_iter=1, random_state=0)
-    fit_s, before, peak = fit_with_memory(ae, X)
+    _, fit_s, before, peak = run_with_memory(lambda: ae.fit(X))
     parameters = sum(p.numel() * p.element_size() for p in ae.module_.parameters()) / 2**20
     print(json.dumps({"case": case, "fit_s": fit_s, "epoch_s": float(ae.net_.history[-1, "dur"]),
                       "before_mb": before, "peak_mb": peak,

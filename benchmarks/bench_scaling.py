@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_memory import fit_with_memory
+from _harness import run_with_memory
 
 RESULTS = Path(__file__).parent / "results"
 SWEEPS = {
@@ -60,7 +60,7 @@ def run_point(n_samples, n_features, n_components):
     warnings.simplefilter("ignore")
     X = np.random.default_rng(0).random((n_samples, n_features), dtype=np.float32)
     ae = Autoencoder(n_components=n_components, max_iter=1, random_state=0)
-    fit_s, before, peak = fit_with_memory(ae, X)
+    _, fit_s, before, peak = run_with_memory(lambda: ae.fit(X))
     print(json.dumps({
         "n_samples": n_samples, "n_features": n_features, "n_components": n_components,
         "epoch_s": float(ae.net_.history[-1, "dur"]), "fit_s": fit_s,
