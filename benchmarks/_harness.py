@@ -38,12 +38,13 @@ def describe(meta):
             f"{meta['date']}")
 
 
-def write_results(name, meta, rows, lines):
-    """Write ``results/<name>.json`` (``meta`` and ``rows``) and
-    ``results/<name>.md`` (``lines``), and print the Markdown."""
+def write_results(name, meta, rows, lines, **extra):
+    """Write ``results/<name>.json`` (``meta``, ``rows`` and the ``extra``
+    figures) and ``results/<name>.md`` (``lines``), and print the Markdown."""
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    (RESULTS / f"{name}.json").write_text(
+        json.dumps({"meta": meta, "rows": rows, **extra}, indent=1))
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
 
 

@@ -12,14 +12,11 @@ Writes benchmarks/results/denoising.json and denoising.md.
 """
 
 import argparse
-import json
-import platform
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-import torch
+from _harness import describe, metadata, write_results
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -28,7 +25,6 @@ from skae import Autoencoder, DenoisingAutoencoder
 from skae.datasets import add_noise
 from skae.metrics import peak_signal_noise_ratio
 
-RESULTS = Path(__file__).parent / "results"
 TEST_NOISES = {"gaussian 0.3": ("gaussian", 0.3), "masking 0.4": ("masking", 0.4),
                "salt_and_pepper 0.2": ("salt_and_pepper", 0.2)}
 MODELS = {
@@ -70,19 +66,16 @@ def main():
 
     rows = [{"model": m, "test_noise": t, "psnr_mean": float(np.mean(v)),
              "psnr_std": float(np.std(v)), "seeds": args.seeds} for (m, t), v in psnr.items()]
-    meta = {"torch": torch.__version__, "python": platform.python_version(),
-            "threads": torch.get_num_threads(), "date": time.strftime("%Y-%m-%d"),
-            "fit_seconds_mean": {m: float(np.mean(v)) for m, v in fit_seconds.items()}}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "denoising.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    meta = metadata(seeds=args.seeds,
+                    fit_seconds_mean={m: float(np.mean(v)) for m, v in fit_seconds.items()})
 
     columns = ["none", *TEST_NOISES]
     lines = [
         "# Denoising held-out digits: PSNR (dB) by training noise and test noise",
         "",
         f"Digits in [0, 1], 75/25 split, default parameters otherwise (200 epochs), mean ± "
-        f"std over seeds {args.seeds} ({meta['date']}, torch {meta['torch']}, "
-        f"{meta['threads']} threads). `python benchmarks/bench_denoising.py`.",
+        f"std over seeds {args.seeds} ({describe(meta)}). "
+        "`python benchmarks/bench_denoising.py`.",
         "",
         "| model (training noise) | " + " | ".join(f"test: {c}" for c in columns) + " |",
         "| --- |" + " --- |" * len(columns),
@@ -93,8 +86,7 @@ def main():
             values = psnr.get((model, column))
             cells.append("" if not values else f"{np.mean(values):.2f} ± {np.std(values):.2f}")
         lines.append(f"| {model} | " + " | ".join(cells) + " |")
-    (RESULTS / "denoising.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_results("denoising", meta, rows, lines)
 
 
 if __name__ == "__main__":

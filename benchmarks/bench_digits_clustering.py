@@ -12,20 +12,16 @@ Writes benchmarks/results/digits_clustering.json and digits_clustering.md.
 """
 
 import argparse
-import json
 import time
-from pathlib import Path
 
 import numpy as np
-import torch
+from _harness import describe, metadata, write_results
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.pipeline import Pipeline
 
 from skae import ConvAutoencoder
 from skae.metrics import cluster_accuracy
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def main():
@@ -46,21 +42,14 @@ def main():
                      "fit_s": time.perf_counter() - start})
         print(f"seed {seed}: {accuracy:.3f} ({runs[-1]['fit_s']:.1f} s)", flush=True)
     accuracies = [r["cluster_accuracy"] for r in runs]
-    meta = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-            "date": time.strftime("%Y-%m-%d"), "raw_pixels": raw,
-            "mean": float(np.mean(accuracies)), "min": min(accuracies),
-            "max": max(accuracies)}
-    lines = [f"Digits, KMeans(10) cluster accuracy (torch {meta['torch']}, "
-             f"{meta['threads']} threads, {meta['date']}).", "",
+    meta = metadata(raw_pixels=raw, mean=float(np.mean(accuracies)), min=min(accuracies),
+                    max=max(accuracies))
+    lines = [f"Digits, KMeans(10) cluster accuracy ({describe(meta)}).", "",
              "| features | cluster accuracy |", "| --- | --- |",
              f"| raw pixels | {raw:.3f} |",
              f"| ConvAutoencoder codes, {args.seeds} seeds | mean {meta['mean']:.3f} "
              f"(min {meta['min']:.3f}, max {meta['max']:.3f}) |"]
-    print("\n".join(lines))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "digits_clustering.json").write_text(
-        json.dumps({"meta": meta, "runs": runs}, indent=2))
-    (RESULTS / "digits_clustering.md").write_text("\n".join(lines) + "\n")
+    write_results("digits_clustering", meta, runs, lines)
 
 
 if __name__ == "__main__":

@@ -29,17 +29,14 @@ Writes benchmarks/results/out_of_core.json and out_of_core.md.
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-from _harness import run_with_memory
+from _harness import describe, metadata, run_with_memory, write_results
 
-RESULTS = Path(__file__).parent / "results"
 N_FEATURES = 784
 
 
@@ -115,7 +112,6 @@ def main():
         run_case(args.case, args.path)
         return
 
-    import torch
 
     with tempfile.TemporaryDirectory(dir=args.folder) as folder:
         path = str(Path(folder) / "X.npy")
@@ -137,12 +133,10 @@ def main():
         speed = throughput(path, min(args.fits_rows, args.n_samples))
         print(speed, flush=True)
 
-    meta = {"n_samples": args.n_samples, "n_features": N_FEATURES, "file_mb": file_mb,
-            "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "machine": platform.platform(), "date": time.strftime("%Y-%m-%d")}
+    meta = metadata(n_samples=args.n_samples, n_features=N_FEATURES, file_mb=file_mb)
     lines = [f"`Autoencoder(max_iter=1)` (one epoch, batch 64) on a {args.n_samples} x "
              f"{N_FEATURES} float32 .npy file ({file_mb:.0f} MB), one fresh process per case "
-             f"(torch {meta['torch']}, {meta['threads']} threads, {meta['date']}). Written by "
+             f"({describe(meta)}). Written by "
              "benchmarks/bench_out_of_core.py.", "",
              "| read as | fit s | epoch s | peak resident MB (growth in fit) | of which "
              "anonymous: growth MB | growth / file | file-backed peak MB |",
@@ -159,11 +153,7 @@ def main():
               f"{min(args.fits_rows, args.n_samples)} rows, best of 2 epochs after a warm-up: "
               f"in memory {speed['in memory']:.2f} s, streamed from the memmap "
               f"{speed['memmap']:.2f} s ({ratio:.2f}x)."]
-    print("\n".join(lines))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "out_of_core.json").write_text(json.dumps(
-        {"meta": meta, "cases": rows, "throughput_epoch_s": speed}, indent=1))
-    (RESULTS / "out_of_core.md").write_text("\n".join(lines) + "\n")
+    write_results("out_of_core", meta, rows, lines, throughput_epoch_s=speed)
 
 
 if __name__ == "__main__":

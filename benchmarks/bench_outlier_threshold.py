@@ -22,21 +22,16 @@ Writes benchmarks/results/outlier_threshold.json and .md.
 """
 
 import argparse
-import json
-import platform
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-import torch
+from _harness import describe, metadata, write_results
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skae import Autoencoder, AutoencoderOutlierDetector
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def training_scores_offset(scores):
@@ -99,15 +94,11 @@ def main():
                          "fpr_max": float(rates[:, 0].max()),
                          "tpr_mean": float(rates[:, 1].mean()), "seconds": seconds})
             print(rows[-1])
-    meta = {"torch": torch.__version__, "python": platform.python_version(),
-            "threads": torch.get_num_threads(), "date": time.strftime("%Y-%m-%d")}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "outlier_threshold.json").write_text(
-        json.dumps({"meta": meta, "rows": rows}, indent=2))
+    meta = metadata()
     lines = [
         '# contamination="auto": false positives on held-out normal samples',
         "",
-        f"{meta['date']}, torch {meta['torch']}, {meta['threads']} threads; "
+        f"{describe(meta)}; "
         "`python benchmarks/bench_outlier_threshold.py --data-home ../shared/data`.",
         "",
         "| data | rule | false-positive rate, held-out normals (mean / worst class) "
@@ -117,8 +108,7 @@ def main():
     for row in rows:
         lines.append(f"| {row['data']} | {row['rule']} | {row['fpr_mean']:.3f} / "
                      f"{row['fpr_max']:.3f} | {row['tpr_mean']:.3f} | {row['seconds']:.0f} |")
-    (RESULTS / "outlier_threshold.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_results("outlier_threshold", meta, rows, lines)
 
 
 if __name__ == "__main__":

@@ -32,16 +32,13 @@ Writes benchmarks/results/scaling.json, scaling.md and scaling.png.
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from _harness import run_with_memory
+from _harness import RESULTS, describe, metadata, run_with_memory, write_results
 
-RESULTS = Path(__file__).parent / "results"
 SWEEPS = {
     "n_samples": ([1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000],
                   dict(n_features=784, n_components=16)),
@@ -171,7 +168,6 @@ def main():
         run_point(*args.point)
         return
 
-    import torch
 
     sweeps = {}
     for name, (values, fixed) in SWEEPS.items():
@@ -195,12 +191,11 @@ def main():
     costs = fixed_costs()
     print(json.dumps(costs, indent=1), flush=True)
 
-    meta = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-            "machine": platform.platform(), "date": time.strftime("%Y-%m-%d")}
+    meta = metadata()
     lines = ["# How the cost grows", "",
              f"`Autoencoder(n_components=k, max_iter=1)`, defaults otherwise (128-64, batch 64, "
-             f"Adam), random float32 rows, one fresh process per point (torch {meta['torch']}, "
-             f"{meta['threads']} threads, {meta['date']}). Written by "
+             f"Adam), random float32 rows, one fresh process per point ({describe(meta)}). "
+             "Written by "
              "benchmarks/bench_scaling.py. A whole fit in a fresh process includes about 1 s "
              "that torch.optim spends importing torch._dynamo on its first optimizer.", ""]
     for name, sweep in sweeps.items():
@@ -228,11 +223,7 @@ def main():
     lines += ["", f"## transform, {costs['n_samples']} x {costs['n_features']}", "",
               "| call | s | ratio to bare float32 encode |", "| --- | --- | --- |"]
     lines += [f"| {k} | {v:.3f} | {v / base:.2f} |" for k, v in costs["transform_s"].items()]
-    print("\n".join(lines))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scaling.json").write_text(json.dumps(
-        {"meta": meta, "sweeps": sweeps, "fixed_costs": costs}, indent=1))
-    (RESULTS / "scaling.md").write_text("\n".join(lines) + "\n")
+    write_results("scaling", meta, [], lines, sweeps=sweeps, fixed_costs=costs)
     plot(sweeps, RESULTS / "scaling.png")
 
 

@@ -15,21 +15,19 @@ Writes benchmarks/results/search.json and search.md.
 """
 
 import argparse
-import json
 import os
 import statistics
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
+from _harness import describe, metadata, write_results
 from joblib import Parallel, delayed, parallel_config
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
 from skae import Autoencoder
 
-RESULTS = Path(__file__).parent / "results"
 GRID = {"n_components": [4, 8], "hidden_layer_sizes": [(64,), (128, 64)]}
 
 
@@ -91,21 +89,15 @@ def main():
     rows = [{"way": way, "median_s": statistics.median(t), "times_s": t,
              "ratio_to_n_jobs_1": statistics.median(t) / base,
              "torch_threads_per_worker": threads[way]} for way, t in times.items()]
-    import torch
-
-    meta = {"cores": len(os.sched_getaffinity(0)), "torch": torch.__version__,
-            "date": time.strftime("%Y-%m-%d"), "repeats": args.repeats}
+    meta = metadata(cores=len(os.sched_getaffinity(0)), repeats=args.repeats)
     lines = [f"GridSearchCV of `Autoencoder(max_iter=30)` on the digits, 4 candidates x 3 "
-             f"folds, on {meta['cores']} cores (torch {meta['torch']}, {meta['date']}); median "
+             f"folds, on {meta['cores']} cores ({describe(meta)}); median "
              f"of {args.repeats} after a warm-up. Written by benchmarks/bench_search.py.", "",
              "| way | median s | ratio to n_jobs=1 | torch threads per worker |",
              "| --- | --- | --- | --- |"]
     lines += [f"| {r['way']} | {r['median_s']:.1f} | {r['ratio_to_n_jobs_1']:.2f} | "
               f"{', '.join(map(str, r['torch_threads_per_worker']))} |" for r in rows]
-    print("\n".join(lines))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "search.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
-    (RESULTS / "search.md").write_text("\n".join(lines) + "\n")
+    write_results("search", meta, rows, lines)
 
 
 if __name__ == "__main__":

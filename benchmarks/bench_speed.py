@@ -35,20 +35,18 @@ Writes benchmarks/results/speed.json, speed.md and speed.png.
 import argparse
 import copy
 import json
-import platform
 import statistics
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import RESULTS, describe, metadata, write_results
 from skorch import NeuralNet
 
 from skae import Autoencoder, ConvAutoencoder, VariationalAutoencoder
 from skae._losses import AutoencoderCriterion, ELBOCriterion
 
-RESULTS = Path(__file__).parent / "results"
 HIDDEN, CODE = (128, 64), 16
 MODELS = {
     "dense autoencoder": lambda **kw: Autoencoder(hidden_layer_sizes=HIDDEN, n_components=CODE,
@@ -248,26 +246,16 @@ def main():
         pyod_version = pyod_module.__version__
     except ImportError:
         pyod_version = None
-    import sklearn
-    import skorch
-
-    meta = {"data": f"{data}, {X.shape[0]} x {X.shape[1]} float32", "epochs": args.epochs,
-            "repeats": args.repeats, "torch": torch.__version__, "skorch": skorch.__version__,
-            "scikit-learn": sklearn.__version__, "pyod": pyod_version,
-            "threads": torch.get_num_threads(), "machine": platform.platform(),
-            "date": time.strftime("%Y-%m-%d")}
+    meta = metadata(data=f"{data}, {X.shape[0]} x {X.shape[1]} float32", epochs=args.epochs,
+                    repeats=args.repeats, pyod=pyod_version)
     lines = [f"Time per epoch, {meta['data']}, calls of {args.epochs} epochs from scratch, "
-             f"median of {args.repeats} (torch {meta['torch']}, skorch {meta['skorch']}, "
-             f"scikit-learn {meta['scikit-learn']}, pyod {pyod_version or 'not installed'}, "
-             f"{meta['threads']} threads, {meta['date']}). Written by benchmarks/bench_speed.py.",
+             f"median of {args.repeats} ({describe(meta)}, pyod "
+             f"{pyod_version or 'not installed'}). Written by benchmarks/bench_speed.py.",
              "", "| model | batch | contender | s/epoch | ratio to plain loop |",
              "| --- | --- | --- | --- | --- |"]
     lines += [f"| {r['model']} | {r['batch_size']} | {r['contender']} | {r['s_per_epoch']:.3f} "
               f"| {r['ratio_to_plain_loop']:.2f} |" for r in rows]
-    print("\n".join(lines))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "speed.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
-    (RESULTS / "speed.md").write_text("\n".join(lines) + "\n")
+    write_results("speed", meta, rows, lines)
     plot(rows, RESULTS / "speed.png")
 
 
