@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _data import DATASETS, load_clustering_data
+from _harness import metadata
 from _recipes import SGD_STEP_1, changed, conv_autoencoder, dec_keras, dense, shift_as_noise
 from scipy.linalg import sqrtm
 from sklearn.cluster import KMeans
@@ -344,8 +345,7 @@ def main():
             fit_s = time.perf_counter() - start
             accuracy = cluster_accuracy(y, cluster(codes))
             record = {**where, "recipe": name, "seed": seed, "cluster_accuracy": float(accuracy),
-                      "fit_s": fit_s, "threads": torch.get_num_threads(),
-                      "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
+                      "fit_s": fit_s, **metadata()}
             print(f"{args.dataset} {name} seed {seed}: {accuracy:.3f} ({fit_s:.1f} s)", flush=True)
             # Append under a fresh read: two runs may share the file.
             records = json.loads(JSON.read_text()) if JSON.exists() else []

@@ -58,6 +58,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import metadata
 from _recipes import SGD_STEP_1, changed
 from sklearn.cluster import KMeans
 from sklearn.ensemble import IsolationForest
@@ -506,8 +507,7 @@ def main():
             # Re-read before writing: another run may have saved its parts since.
             meta = json.loads(path.read_text()) if path.exists() else {}
             meta.setdefault(part, {})[key] = result
-            meta.update(torch=torch.__version__, threads=threads,
-                        date=time.strftime("%Y-%m-%d"))
+            meta.update(metadata(), threads=threads)
             path.write_text(json.dumps(meta, indent=2) + "\n")
             (RESULTS / "downstream.md").write_text(markdown(meta))
     print(markdown(meta))

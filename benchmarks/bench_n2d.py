@@ -34,8 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 from _data import DATASETS, load_clustering_data
+from _harness import metadata
 from _recipes import dec_keras
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
@@ -118,9 +118,8 @@ def main():
     args = parser.parse_args()
 
     X, y, image_shape = load_clustering_data(args.dataset, args.n_samples, args.data_home)
-    base = {"dataset": args.dataset, "n_samples": len(X), "max_iter": args.max_iter,
-            "threads": torch.get_num_threads(), "torch": torch.__version__,
-            "date": time.strftime("%Y-%m-%d")}
+    base = {**metadata(), "dataset": args.dataset, "n_samples": len(X),
+            "max_iter": args.max_iter}
     for seed in range(args.seeds):
         start = time.perf_counter()
         if args.architecture == "conv":

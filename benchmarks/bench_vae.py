@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
+from _harness import metadata
 from sklearn.datasets import load_digits
 from sklearn.neural_network import MLPClassifier
 
@@ -240,8 +240,7 @@ def main():
     if "digits" in args.parts:
         digits_part()
 
-    meta.update(torch=torch.__version__, threads=torch.get_num_threads(),
-                date=time.strftime("%Y-%m-%d"))
+    meta.update(metadata())
     path.write_text(json.dumps(meta, indent=2) + "\n")
     (RESULTS / "vae.md").write_text(markdown(meta))
     print(markdown(meta))
