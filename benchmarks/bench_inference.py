@@ -13,6 +13,9 @@ module, and the memory of a variational autoencoder's score.
    skae infers in on the CPU (float64), on a copy prepared once, over the
    same chunks of rows (the target: at most 1.3x). Median of
    ``--batch-repeats`` calls each.
+   With the ``onnx`` extra installed, the same fitted estimators converted
+   by ``skl2onnx.to_onnx`` (``import skae.onnx``) are timed in onnxruntime
+   too: a session's ``run`` on the row (float32), and on the batch.
 3. **Memory of a VAE's score.** Each case runs in a fresh process: a
    ``ConvVariationalAutoencoder`` on 28 x 28 noise images fitted for one
    epoch, then ``score`` on ``n`` rows with the resident memory sampled
@@ -81,6 +84,12 @@ def one_row_contenders(X, y):
             return module.encode(torch.from_numpy(row))
 
     codes = ae.transform(X[:1])
+    served = onnx_contenders(X[:1], [("Autoencoder.transform", ae),
+                                     ("ConvAutoencoder.transform", conv),
+                                     ("VariationalAutoencoder.transform", vae),
+                                     ("AutoencoderClassifier.predict_proba", clf),
+                                     ("AutoencoderOutlierDetector.decision_function", detector),
+                                     ("Reconstructor.transform", reconstructor)])
     return [
         ("PCA.transform", pca.transform),
         ("bare module encode, float32", bare),
@@ -96,7 +105,38 @@ def one_row_contenders(X, y):
         ("AutoencoderOutlierDetector.predict", detector.predict),
         ("DeepEmbeddedClustering.predict", dec.predict),
         ("Reconstructor.transform", reconstructor.transform),
-    ]
+    ] + served
+
+
+def onnx_session(estimator, X):
+    """An onnxruntime session of ``estimator`` converted by skl2onnx, or None
+    without the onnx extra."""
+    try:
+        import onnxruntime
+        from skl2onnx import to_onnx
+
+        import skae.onnx  # noqa: F401  (registers skae's converters)
+    except ImportError:
+        return None
+    options = ({id(estimator): {"zipmap": False}}
+               if isinstance(estimator, AutoencoderClassifier) else None)
+    onx = to_onnx(estimator, X[:1], options=options)
+    return onnxruntime.InferenceSession(onx.SerializeToString(),
+                                        providers=["CPUExecutionProvider"])
+
+
+def onnx_contenders(X, named):
+    """``(name, fn)`` of each estimator's ONNX model run by onnxruntime (none
+    without the onnx extra)."""
+    pairs = []
+    for name, estimator in named:
+        session = onnx_session(estimator, X)
+        if session is None:
+            return []
+        feed = session.get_inputs()[0].name
+        pairs.append((f"onnxruntime: {name}",
+                      lambda row, session=session, feed=feed: session.run(None, {feed: row})))
+    return pairs
 
 
 def one_row(repeats):
@@ -136,9 +176,12 @@ def batch(n_rows, repeats):
 
         module_s = statistics.median(call_times(bare, repeats))
         skae_s = statistics.median(call_times(lambda: estimator.transform(X), repeats))
+        session = onnx_session(estimator, X)
+        onnx_s = (None if session is None else statistics.median(call_times(
+            lambda: session.run(None, {session.get_inputs()[0].name: X}), repeats)))
         rows.append({"part": "batch", "contender": f"{name}.transform",
                      "n_rows": n_rows, "skae_s": skae_s, "module_float64_s": module_s,
-                     "ratio_to_module": skae_s / module_s})
+                     "ratio_to_module": skae_s / module_s, "onnxruntime_s": onnx_s})
         print(f"batch, {name}: {skae_s:.3f} s against {module_s:.3f} s", flush=True)
     return rows
 
@@ -207,10 +250,14 @@ def main():
               for r in rows if r["part"] == "one row"]
     lines += ["", f"{args.batch_rows} rows of 784 features, median of {args.batch_repeats} "
               "calls; the module's own encode in float64 over the same 512-row chunks "
-              "(target: at most 1.3).", "",
-              "| call | skae s | module s | ratio |", "| --- | --- | --- | --- |"]
+              "(target: at most 1.3); onnxruntime's run of the converted estimator "
+              "(float32, all the rows at once).", "",
+              "| call | skae s | module s | ratio | onnxruntime s |",
+              "| --- | --- | --- | --- | --- |"]
     lines += [f"| {r['contender']} | {r['skae_s']:.3f} | {r['module_float64_s']:.3f} "
-              f"| {r['ratio_to_module']:.2f} |" for r in rows if r["part"] == "batch"]
+              f"| {r['ratio_to_module']:.2f} | "
+              + ("-" if r["onnxruntime_s"] is None else f"{r['onnxruntime_s']:.3f}") + " |"
+              for r in rows if r["part"] == "batch"]
     lines += ["", "`score` of a ConvVariationalAutoencoder (28 x 28, 10 codes), one process "
               "per row; extra = peak resident memory above the memory before the call. "
               "With glibc's default settings the resident memory keeps freed blocks in the "

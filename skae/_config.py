@@ -31,7 +31,7 @@ _global_config = _from_environment()
 _threadlocal = threading.local()
 
 
-def _thread_config():
+def thread_config():
     """The configuration of the calling thread (a copy of the global one when
     it first asks, as scikit-learn's)."""
     if not hasattr(_threadlocal, "config"):
@@ -62,7 +62,7 @@ def get_config():
     >>> sorted(skae.get_config())
     ['cpu_threads']
     """
-    return dict(_thread_config())
+    return dict(thread_config())
 
 
 def set_config(cpu_threads=None):
@@ -104,7 +104,7 @@ def set_config(cpu_threads=None):
     'torch'
     >>> skae.set_config(cpu_threads="auto")
     """
-    config = _thread_config()
+    config = thread_config()
     if cpu_threads is not None:
         config["cpu_threads"] = _check_cpu_threads(cpu_threads)
 

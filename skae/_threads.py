@@ -4,11 +4,11 @@ by ``cpu_threads`` (:func:`skae.set_config`)."""
 import math
 import os
 import time
-from contextlib import contextmanager
+from contextlib import nullcontext
 
 import torch
 
-from ._config import get_config
+from ._config import thread_config
 
 _IDLE_CORES_CACHE = {"at": -math.inf, "value": None}
 
@@ -74,22 +74,33 @@ def _threads_for(setting, n_rows):
     return None if idle is None or idle >= torch.get_num_threads() else idle
 
 
-@contextmanager
+class _SetThreads:
+    """Sets torch's threads to ``wanted`` within the block, then restores them."""
+
+    def __init__(self, wanted):
+        self.wanted = wanted
+
+    def __enter__(self):
+        self.before = torch.get_num_threads()
+        torch.set_num_threads(self.wanted)
+
+    def __exit__(self, *exc):
+        torch.set_num_threads(self.before)
+
+
+_UNCHANGED = nullcontext()
+
+
 def cpu_threads(n_rows=None):
-    """Run the block on the torch threads that skae's ``cpu_threads`` setting
-    asks for (a call on ``n_rows`` rows; None for training), and restore
-    torch's setting afterwards. Under ``"auto"``, no more threads than the
-    cores other processes leave idle: on a shared CPU torch's worker threads
-    spin while another process holds their core, and a fit with a thread per
-    busy core runs 2 to 3 times slower than with one thread
-    (benchmarks/bench_shared_cpu.py)."""
-    threads = torch.get_num_threads()
-    wanted = _threads_for(get_config()["cpu_threads"], n_rows)
-    if wanted is None or wanted == threads:
-        yield
-        return
-    torch.set_num_threads(wanted)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+    """A context manager that runs its block on the torch threads that skae's
+    ``cpu_threads`` setting asks for (a call on ``n_rows`` rows; None for
+    training), and restores torch's setting afterwards. Under ``"auto"``, no
+    more threads than the cores other processes leave idle: on a shared CPU
+    torch's worker threads spin while another process holds their core, and
+    a fit with a thread per busy core runs 2 to 3 times slower than with one
+    thread (benchmarks/bench_shared_cpu.py). A call that changes nothing
+    costs no more than a ``nullcontext`` (one row served)."""
+    wanted = _threads_for(thread_config()["cpu_threads"], n_rows)
+    if wanted is None or wanted == torch.get_num_threads():
+        return _UNCHANGED
+    return _SetThreads(wanted)

@@ -590,7 +590,7 @@ def test_cpu_threads_rejects_other_values(value):
     assert skae.get_config() == {"cpu_threads": "auto"}
 
 
-def test_cpu_threads_is_per_thread_and_read_from_the_environment():
+def test_cpu_threads_is_per_thread_and_read_from_the_environment(monkeypatch):
     import threading
 
     seen = []
@@ -600,14 +600,18 @@ def test_cpu_threads_is_per_thread_and_read_from_the_environment():
         worker.join()
     assert seen == [{"cpu_threads": "auto"}]  # another thread keeps the global value
     code = "import skae; print(skae.get_config()['cpu_threads'])"
-    for value, printed in (("torch", "torch"), ("4", "4")):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env={**os.environ, "SKAE_CPU_THREADS": value}, check=True)
-        assert out.stdout.strip() == printed
-    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "SKAE_CPU_THREADS": "many"})
-    assert bad.returncode != 0
-    assert "The environment variable SKAE_CPU_THREADS must be 'auto'" in bad.stderr
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "SKAE_CPU_THREADS": "torch"}, check=True)
+    assert out.stdout.strip() == "torch"  # read when skae is imported
+    from skae._config import _from_environment
+
+    for value, read in (("4", 4), (" auto ", "auto"), ("torch", "torch")):
+        monkeypatch.setenv("SKAE_CPU_THREADS", value)
+        assert _from_environment() == {"cpu_threads": read}
+    monkeypatch.setenv("SKAE_CPU_THREADS", "many")
+    with pytest.raises(ValueError, match="The environment variable SKAE_CPU_THREADS must be "
+                                         "'auto', 'torch' or a positive int; got 'many'"):
+        _from_environment()
 
 
 def test_idle_cores_reads_proc_stat():

@@ -1,0 +1,141 @@
+"""ONNX export through skl2onnx: onnxruntime gives skae's outputs (skipped
+without the onnx extra)."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skae
+from skae import (
+    Autoencoder,
+    AutoencoderClassifier,
+    AutoencoderOutlierDetector,
+    ConditionalVariationalAutoencoder,
+    ConvAutoencoder,
+    ConvVariationalAutoencoder,
+    DenoisingAutoencoder,
+    Reconstructor,
+    VariationalAutoencoder,
+)
+
+for _module in ("skl2onnx", "onnxruntime", "onnxscript"):
+    pytest.importorskip(_module)
+import onnxruntime  # noqa: E402
+from skl2onnx import to_onnx  # noqa: E402
+
+import skae.onnx  # noqa: E402, F401  (registers the converters)
+
+FAST = dict(max_iter=3, random_state=0)
+# ONNX computes in float32 and skae in float64 on the CPU: they agree to
+# float32's precision (relative 1e-5, and absolute 1e-6 for values near 0).
+TOLERANCE = dict(rtol=1e-5, atol=1e-6)
+
+
+def run(model, X, options=None):
+    onx = to_onnx(model, X[:1], options=options)
+    session = onnxruntime.InferenceSession(onx.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: X})
+
+
+@pytest.fixture(scope="module")
+def data(digits):
+    X, y = digits
+    return X[:600], y[:600], X[1500:1600]
+
+
+# Denoising and sparse autoencoders build the module Autoencoder does (noise and
+# penalties act in training only): one dense case covers them.
+@pytest.mark.parametrize("estimator", [
+    Autoencoder(batch_norm=True, dropout=0.2, **FAST),
+    ConvAutoencoder(image_shape=(1, 8, 8), channels=(4, 8), **FAST),
+    VariationalAutoencoder(**FAST),
+    ConvVariationalAutoencoder(image_shape=(1, 8, 8), channels=(4,), **FAST),
+], ids=lambda e: f"{type(e).__name__}")
+def test_autoencoders_convert_to_their_transform(estimator, data):
+    X, _, X_test = data
+    estimator.fit(X)
+    (codes,) = run(estimator, X_test)
+    np.testing.assert_allclose(codes, estimator.transform(X_test), **TOLERANCE)
+    (one,) = run(estimator, X_test[:1])  # any number of rows, one included
+    np.testing.assert_allclose(one, estimator.transform(X_test[:1]), **TOLERANCE)
+
+
+def test_a_pipeline_with_an_autoencoder_converts_as_a_whole(data):
+    X, y, X_test = data
+    pipeline = make_pipeline(StandardScaler(), Autoencoder(**FAST),
+                             LogisticRegression(max_iter=300)).fit(X, y)
+    labels, probabilities = run(pipeline, X_test, options={LogisticRegression:
+                                                           {"zipmap": False}})
+    np.testing.assert_array_equal(labels, pipeline.predict(X_test))
+    np.testing.assert_allclose(probabilities, pipeline.predict_proba(X_test), rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_reconstructor_converts_to_the_reconstructions(data):
+    X, _, X_test = data
+    step = Reconstructor(DenoisingAutoencoder(**FAST)).fit(X)
+    (reconstructions,) = run(step, X_test)
+    np.testing.assert_allclose(reconstructions, step.transform(X_test), **TOLERANCE)
+
+
+@pytest.mark.parametrize("labels", ["int", "str"])
+def test_classifier_converts_to_predict_and_predict_proba(labels, data):
+    X, y, X_test = data
+    y = y if labels == "int" else np.array(["digit " + str(v) for v in y])
+    clf = AutoencoderClassifier(autoencoder=Autoencoder(**FAST), **FAST).fit(X, y)
+    predicted, probabilities = run(clf, X_test, options={id(clf): {"zipmap": False}})
+    np.testing.assert_array_equal(predicted, clf.predict(X_test))
+    np.testing.assert_allclose(probabilities, clf.predict_proba(X_test), **TOLERANCE)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "binary_crossentropy"])
+def test_outlier_detector_converts_to_predict_and_decision_function(loss, data):
+    X, _, X_test = data
+    detector = AutoencoderOutlierDetector(Autoencoder(loss=loss, **FAST),
+                                          random_state=0).fit(X)
+    predicted, scores = run(detector, X_test)
+    np.testing.assert_array_equal(predicted, detector.predict(X_test))
+    np.testing.assert_allclose(scores.ravel(), detector.decision_function(X_test),
+                               **TOLERANCE)
+
+
+def test_what_cannot_convert_says_why(data):
+    X, y, X_test = data
+    cvae = ConditionalVariationalAutoencoder(**FAST).fit(X, y)
+    with pytest.raises(TypeError, match="ConditionalVariationalAutoencoder does not convert"):
+        to_onnx(cvae, X_test[:1])
+    detector = AutoencoderOutlierDetector(VariationalAutoencoder(**FAST),
+                                          random_state=0).fit(X)
+    with pytest.raises(TypeError, match="over a VariationalAutoencoder does not convert"):
+        to_onnx(detector, X_test[:1])
+
+    class DataDependent(torch.nn.Module):  # control flow on values: torch.export refuses
+        def __init__(self, n_in, n_out):
+            super().__init__()
+            self.linear = torch.nn.Linear(n_in, n_out)
+
+        def forward(self, x):
+            out = self.linear(x)
+            return out if out.sum().item() > 0 else -out
+
+    ae = Autoencoder(n_components=4, encoder=DataDependent(64, 4),
+                     decoder=torch.nn.Linear(4, 64), **FAST).fit(X)
+    with pytest.raises(TypeError, match="torch.onnx cannot export the network of Autoencoder"):
+        to_onnx(ae, X_test[:1])
+    with pytest.raises(TypeError, match="skae's converters take float32 input"):
+        to_onnx(Autoencoder(**FAST).fit(X), X_test[:1].astype(np.float64))
+
+
+def test_importing_skae_onnx_without_its_extra_names_the_extra(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)
+    monkeypatch.delitem(sys.modules, "skae.onnx")
+    with pytest.raises(ImportError, match=r'pip install "skae\[onnx\]"'):
+        importlib.import_module("skae.onnx")
+    assert skae.Autoencoder  # skae itself imports without it
