@@ -8,6 +8,7 @@ import torch
 
 from ._data import row_chunks
 from ._threads import cpu_threads
+from ._validation import check_device
 
 
 @functools.lru_cache
@@ -42,6 +43,16 @@ class InferenceMixin:
         """The trained torch module (``net_.module_``)."""
         return self.net_.module_
 
+    def _inference_device(self):
+        """The device inference runs on: the ``device`` parameter as it is now
+        (``set_params(device=...)`` after fitting moves inference, not the
+        trained net), checked as ``fit`` checks it."""
+        device = self.device
+        if device == self.net_.device or (isinstance(device, str)
+                                          and device == str(self.net_.device)):
+            return torch.device(self.net_.device)
+        return check_device(device)
+
     def _forward_batches(self, fn, *arrays, batch_size=None, dtype=np.float32, compute=None):
         """Apply ``fn(module, *chunks)`` to row chunks of the arrays with a
         copy of the trained module in evaluation mode; returns a ``dtype`` array.
@@ -51,12 +62,13 @@ class InferenceMixin:
         ``compute``, by default :func:`inference_dtype` (float64 on the
         CPU), so that a row's result does not depend on the other rows it is
         computed with, and values near float32's limit do not overflow. It
-        runs on the threads that the ``cpu_threads`` setting
-        (:func:`skae.set_config`) asks for.
+        lives on the ``device`` the estimator names now
+        (:meth:`_inference_device`) and runs on the threads that the
+        ``cpu_threads`` setting (:func:`skae.set_config`) asks for.
         """
-        device = self.net_.device
+        device = self._inference_device()
         compute = compute or inference_dtype(device)
-        module = self.net_.inference_module(compute)
+        module = self.net_.inference_module(compute, device)
         batch_size = batch_size or inference_batch(device)
         chunks = zip(*(row_chunks(a, batch_size) for a in arrays))
         # Fresh tensors (copy=True: float32 chunks are views of X), so that a

@@ -348,10 +348,11 @@ class AutoencoderNet(NeuralNet):
         if self.module_.training != training or self.criterion_.training != training:
             super()._set_training(training)
 
-    def inference_module(self, dtype):
-        """The trained module in evaluation mode, computing in ``dtype``: a
-        copy prepared once per trained state and reused by every inference
-        call, so that a call costs its forward pass and little more.
+    def inference_module(self, dtype, device=None):
+        """The trained module in evaluation mode, computing in ``dtype`` on
+        ``device`` (by default the net's): a copy prepared once per trained
+        state and reused by every inference call, so that a call costs its
+        forward pass and little more.
 
         The trained state is told by the identity of ``module_`` and the
         storage and version counter of each parameter and buffer it held
@@ -361,19 +362,22 @@ class AutoencoderNet(NeuralNet):
         seen: an in-place edit through ``.data`` (torch does not count it)
         and a new ``Parameter`` object put in place of one; after either,
         call ``load_state_dict`` (or refit). One copy is kept, for the last
-        ``dtype`` asked; pickles and deep copies of the net leave it out.
+        ``dtype`` and device asked; pickles and deep copies of the net leave
+        it out.
         """
         module = self.module_
+        device = torch.device(self.device if device is None else device)
         cached = self.__dict__.get("_inference_cache")
-        if cached is not None and cached[0] is module and cached[1] == dtype:
+        if cached is not None and cached[0] is module and cached[1] == (dtype, device):
             tensors, versions, prepared = cached[2:]
             if versions == [(t.data_ptr(), t._version) for t in tensors]:
                 return prepared
         tensors = [*module.parameters(), *module.buffers()]
         versions = [(t.data_ptr(), t._version) for t in tensors]
-        prepared = copy.deepcopy(module).to(dtype).eval()
+        prepared = copy.deepcopy(module).to(device=device, dtype=dtype).eval()
         # Set through __dict__: skorch's __setattr__ would register a module.
-        self.__dict__["_inference_cache"] = (module, dtype, tensors, versions, prepared)
+        self.__dict__["_inference_cache"] = (module, (dtype, device), tensors, versions,
+                                             prepared)
         return prepared
 
     def __getstate__(self):
@@ -389,6 +393,10 @@ class AutoencoderNet(NeuralNet):
 
     def __setstate__(self, state):
         shared = isinstance(state.get("module"), str) and state["module"] == _SAME_AS_MODULE_
+        if torch.device(state["device"]).type == "cuda" and not torch.cuda.is_available():
+            # Trained on a GPU, loaded where there is none: its tensors load on
+            # the CPU (the estimator says so, naming its device parameter).
+            state["device"] = "cpu"
         super().__setstate__(state)
         if shared:
             self.__dict__["module"] = self.module_

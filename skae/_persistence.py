@@ -1,5 +1,6 @@
-"""What a pickle of a skae estimator records beyond its attributes: the
-skae and torch versions that saved it, checked when it is loaded."""
+"""What a pickle of a skae estimator records beyond its attributes (the
+skae and torch versions that saved it, checked when it is loaded), and the
+device it runs on once loaded."""
 
 import warnings
 
@@ -32,7 +33,9 @@ def _versions():
 
 class VersionedStateMixin:
     """Pickles record skae's and torch's versions; loading one saved under
-    another skae version warns with :class:`_VersionWarning`."""
+    another skae version warns with :class:`_VersionWarning`. An estimator
+    fitted on a GPU and loaded where there is none runs on the CPU, and says
+    so."""
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -46,3 +49,14 @@ class VersionedStateMixin:
             warnings.warn(_VersionWarning(estimator_name=type(self).__name__,
                                           saved=tuple(saved), current=current))
         super().__setstate__(state)
+        device = state.get("device")
+        if (isinstance(device, (str, torch.device)) and torch.device(device).type == "cuda"
+                and not torch.cuda.is_available()):
+            # Its tensors were loaded on the CPU (AutoencoderNet.__setstate__):
+            # say so, and name the device it runs on now.
+            warnings.warn(
+                f"{type(self).__name__} was fitted with device={str(device)!r}, but CUDA is "
+                "not available on this machine: its weights were loaded on the CPU and it "
+                "runs there (its device is now 'cpu'). Use set_params(device=...) to move "
+                "inference to a GPU where there is one.", UserWarning, stacklevel=2)
+            self.device = "cpu"

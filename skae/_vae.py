@@ -116,7 +116,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     def _transform(self, X, condition, sample_posterior, random_state):
         if not sample_posterior:
             return self._conditioned(lambda m, x, c: m.encode(x, c), X, condition)
-        generator = _torch_generator(random_state, self.net_.device)
+        generator = _torch_generator(random_state, self._inference_device())
 
         def draw(module, x, c):
             mean, log_var = module.posterior(x, c)
@@ -138,10 +138,10 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         """Codes decoded per forward pass by the ELBO and the importance-sampled
         likelihood: as many as the rows of a ``transform`` pass, so that their
         memory is bounded as transform's is, whatever the number of rows."""
-        return inference_batch(self.net_.device)
+        return inference_batch(self._inference_device())
 
     def _importance_log_likelihood(self, X, condition, n_importance_samples, random_state):
-        generator = _torch_generator(random_state, self.net_.device)
+        generator = _torch_generator(random_state, self._inference_device())
         decodes = self._decodes_per_pass()
         rows = max(1, min(256, decodes // n_importance_samples))
         return self._conditioned(

@@ -477,3 +477,34 @@ def test_unpickling_under_another_skae_version_warns(estimator, X_small):
                             rf"2\.2\.0\) under skae {re.escape(skae.__version__)}"):
         loaded.__setstate__(state)
     assert "_skae_versions" not in vars(loaded)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS[:1] + WRAPPERS[3:4] + WRAPPERS[-1:],
+                         ids=ids[:1] + wrapper_ids[3:4] + wrapper_ids[-1:])
+def test_a_model_fitted_on_a_gpu_loads_and_predicts_on_a_cpu_only_machine(estimator,
+                                                                          X_small):
+    # Simulated on the CPU: the pickle says the net and the estimator live on
+    # "cuda" (as after fit(device="cuda")), and this machine has no CUDA.
+    if torch.cuda.is_available():
+        pytest.skip("simulates a machine without CUDA")
+    est = fit(clone(estimator), X_small)
+    expected = est.transform(X_small) if hasattr(est, "transform") else est.predict(X_small)
+    est.net_.device = "cuda"
+    vars(est)["device"] = "cuda"
+    with pytest.warns(UserWarning, match=rf"{type(est).__name__} was fitted with "
+                                         r"device='cuda', but CUDA is not available"):
+        loaded = pickle.loads(pickle.dumps(est))
+    assert loaded.device == "cpu" and loaded.net_.device == "cpu"
+    got = loaded.transform(X_small) if hasattr(loaded, "transform") else loaded.predict(X_small)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_inference_runs_on_the_device_the_estimator_names_now(X_small):
+    ae = fit(clone(ESTIMATORS[0]), X_small)
+    codes = ae.transform(X_small)
+    ae.set_params(device="cuda:7")  # inference moves with the parameter, training does not
+    with pytest.raises(ValueError, match=r"device='cuda:7' was requested but CUDA is not "
+                                         "available|device='cuda:7'"):
+        ae.transform(X_small)
+    ae.set_params(device=torch.device("cpu"))
+    np.testing.assert_array_equal(ae.transform(X_small), codes)
