@@ -21,7 +21,10 @@ What each estimator becomes in the graph:
   with skl2onnx's ``zipmap`` option);
 - :class:`~skae.AutoencoderOutlierDetector` over a deterministic skae
   autoencoder: ``predict`` and ``decision_function`` (``label`` and
-  ``scores``), as scikit-learn's outlier detectors convert.
+  ``scores``), as scikit-learn's outlier detectors convert;
+- :class:`~skae.DeepEmbeddedClustering`: ``predict`` and ``transform`` (``label``
+  and ``scores``, the codes), as scikit-learn's ``KMeans`` converts (its
+  scores are its ``transform``).
 
 The trained network is exported by ``torch.onnx`` (its exporter from
 ``torch.export``, which needs onnxscript) and its graph put inside the
@@ -44,6 +47,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
 from ._base import BaseAutoencoder
 from ._classifier import AutoencoderClassifier
+from ._clustering import DeepEmbeddedClustering
 from ._conv import ConvAutoencoder
 from ._cvae import ConditionalVariationalAutoencoder
 from ._losses import reconstruction_error
@@ -307,6 +311,30 @@ def _convert_outlier_detector(scope, operator, container):
             [operator.outputs[0].full_name, operator.outputs[1].full_name])
 
 
+# ---------------------------------------------------------------- clustering
+
+
+def _clustering_shape(operator):
+    model = operator.raw_operator
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = Int64TensorType([n_rows])
+    operator.outputs[1].type = FloatTensorType([n_rows, model._n_features_out])
+
+
+def _assign(module, x):
+    codes = module.autoencoder.encode(x)
+    return module.soft_assign(codes).argmax(dim=1), codes
+
+
+def _convert_clustering(scope, operator, container):
+    model = operator.raw_operator
+    check_is_fitted(model)
+    _check_float32(operator)
+    onx = _export(model, _assign, model.n_features_in_, container.target_opset)
+    _splice(scope, operator, container, onx, [operator.inputs[0].full_name],
+            [operator.outputs[0].full_name, operator.outputs[1].full_name])
+
+
 # ------------------------------------------------------------- registration
 
 _AUTOENCODERS = (Autoencoder, DenoisingAutoencoder, SparseAutoencoder, ConvAutoencoder,
@@ -328,6 +356,8 @@ def _register():
                                          "nocl": [True, False]})
     update_registered_converter(AutoencoderOutlierDetector, "SkaeAutoencoderOutlierDetector",
                                 _outlier_shape, _convert_outlier_detector)
+    update_registered_converter(DeepEmbeddedClustering, "SkaeDeepEmbeddedClustering",
+                                _clustering_shape, _convert_clustering)
 
 
 _register()

@@ -15,6 +15,7 @@ from skae import (
     AutoencoderOutlierDetector,
     ConditionalVariationalAutoencoder,
     ConvAutoencoder,
+    DeepEmbeddedClustering,
     DenoisingAutoencoder,
     Reconstructor,
     VariationalAutoencoder,
@@ -137,3 +138,12 @@ def test_importing_skae_onnx_without_its_extra_names_the_extra(monkeypatch):
     with pytest.raises(ImportError, match=r'pip install "skae\[onnx\]"'):
         importlib.import_module("skae.onnx")
     assert skae.Autoencoder  # skae itself imports without it
+
+
+def test_deep_embedded_clustering_converts_to_predict_and_transform(data):
+    X, _, X_test = data
+    dec = DeepEmbeddedClustering(4, Autoencoder(n_components=3, **FAST), update_interval=2,
+                                 n_init=2, **FAST).fit(X)
+    labels, codes = run(dec, X_test)
+    np.testing.assert_array_equal(labels, dec.predict(X_test))
+    np.testing.assert_allclose(codes, dec.transform(X_test), **TOLERANCE)
