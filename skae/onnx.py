@@ -7,7 +7,7 @@ holding skae steps as a whole::
     import skae.onnx  # registers the converters
     from skl2onnx import to_onnx
 
-    onx = to_onnx(pipeline, X[:1].astype(np.float32))
+    onx = to_onnx(pipeline, X[:1])
 
 What each estimator becomes in the graph:
 
@@ -125,16 +125,36 @@ def _export(estimator, fn, n_features, opset):
     return model
 
 
-def _splice(scope, operator, container, model, inputs, outputs):
-    """Put the graph of ``model`` into ``container``: its inputs read the
-    variables ``inputs``, its outputs write ``outputs``; its other names are
-    made unique in ``scope``."""
+def _float_input(scope, operator, container):
+    """The name of the operator's input as float32, the graph's input type: the
+    input itself, or a Cast of a float64 input."""
+    variable = operator.inputs[0]
+    if isinstance(variable.type, FloatTensorType):
+        return variable.full_name
+    if not isinstance(variable.type, DoubleTensorType):
+        name = type(operator.raw_operator).__name__
+        raise TypeError(f"skae's converters take float32 or float64 rows; {name} gets "
+                        f"{type(variable.type).__name__}.")
+    name = scope.get_unique_variable_name(f"{operator.full_name}_float32")
+    container.add_node("Cast", [variable.full_name], [name], to=_onnx.TensorProto.FLOAT,
+                       name=scope.get_unique_operator_name(f"{operator.full_name}_Cast"))
+    return name
+
+
+def _splice(scope, operator, container, model, outputs):
+    """Put the graph of ``model`` into ``container``: it reads the operator's
+    input (cast to float32) and writes the variables ``outputs`` (cast back to
+    float64 where they are declared so); its other names are made unique in
+    ``scope``."""
     graph = model.graph
-    names = {}
-    for given, name in zip(graph.input, inputs):
-        names[given.name] = name
-    for given, name in zip(graph.output, outputs):
-        names[given.name] = name
+    names = {graph.input[0].name: _float_input(scope, operator, container)}
+    casts = []
+    for given, variable in zip(graph.output, outputs):
+        if isinstance(variable.type, DoubleTensorType):
+            names[given.name] = scope.get_unique_variable_name(f"{variable.full_name}_float32")
+            casts.append((names[given.name], variable.full_name))
+        else:
+            names[given.name] = variable.full_name
 
     def renamed(name):
         if not name:
@@ -168,6 +188,9 @@ def _splice(scope, operator, container, model, inputs, outputs):
                            name=scope.get_unique_operator_name(f"{operator.full_name}_"
                                                                f"{node.op_type}"),
                            **attributes)
+    for float32, output in casts:
+        container.add_node("Cast", [float32], [output], to=_onnx.TensorProto.DOUBLE,
+                           name=scope.get_unique_operator_name(f"{operator.full_name}_Cast"))
 
 
 def _float_output(operator, width):
@@ -177,14 +200,6 @@ def _float_output(operator, width):
     n_rows = operator.inputs[0].get_first_dimension()
     for output in operator.outputs:
         output.type = kind([n_rows, width])
-
-
-def _check_float32(operator):
-    if not isinstance(operator.inputs[0].type, FloatTensorType):
-        raise TypeError(
-            f"skae's converters take float32 input; {operator.raw_operator!r} gets "
-            f"{type(operator.inputs[0].type).__name__}. Convert with float32 rows "
-            "(X[:1].astype(np.float32)).")
 
 
 # ------------------------------------------------------------- transformers
@@ -208,10 +223,8 @@ def _reconstruct(module, x):
 def _convert_autoencoder(scope, operator, container):
     model = operator.raw_operator
     check_is_fitted(model)
-    _check_float32(operator)
     onx = _export(model, _encode, model.n_features_in_, container.target_opset)
-    _splice(scope, operator, container, onx, [operator.inputs[0].full_name],
-            [operator.outputs[0].full_name])
+    _splice(scope, operator, container, onx, operator.outputs[:1])
 
 
 def _skae_autoencoder(model, role):
@@ -232,11 +245,9 @@ def _skae_autoencoder(model, role):
 def _convert_reconstructor(scope, operator, container):
     model = operator.raw_operator
     check_is_fitted(model)
-    _check_float32(operator)
     inner = _skae_autoencoder(model, "reconstruct")
     onx = _export(inner, _reconstruct, inner.n_features_in_, container.target_opset)
-    _splice(scope, operator, container, onx, [operator.inputs[0].full_name],
-            [operator.outputs[0].full_name])
+    _splice(scope, operator, container, onx, operator.outputs[:1])
 
 
 def _refuse_conditional(scope, operator, container):
@@ -266,11 +277,9 @@ def _probabilities(module, x):
 def _convert_classifier(scope, operator, container):
     model = operator.raw_operator
     check_is_fitted(model)
-    _check_float32(operator)
     label, probabilities = operator.outputs[0].full_name, operator.outputs[1].full_name
     onx = _export(model, _probabilities, model.n_features_in_, container.target_opset)
-    _splice(scope, operator, container, onx, [operator.inputs[0].full_name],
-            [probabilities])
+    _splice(scope, operator, container, onx, operator.outputs[1:2])
     index = scope.get_unique_variable_name(f"{operator.full_name}_argmax")
     container.add_node("ArgMax", [probabilities], [index], axis=1, keepdims=0,
                        name=scope.get_unique_operator_name(f"{operator.full_name}_ArgMax"))
@@ -297,7 +306,6 @@ def _outlier_shape(operator):
 def _convert_outlier_detector(scope, operator, container):
     model = operator.raw_operator
     check_is_fitted(model)
-    _check_float32(operator)
     inner = _skae_autoencoder(model, "scores")
     loss, offset = inner._reconstruction_loss(), float(model.offset_)
 
@@ -307,8 +315,7 @@ def _convert_outlier_detector(scope, operator, container):
         return torch.where(scores >= 0, 1, -1).to(torch.int64), scores
 
     onx = _export(inner, decision, model.n_features_in_, container.target_opset)
-    _splice(scope, operator, container, onx, [operator.inputs[0].full_name],
-            [operator.outputs[0].full_name, operator.outputs[1].full_name])
+    _splice(scope, operator, container, onx, operator.outputs[:2])
 
 
 # ---------------------------------------------------------------- clustering
@@ -329,10 +336,8 @@ def _assign(module, x):
 def _convert_clustering(scope, operator, container):
     model = operator.raw_operator
     check_is_fitted(model)
-    _check_float32(operator)
     onx = _export(model, _assign, model.n_features_in_, container.target_opset)
-    _splice(scope, operator, container, onx, [operator.inputs[0].full_name],
-            [operator.outputs[0].full_name, operator.outputs[1].full_name])
+    _splice(scope, operator, container, onx, operator.outputs[:2])
 
 
 # ------------------------------------------------------------- registration
