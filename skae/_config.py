@@ -9,6 +9,7 @@ from numbers import Integral
 # The environment variable that sets ``cpu_threads`` when skae is imported.
 _CPU_THREADS_VARIABLE = "SKAE_CPU_THREADS"
 _CPU_THREADS_NAMES = ("auto", "torch")
+_INTERRUPTS = ("keep", "raise")
 
 
 def _check_cpu_threads(value, source="cpu_threads"):
@@ -20,11 +21,18 @@ def _check_cpu_threads(value, source="cpu_threads"):
         f"{source} must be 'auto', 'torch' or a positive int; got {value!r}.")
 
 
+def _check_interrupt(value):
+    if isinstance(value, str) and value in _INTERRUPTS:
+        return value
+    raise ValueError(f"interrupt must be 'keep' or 'raise'; got {value!r}.")
+
+
 def _from_environment():
     text = os.environ.get(_CPU_THREADS_VARIABLE, "auto").strip()
     value = int(text) if text.lstrip("+-").isdigit() else text
     return {"cpu_threads": _check_cpu_threads(value, f"The environment variable "
-                                                     f"{_CPU_THREADS_VARIABLE}")}
+                                                     f"{_CPU_THREADS_VARIABLE}"),
+            "interrupt": "keep"}
 
 
 _global_config = _from_environment()
@@ -60,12 +68,12 @@ def get_config():
     --------
     >>> import skae
     >>> sorted(skae.get_config())
-    ['cpu_threads']
+    ['cpu_threads', 'interrupt']
     """
     return dict(thread_config())
 
 
-def set_config(cpu_threads=None):
+def set_config(cpu_threads=None, interrupt=None):
     """Set skae's configuration, for the calling thread.
 
     As scikit-learn's :func:`sklearn.set_config`: each setting left None
@@ -91,6 +99,19 @@ def set_config(cpu_threads=None):
         ``SKAE_CPU_THREADS`` sets the initial value (``"auto"``, ``"torch"``
         or a number).
 
+    interrupt : {"keep", "raise"}, default=None
+        What Ctrl-C during training does (in the main thread, with Python's
+        own handler in place):
+
+        - ``"keep"`` (the initial value): it ends the training with a
+          warning and the estimator keeps the weights it has; a second Ctrl-C
+          within 5 seconds stops the whole call (a search, a loop of fits);
+        - ``"raise"``: Ctrl-C raises ``KeyboardInterrupt`` out of the call at
+          once, as in plain Python code, and the estimator is left as it was
+          before the call.
+
+        None leaves the value as it is.
+
     See Also
     --------
     config_context : Context manager for skae's configuration.
@@ -107,10 +128,12 @@ def set_config(cpu_threads=None):
     config = thread_config()
     if cpu_threads is not None:
         config["cpu_threads"] = _check_cpu_threads(cpu_threads)
+    if interrupt is not None:
+        config["interrupt"] = _check_interrupt(interrupt)
 
 
 @contextmanager
-def config_context(*, cpu_threads=None):
+def config_context(*, cpu_threads=None, interrupt=None):
     """Context manager for skae's configuration.
 
     Within the block, the values given (see :func:`set_config`); afterwards,
@@ -121,6 +144,9 @@ def config_context(*, cpu_threads=None):
     cpu_threads : {"auto", "torch"} or int, default=None
         How many torch threads skae's training and inference run on; see
         :func:`set_config`. None leaves the value as it is.
+    interrupt : {"keep", "raise"}, default=None
+        What Ctrl-C during training does; see :func:`set_config`. None
+        leaves the value as it is.
 
     Yields
     ------
@@ -139,7 +165,7 @@ def config_context(*, cpu_threads=None):
     1
     """
     old = get_config()
-    set_config(cpu_threads=cpu_threads)
+    set_config(cpu_threads=cpu_threads, interrupt=interrupt)
     try:
         yield
     finally:

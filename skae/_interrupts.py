@@ -7,6 +7,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from ._config import thread_config
+
 # A second Ctrl-C within this many seconds of the first stops the call (a
 # search, a cross-validation) instead of only the current training.
 REPEAT_INTERRUPT_SECONDS = 5.0
@@ -25,7 +27,8 @@ class UserInterrupt(KeyboardInterrupt):
 
 def _on_sigint(signum, frame):
     now = time.monotonic()
-    repeated = now - _last_interrupt[0] < REPEAT_INTERRUPT_SECONDS
+    repeated = (thread_config()["interrupt"] == "raise"
+                or now - _last_interrupt[0] < REPEAT_INTERRUPT_SECONDS)
     _last_interrupt[0] = now
     raise UserInterrupt(repeated)
 
@@ -37,6 +40,9 @@ def user_interrupts():
 
     Only in the main thread (the one that receives signals), and only when
     Python's own handler is in place: a handler of the caller's is kept.
+    Under ``skae.set_config(interrupt="raise")`` every Ctrl-C counts as
+    repeated: it stops the call instead of ending the training quietly (as
+    skorch ends it on any KeyboardInterrupt).
     """
     if (threading.current_thread() is not threading.main_thread()
             or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):

@@ -253,6 +253,17 @@ def test_second_ctrl_c_stops_the_caller(X_small, fresh_interrupts):
         ae.transform(X_small)
 
 
+def test_interrupt_raise_leaves_ctrl_c_to_python(X_small, fresh_interrupts):
+    ae = Autoencoder(n_components=2, max_iter=50, random_state=0, callbacks=[CtrlC()])
+    with skae.config_context(interrupt="raise"), pytest.raises(KeyboardInterrupt):
+        ae.fit(X_small)
+    with pytest.raises(NotFittedError):  # the fit that was stopped left nothing behind
+        ae.transform(X_small)
+    assert skae.get_config()["interrupt"] == "keep"
+    with pytest.raises(ValueError, match="interrupt must be 'keep' or 'raise'; got 'ignore'"):
+        skae.set_config(interrupt="ignore")
+
+
 def test_early_stopping_is_no_interrupt(digits):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="Training interrupted")
