@@ -47,11 +47,9 @@ class InferenceMixin:
         """The device inference runs on: the ``device`` parameter as it is now
         (``set_params(device=...)`` after fitting moves inference, not the
         trained net), checked as ``fit`` checks it."""
-        device = self.device
-        if device == self.net_.device or (isinstance(device, str)
-                                          and device == str(self.net_.device)):
+        if str(self.device) == str(self.net_.device):
             return torch.device(self.net_.device)
-        return check_device(device)
+        return check_device(self.device)
 
     def _forward_batches(self, fn, *arrays, batch_size=None, dtype=np.float32, compute=None):
         """Apply ``fn(module, *chunks)`` to row chunks of the arrays with a

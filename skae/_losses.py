@@ -1,6 +1,7 @@
 """Objectives: reconstruction terms, sparsity penalties, the ELBO (math only)."""
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 import torch
@@ -11,7 +12,7 @@ from ._modules import reparameterise
 from ._priors import StandardNormal, diagonal_normal_log_prob
 
 
-class ReconstructionLoss:
+class ReconstructionLoss(ABC):
     """One reconstruction loss: everything skae needs to know of it, in one place.
 
     ``output_activation`` is the decoder's output activation the loss implies;
@@ -32,27 +33,27 @@ class ReconstructionLoss:
     has_floor = False  # a floor above 0 (see floor)
     has_scale = False  # a likelihood with a scale parameter (log_scale)
 
+    @abstractmethod
     def elementwise(self, output, target):
         """The loss of every element, (n_samples, n_features)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def mean(self, output, target):
         """The loss averaged over the elements of a batch."""
-        raise NotImplementedError
 
     def floor(self, target):
         """The lowest element-wise value any output reaches on ``target``."""
         return torch.zeros_like(target)
 
+    @abstractmethod
     def negative_log_likelihood(self, output, target, log_scale=None):
         """-log p(x | z) of each sample in nats, summed over features."""
-        raise NotImplementedError
 
+    @abstractmethod
     def of_reconstructions(self, X_true, X_pred):
         """The element-wise loss of reconstructions (after the output
         activation), numpy float64: what :func:`skae.metrics.reconstruction_error`
         averages."""
-        raise NotImplementedError
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -171,12 +172,13 @@ def jacobian_frobenius(encode, x):
     return total if keep_graph else total.detach()
 
 
-class Penalty:
+class Penalty(ABC):
     """A term added to the reconstruction loss: called with the clean batch
     ``x``, the codes of the forward pass and the module, it returns a scalar."""
 
+    @abstractmethod
     def __call__(self, x, codes, module):
-        raise NotImplementedError
+        """The penalty of the batch, a scalar tensor."""
 
 
 class L1Sparsity(Penalty):

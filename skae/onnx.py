@@ -36,6 +36,7 @@ requirements with ``pip install "skae[onnx]"``.
 """
 
 import contextlib
+import copy
 import io
 import logging
 import warnings
@@ -56,7 +57,7 @@ from ._vae import BaseVariationalAutoencoder, ConvVariationalAutoencoder, Variat
 from ._validation import import_optional
 from ._wrappers import unfrozen
 
-_skl2onnx = import_optional("skl2onnx", "onnx", "skae.onnx")
+import_optional("skl2onnx", "onnx", "skae.onnx")
 _onnx = import_optional("onnx", "onnx", "skae.onnx")
 import_optional("onnxscript", "onnx", "skae.onnx")
 
@@ -67,6 +68,7 @@ from skl2onnx.common.data_types import (  # noqa: E402
     DoubleTensorType,
     FloatTensorType,
     Int64TensorType,
+    StringTensorType,
 )
 
 # torch.onnx's exporter writes ops of the default domain from this opset on.
@@ -94,8 +96,6 @@ def _export(estimator, fn, n_features, opset):
         raise ValueError(
             f"skae's converters need target_opset >= {_MIN_OPSET} (torch.onnx's "
             f"exporter); got target_opset={opset}.")
-    import copy
-
     module = copy.deepcopy(estimator.module_).float().cpu().eval()
     wrapper = _Exported(module, fn).eval()
     rows = torch.export.Dim("n_samples", min=1)
@@ -266,7 +266,7 @@ def _classifier_shape(operator):
     labels = model.classes_
     operator.outputs[0].type = (
         Int64TensorType([n_rows]) if np.issubdtype(np.asarray(labels).dtype, np.integer)
-        else _skl2onnx.common.data_types.StringTensorType([n_rows]))
+        else StringTensorType([n_rows]))
     operator.outputs[1].type = FloatTensorType([n_rows, len(labels)])
 
 
