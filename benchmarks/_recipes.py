@@ -1,16 +1,16 @@
 """Autoencoder recipes that several benchmarks train, in one place.
 
 The DEC papers' dense net and its pretraining (``dense``, ``dec_keras``,
-``SGD_STEP_1``), the recipes' ``ConvAutoencoder``, and :func:`changed`, which
-gives an autoencoder objectives skae's public API does not have (a training
-corruption of your own, a shift-invariance term). :func:`changed` is built
-from skae's private modules: the one place where the benchmarks reach into
-them for the models they train.
+``SGD_STEP_1``), the recipes' ``ConvAutoencoder``, and objectives beyond plain
+reconstruction written on skae's public extension points: a training
+corruption of one's own (``ImageShift`` as ``noise=``) and a shift-invariance
+term (``ShiftInvariance`` as ``penalty=``).
 """
 
+import torch
+from torch import nn
+
 from skae import Autoencoder, ConvAutoencoder
-from skae._losses import AutoencoderCriterion
-from skae._modules import AutoencoderModule, ImageAugmentation
 
 
 def conv_autoencoder(image_shape, seed, **params):
@@ -39,69 +39,46 @@ def dec_keras(**params):
                  **params)
 
 
-class ShiftedViewModule(AutoencoderModule):
-    """In training, also encodes a shifted view of each input (``self.augment``,
-    an ``ImageAugmentation(shift=True)``: up to 1 pixel on 8x8 images, 2 on
-    28x28); the criterion below compares the two codes."""
+class ImageShift(nn.Module):
+    """A training corruption (``noise=``) or a view: each flat image row moved
+    by its own random whole number of pixels, up to 1/14 of the image's sides
+    each way (at least 1; 1 pixel on 8x8 images, 2 on 28x28), zeros coming
+    in. Draws the row offsets, then the column offsets, from torch's default
+    generator (which skae's ``fit`` seeds from ``random_state``)."""
+
+    def __init__(self, image_shape):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        self.max_shift = tuple(max(1, round(side / 14)) for side in self.image_shape[1:])
 
     def forward(self, x):
-        z = self.encode(self.corruption(x))
-        if self.training:
-            return self.decode_for_loss(z), (z, self.encode(self.augment(x)))
-        return self.decode_for_loss(z), z
+        n = len(x)
+        images = x.reshape(n, *self.image_shape)
+        (height, width), (most_rows, most_cols) = self.image_shape[1:], self.max_shift
+        padded = nn.functional.pad(images, (most_cols, most_cols, most_rows, most_rows))
+        top = torch.randint(0, 2 * most_rows + 1, (n, 1), device=x.device)
+        left = torch.randint(0, 2 * most_cols + 1, (n, 1), device=x.device)
+        rows = (top + torch.arange(height, device=x.device))[:, None, :, None]
+        cols = (left + torch.arange(width, device=x.device))[:, None, None, :]
+        channels = self.image_shape[0]
+        picked = padded.gather(2, rows.expand(n, channels, height, padded.shape[3]))
+        return picked.gather(3, cols.expand(n, channels, height, width)).reshape(n, -1)
 
 
-class InvarianceCriterion(AutoencoderCriterion):
-    """Reconstruction plus ``weight`` times the mean squared difference between
-    the codes of an image and of its shifted view, per code dimension over
-    that dimension's variance in the batch (so shrinking the codes cannot
-    lower it)."""
+class ShiftInvariance:
+    """A ``penalty=`` for image autoencoders: ``weight`` times the mean squared
+    difference between the codes of each training image and of a shifted view
+    of it (:class:`ImageShift`), per code dimension over that dimension's
+    variance in the batch (so shrinking the codes cannot lower it). A
+    training term: 0 on validation batches."""
 
-    weight = 1.0
+    def __init__(self, image_shape, weight):
+        self.shift = ImageShift(image_shape)
+        self.weight = weight
 
-    @property
-    def term_names(self):
-        return ("reconstruction", "invariance")
-
-    def forward(self, y_pred, target, x=None, module=None):
-        output, codes = y_pred
-        reconstruction = super().forward((output, None), target)[0]
-        invariance = output.new_zeros(())
-        if isinstance(codes, tuple):
-            z, z_view = codes
-            invariance = (((z - z_view) ** 2).mean(0) / (z.var(0) + 1e-8)).mean()
-        invariance = self.weight * invariance
-        return reconstruction + invariance, {"reconstruction": reconstruction,
-                                             "invariance": invariance}
-
-
-def changed(estimator, X=None, corruption=None, invariance=None):
-    """``estimator`` (a skae autoencoder, unfitted) as an instance of a subclass
-    whose training corruption is ``corruption(X, image_shape)``, or whose loss
-    adds the shift-invariance term of weight ``invariance``: objectives beyond
-    plain reconstruction, built from skae's modules for the benchmarks only."""
-    class Changed(type(estimator)):
-        def _build_module(self, data):
-            module = super()._build_module(data)
-            if corruption is not None:
-                module.corruption = corruption(X, self.image_shape_)
-            if invariance is not None:
-                module.__class__ = ShiftedViewModule
-                module.augment = ImageAugmentation(self.image_shape_, shift=True)
-            return module
-
-        def _build_criterion(self):
-            criterion = super()._build_criterion()
-            if invariance is not None:
-                criterion.__class__ = InvarianceCriterion
-                criterion.weight = invariance
-            return criterion
-
-    Changed.__name__ = type(estimator).__name__
-    return Changed(**estimator.get_params())
-
-
-def shift_as_noise(X, image_shape):
-    """Denoising with shifts: the input moved by up to 1/14 of its sides (one
-    pixel on 8x8 images), the target not."""
-    return ImageAugmentation(image_shape, shift=True)
+    def __call__(self, x, codes, module):
+        if not module.training:
+            return codes.new_zeros(())
+        view = module.encode(self.shift(x))
+        invariance = (((codes - view) ** 2).mean(0) / (codes.var(0) + 1e-8)).mean()
+        return self.weight * invariance

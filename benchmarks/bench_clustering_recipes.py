@@ -27,7 +27,14 @@ import numpy as np
 import torch
 from _data import DATASETS, load_clustering_data
 from _harness import metadata
-from _recipes import SGD_STEP_1, changed, conv_autoencoder, dec_keras, dense, shift_as_noise
+from _recipes import (
+    SGD_STEP_1,
+    ImageShift,
+    ShiftInvariance,
+    conv_autoencoder,
+    dec_keras,
+    dense,
+)
 from scipy.linalg import sqrtm
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
@@ -143,9 +150,15 @@ class NeighbourSwap(nn.Module):
 
 
 def conv_changed(corruption=None, invariance=None):
-    """``conv()`` changed as :func:`changed` says."""
+    """``conv()`` with a training corruption of its own (``noise=corruption(X,
+    image_shape)``) or the shift-invariance term of weight ``invariance``
+    (``penalty=``)."""
     def codes(X, seed, image_shape):
-        ae = changed(conv_autoencoder(image_shape, seed), X, corruption, invariance)
+        ae = conv_autoencoder(image_shape, seed)
+        if corruption is not None:
+            ae.set_params(noise=corruption(X, image_shape))
+        if invariance is not None:
+            ae.set_params(penalty=ShiftInvariance(image_shape, invariance))
         return ae.fit_transform(X)
     return codes
 
@@ -266,7 +279,8 @@ RECIPES = {
     "default, codes in the decoder's pull-back metric": default_features(pullback_codes),
     # Objectives beyond reconstruction: denoise a shifted image or a neighbour
     # back to the image; or make the code of a shifted view match the image's.
-    "shift denoising (input moved up to 1 px)": conv_changed(corruption=shift_as_noise),
+    "shift denoising (input moved up to 1 px)": conv_changed(
+        corruption=lambda X, image_shape: ImageShift(image_shape)),
     "neighbour denoising (input one of its 10 nearest)": conv_changed(
         corruption=lambda X, image_shape: NeighbourSwap(X, 10)),
     "shift-invariance term 0.3": conv_changed(invariance=0.3),

@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _harness import metadata
-from _recipes import SGD_STEP_1, changed
+from _recipes import SGD_STEP_1, ShiftInvariance
 from sklearn.cluster import KMeans
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
@@ -211,7 +211,7 @@ def probe_part(data, args):
     if args.probe_code_activation:
         ae.set_params(code_activation=args.probe_code_activation)
     if args.probe_invariance:
-        ae = changed(ae, invariance=args.probe_invariance)
+        ae.set_params(penalty=ShiftInvariance(ae.image_shape, args.probe_invariance))
     _, ae_s = timed(lambda: ae.fit(X[train]))
     codes = ae.transform(X)
     probe = linear_probe().fit(codes[train], y[train])

@@ -1,6 +1,7 @@
 """The deterministic autoencoders' base, and the dense (MLP) autoencoder: plain,
 denoising and sparse."""
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -8,6 +9,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from torch import nn
 
 from ._architectures import MLPArchitecture
 from ._base import BaseAutoencoder
@@ -16,6 +18,7 @@ from ._losses import (
     SPARSITY_PENALTIES,
     AutoencoderCriterion,
     Contractive,
+    UserPenalty,
     reconstruction_error,
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
@@ -36,12 +39,13 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
-        "noise": [StrOptions(set(NOISES)), None],
+        "noise": [StrOptions(set(NOISES)), callable, None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "sparsity": [StrOptions(set(SPARSITY_PENALTIES)), None],
         "sparsity_weight": [Interval(Real, 0, None, closed="left")],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
         "contractive_weight": [Interval(Real, 0, None, closed="left")],
+        "penalty": [callable, None],
         "code_activation": [StrOptions(set(ACTIVATIONS)), None],
         "latent_density": [StrOptions(set(LATENT_DENSITIES))],
         "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
@@ -60,12 +64,12 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
                 f"of inputs corrupted); got {self.noise_level!r}."
             )
         if (self.n_components >= X.shape[1] and self.noise is None and self.sparsity is None
-                and not self.contractive_weight):
+                and not self.contractive_weight and self.penalty is None):
             warnings.warn(
                 f"n_components={self.n_components} is not below n_features={X.shape[1]}: "
-                "without noise, sparsity or a contractive penalty the autoencoder can learn "
+                "without noise or a penalty on the codes the autoencoder can learn "
                 "to copy its input, and its codes need not be any better than X. Use a "
-                "smaller n_components, or noise, sparsity or contractive_weight for an "
+                "smaller n_components, or noise, sparsity, contractive_weight or a penalty for an "
                 "overcomplete code.", UserWarning)
         if self.latent_density == "mixture" and len(X) < self.n_mixture_components:
             raise ValueError(
@@ -79,7 +83,9 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
             encoder, decoder, _ = self._user_modules(data)
         else:
             encoder, decoder = self._encoder_decoder(data.n_features)
-        corruption = Corruption(self.noise, self.noise_level, low=data.min, high=data.max)
+        # A user's corruption module is copied per fit, as a user's encoder is.
+        noise = copy.deepcopy(self.noise) if isinstance(self.noise, nn.Module) else self.noise
+        corruption = Corruption(noise, self.noise_level, low=data.min, high=data.max)
         return AutoencoderModule(
             encoder, decoder, corruption,
             code_activation=self.code_activation or (
@@ -95,6 +101,8 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
                                      SPARSITY_PENALTIES[self.sparsity](self.sparsity_target))
         if self.contractive_weight:
             penalties["contractive"] = (self.contractive_weight, Contractive())
+        if self.penalty is not None:
+            penalties["penalty"] = (1.0, UserPenalty(self.penalty))
         return AutoencoderCriterion(self._reconstruction_loss(), penalties)
 
     def _after_training(self, X, condition, seed):
@@ -227,6 +235,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         sparsity_weight=1e-3,
         sparsity_target=0.05,
         contractive_weight=0.0,
+        penalty=None,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -268,6 +277,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         self.sparsity_weight = sparsity_weight
         self.sparsity_target = sparsity_target
         self.contractive_weight = contractive_weight
+        self.penalty = penalty
         self.code_activation = code_activation
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
@@ -357,6 +367,7 @@ class DenoisingAutoencoder(Autoencoder):
         sparsity_weight=1e-3,
         sparsity_target=0.05,
         contractive_weight=0.0,
+        penalty=None,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -399,6 +410,7 @@ class DenoisingAutoencoder(Autoencoder):
             sparsity_weight=sparsity_weight,
             sparsity_target=sparsity_target,
             contractive_weight=contractive_weight,
+            penalty=penalty,
             code_activation=code_activation,
             optimizer=optimizer,
             learning_rate_init=learning_rate_init,
@@ -489,6 +501,7 @@ class SparseAutoencoder(Autoencoder):
         sparsity_weight=1e-3,
         sparsity_target=0.05,
         contractive_weight=0.0,
+        penalty=None,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -531,6 +544,7 @@ class SparseAutoencoder(Autoencoder):
             sparsity_weight=sparsity_weight,
             sparsity_target=sparsity_target,
             contractive_weight=contractive_weight,
+            penalty=penalty,
             code_activation=code_activation,
             optimizer=optimizer,
             learning_rate_init=learning_rate_init,

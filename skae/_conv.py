@@ -105,6 +105,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         sparsity_weight=1e-3,
         sparsity_target=0.05,
         contractive_weight=0.0,
+        penalty=None,
         code_activation=None,
         optimizer="adam",
         learning_rate_init=3e-3,
@@ -152,6 +153,7 @@ class ConvAutoencoder(ConvArchitecture, BaseDeterministicAutoencoder):
         self.sparsity_weight = sparsity_weight
         self.sparsity_target = sparsity_target
         self.contractive_weight = contractive_weight
+        self.penalty = penalty
         self.code_activation = code_activation
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init

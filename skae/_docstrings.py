@@ -69,13 +69,21 @@ loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
         ``"sigmoid"`` with ``"squared_error"`` for pixels in [0, 1]). None:
         the loss's own, ``"identity"`` for squared error and ``"sigmoid"`` for
         binary cross-entropy (which takes no other).
-    noise : {"gaussian", "masking", "salt_and_pepper"} or None, default=%(noise)s
+    noise : {"gaussian", "masking", "salt_and_pepper"}, callable or None, \
+default=%(noise)s
         Corruption of the inputs during training (denoising); the target is
-        always the clean input, and nothing is corrupted outside ``fit``.
+        always the clean input, and nothing is corrupted outside ``fit``. A
+        callable is your own corruption: called with each training batch (a
+        float tensor of rows, as the encoder takes them, on ``device``), it
+        returns the corrupted batch, of the same shape. Its random draws come
+        from torch's default generator, which ``fit`` seeds from
+        ``random_state`` and restores afterwards. A ``torch.nn.Module`` is
+        copied per fit, as ``encoder`` is.
     noise_level : float, default=%(noise_level)s
         Standard deviation of the Gaussian noise, or the fraction of inputs
         zeroed (masking) or set to the minimum or maximum of the training data
-        (salt and pepper); the last two need a value in [0, 1].
+        (salt and pepper); the last two need a value in [0, 1]. Not used with
+        a callable ``noise``.
     sparsity : {"l1", "kl"} or None, default=%(sparsity)s
         Sparsity penalty on the codes: ``"l1"`` adds the mean L1 norm of the
         codes; ``"kl"`` puts a sigmoid on the codes and adds the KL divergence
@@ -92,6 +100,13 @@ loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
         ``loss_terms_curve_``. Computed exactly, one extra backward pass
         through the encoder per code unit: training takes several times as
         long. 0 adds nothing.
+    penalty : callable or None, default=None
+        Your own term of the training objective, added to the loss: called
+        as ``penalty(x, codes, module)`` with the clean batch, its codes and
+        the torch module (whose ``encode`` and ``decode`` it may call), it
+        returns a scalar tensor, weight included. Computed on validation
+        batches too; logged as the ``"penalty"`` term of
+        ``loss_terms_curve_``. Random draws as for a callable ``noise``.
     code_activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
 "sigmoid", "identity"} or None, default=None
         Activation on the code (the encoder's output). None: ``"identity"``

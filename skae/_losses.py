@@ -205,6 +205,23 @@ class Contractive(Penalty):
         return jacobian_frobenius(module.encode, x)
 
 
+class UserPenalty(Penalty):
+    """A user's own penalty (the ``penalty`` parameter): ``function(x, codes,
+    module)``, whose value must be a scalar tensor."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, x, codes, module):
+        value = self.function(x, codes, module)
+        if not (isinstance(value, torch.Tensor) and value.ndim == 0):
+            shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+            raise ValueError(
+                f"penalty must return a scalar tensor (the batch's penalty, added to the "
+                f"loss); {self.function!r} returned {shape}.")
+        return value
+
+
 # sparsity name -> penalty, given the sparsity target
 SPARSITY_PENALTIES = {
     "l1": lambda target: L1Sparsity(),

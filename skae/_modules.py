@@ -225,7 +225,8 @@ class Corruption(nn.Module):
 
     Parameters
     ----------
-    noise : {"gaussian", "masking", "salt_and_pepper"} or None
+    noise : {"gaussian", "masking", "salt_and_pepper"}, callable or None
+        A callable is a user's own corruption, called with the batch.
     level : float
         Standard deviation of the Gaussian noise, or the fraction of inputs
         that are zeroed (masking) or set to ``low``/``high`` (salt and pepper).
@@ -241,7 +242,18 @@ class Corruption(nn.Module):
         self.high = high
 
     def forward(self, x):
-        if not self.training or self.noise is None or self.level == 0:
+        if not self.training or self.noise is None:
+            return x
+        if callable(self.noise):
+            corrupted = self.noise(x)
+            if not (isinstance(corrupted, torch.Tensor) and corrupted.shape == x.shape):
+                shape = (tuple(corrupted.shape) if isinstance(corrupted, torch.Tensor)
+                         else type(corrupted).__name__)
+                raise ValueError(
+                    f"noise must return the corrupted batch, a tensor of the batch's shape "
+                    f"{tuple(x.shape)}; {self.noise!r} returned {shape}.")
+            return corrupted
+        if self.level == 0:
             return x
         return corrupt(x, self.noise, self.level, self.low, self.high)
 

@@ -149,6 +149,63 @@ def test_contractive_weight_trains_a_conv_autoencoder(digits):
     assert ae.loss_terms_curve_["contractive"][-1] > 0
 
 
+def masking(x):
+    """noise="masking" at level 0.2, written as a user's own corruption."""
+    return x.masked_fill(torch.rand(x.shape, dtype=x.dtype) < 0.2, 0.0)
+
+
+def test_a_callable_noise_is_a_training_corruption_of_ones_own(X_small):
+    params = dict(n_components=3, max_iter=3, random_state=0)
+    builtin = Autoencoder(noise="masking", noise_level=0.2, **params).fit(X_small)
+    calls = []
+
+    def recorded(x):
+        calls.append(x.shape)
+        return masking(x)
+
+    own = Autoencoder(noise=recorded, **params).fit(X_small)
+    np.testing.assert_array_equal(own.transform(X_small), builtin.transform(X_small))
+    n_calls = len(calls)
+    assert n_calls > 0
+    own.transform(X_small), own.score(X_small)
+    assert len(calls) == n_calls  # nothing is corrupted outside fit
+    with pytest.raises(ValueError, match=r"noise must return .* shape \(\d+, 16\)"):
+        Autoencoder(noise=lambda x: x[:, :3], **params).fit(X_small)
+
+
+def test_a_callable_penalty_is_a_loss_term_of_ones_own(X_small):
+    params = dict(n_components=3, max_iter=3, random_state=0)
+    sparse = Autoencoder(sparsity="l1", sparsity_weight=0.01, **params).fit(X_small)
+    seen = []
+
+    def l1(x, codes, module):
+        seen.append((x.shape, codes.shape, module.training))
+        return 0.01 * codes.abs().sum(dim=1).mean()
+
+    own = Autoencoder(penalty=l1, early_stopping=True, **params).fit(X_small)
+    assert set(own.loss_terms_curve_) == {"reconstruction", "penalty"}
+    assert set(own.validation_loss_terms_curve_) == {"reconstruction", "penalty"}
+    assert {training for *_, training in seen} == {True, False}  # validation too
+    assert seen[0][:2] == ((seen[0][0][0], 16), (seen[0][0][0], 3))
+    own = Autoencoder(penalty=l1, **params).fit(X_small)
+    np.testing.assert_array_equal(own.transform(X_small), sparse.transform(X_small))
+    np.testing.assert_array_equal(own.loss_terms_curve_["penalty"],
+                                  sparse.loss_terms_curve_["sparsity"])
+    with pytest.raises(ValueError, match=r"penalty must return a scalar tensor.*\(\d+,\)"):
+        Autoencoder(penalty=lambda x, codes, module: codes.sum(1), **params).fit(X_small)
+
+
+def test_a_callable_noise_module_is_copied_per_fit(digits):
+    class Shift(torch.nn.Module):
+        def forward(self, x):
+            return torch.roll(x, 1, dims=1)
+
+    noise = Shift()
+    ae = ConvAutoencoder(n_components=4, image_shape=(1, 8, 8), channels=(4,), noise=noise,
+                         max_iter=1, random_state=0).fit(digits[0][:64])
+    assert ae.module_.corruption.noise is not noise
+
+
 @pytest.mark.parametrize("density", ["full", "diag", "mixture"])
 def test_sample_follows_the_fitted_latent_density(density, digits):
     X = digits[0]
