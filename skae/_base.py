@@ -1,6 +1,7 @@
 """The scikit-learn contract shared by every autoencoder."""
 
 import copy
+import dataclasses
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -16,7 +17,7 @@ from ._collapse import CollapseCheckMixin
 from ._data import row_chunks
 from ._losses import RECONSTRUCTION_LOSSES, get_loss
 from ._modules import ACTIVATIONS, WEIGHT_INITS, initialise_weights
-from ._streaming import StreamedArray, is_streamed, summarize_rows
+from ._streaming import DataSummary, StreamedArray, is_streamed, summarize_rows
 from ._training import STOPPING_CONSTRAINTS, TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
 from ._validation import (
     ShapeKeepingModule,
@@ -238,9 +239,13 @@ class BaseAutoencoder(
             self._n_features_out = self.n_components
             summary = (X.summary(rows) if isinstance(X, StreamedArray)
                        else summarize_rows(X, rows))
+            self._data_summary = dataclasses.asdict(summary)  # for _net_skeleton
             return self._new_module(summary), self._build_criterion()
 
         return build
+
+    def _net_skeleton(self):
+        return self._build_module(DataSummary(**self._data_summary)), self._build_criterion()
 
     def _validation_condition(self, X_val, y_val):
         """The condition of the validation rows, or None (unconditional)."""

@@ -24,6 +24,7 @@ from ._modules import (
     initialise_weights,
     make_mlp,
 )
+from ._streaming import DataSummary
 from ._training import STOPPING_CONSTRAINTS, TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
 from ._validation import (
     ShapeKeepingModule,
@@ -382,6 +383,22 @@ None, default=None
                     ClassificationCriterion())
 
         return build
+
+    def _net_skeleton(self):
+        autoencoder = self._checked_autoencoder()
+        if self.pretrain:
+            encoder = copy.deepcopy(self.autoencoder_.module_)
+        else:
+            # The classifier calls the autoencoder's encode only, whose layers
+            # depend on the width of X alone (the data's range and spread set
+            # the training corruption and a VAE's initial scale, unused here).
+            encoder = clone(autoencoder)._build_module(
+                DataSummary(self.n_features_in_, 1, 0.0, 1.0, 1.0))
+        head = make_mlp([unfrozen(autoencoder).n_components, *self.hidden_layer_sizes,
+                         len(self.classes_)], self.activation, self.batch_norm, self.dropout)
+        augmentation = self._augmentation_module(autoencoder, self.n_features_in_)
+        return (EncoderClassifierModule(encoder, head, self.freeze_encoder, augmentation),
+                ClassificationCriterion())
 
     def _set_accuracy_curves(self):
         self.accuracy_curve_ = self._history_curve("train_accuracy")

@@ -287,6 +287,12 @@ class DeepEmbeddedClustering(
         self.labels_ = self.predict(X)
         return self
 
+    def _net_skeleton(self):
+        return (ClusteringModule(copy.deepcopy(self.autoencoder_.module_),
+                                 self.cluster_centers_, self.degrees_of_freedom),
+                ClusteringCriterion(self.autoencoder_.loss, self.gamma,
+                                    reconstruction=self.method == "idec"))
+
     def _soft_assignments(self, X):
         check_is_fitted(self)
         X = validate_rows(self, X, dtype=np.float32, reset=False)

@@ -20,8 +20,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._callbacks import epoch_tasks, improves
 from ._data import fit_data
 from ._inference import InferenceMixin
-from ._net import OPTIMIZERS, StoppingRule, TrainingSpec, train_net
-from ._persistence import VersionedStateMixin
+from ._net import OPTIMIZERS, StoppingRule, TrainingSpec, build_net, train_net
+from ._persistence import VersionedStateMixin, net_record, restore_net
 from ._validation import CallbackList, SubclassOf, check_device, reject_booleans
 
 TRAINING_CONSTRAINTS: dict = {
@@ -141,7 +141,44 @@ class NetTrainingMixin(VersionedStateMixin, InferenceMixin, CallbackSupportMixin
     given with ``set_callbacks``, or propagated by a Pipeline or a search,
     see each epoch begin and end, and one that asks to stop ends the training
     after that epoch.
+
+    Saved and loaded, the trained net is plain values (weights as arrays,
+    :func:`~skae._persistence.net_record`), rebuilt on loading around the
+    ``(module, criterion)`` that the family's ``_net_skeleton()`` builds from
+    its parameters and fitted attributes (the weights are then loaded).
     """
+
+    # ---------------------------------------------------------- persistence
+    # The trained net is saved as plain values (weights as arrays) and rebuilt
+    # on loading: see skae._persistence.
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        net = state.get("net_")
+        if net is not None and net.initialized_:
+            state["net_"] = net_record(net, len(self.callbacks or ()))
+        return state
+
+    def __setstate__(self, state):
+        record = state.get("net_")
+        if isinstance(record, dict):  # saved as plain values: rebuilt below
+            state = {key: value for key, value in state.items() if key != "net_"}
+        super().__setstate__(state)  # the versions checked, the device settled
+        if isinstance(record, dict):
+            self.net_ = self._restored_net(record)
+
+    def _restored_net(self, record):
+        """The net of :func:`~skae._persistence.net_record`'s ``record``,
+        rebuilt on ``device`` (the CPU where a GPU-fitted model has none)."""
+        spec = dataclasses.replace(self._training_spec(),
+                                   user_callbacks=tuple(record["user_callbacks"]))
+        # A skeleton's layers draw initial weights: from a generator of their
+        # own, never from the caller's.
+        with torch.random.fork_rng(devices=[]):
+            module, criterion = self._net_skeleton()
+        net = build_net(spec, module.float(), criterion.float(), stopping=record["stopping"])
+        net.initialize()
+        return restore_net(net, record, type(self).__name__)
 
     def _begin_sklearn_callbacks(self, X, epochs):
         """The root task of scikit-learn's callbacks for this fit, begun; None
