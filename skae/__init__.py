@@ -8,6 +8,7 @@ from ._clustering import DeepEmbeddedClustering
 from ._config import config_context, get_config, set_config
 from ._conv import ConvAutoencoder
 from ._cvae import ConditionalVariationalAutoencoder
+from ._impute import AutoencoderImputer
 from ._outlier import AutoencoderOutlierDetector, Reconstructor
 from ._vae import ConvVariationalAutoencoder, VariationalAutoencoder
 
@@ -31,6 +32,7 @@ def __dir__():
 __all__ = [
     "Autoencoder",
     "AutoencoderClassifier",
+    "AutoencoderImputer",
     "AutoencoderOutlierDetector",
     "ConditionalVariationalAutoencoder",
     "ConvAutoencoder",

@@ -19,6 +19,7 @@ from ._losses import (
     AutoencoderCriterion,
     Contractive,
     UserPenalty,
+    feature_errors,
     reconstruction_error,
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
@@ -36,6 +37,10 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
     :meth:`sample` decodes codes drawn from a density (``latent_density``)
     fitted to the training codes.
     """
+
+    # Missing entries (NaN) in X: left out of the loss, filled with the training
+    # rows' column means on the way into the encoder.
+    _allow_nan = True
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
@@ -58,7 +63,7 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
                 f"sparsity='kl' needs codes in (0, 1), from a sigmoid; got "
                 f"code_activation={self.code_activation!r}. Leave it None, or use "
                 "sparsity='l1'.")
-        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
+        if self.noise in ("masking", "missing", "salt_and_pepper") and self.noise_level > 1:
             raise ValueError(
                 f"noise_level must be in [0, 1] for noise={self.noise!r} (the fraction "
                 f"of inputs corrupted); got {self.noise_level!r}."
@@ -92,6 +97,8 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
                 "sigmoid" if self.sparsity == "kl" else "identity"),
             output_activation=self._output_activation(),
             loss_takes_logits=self._reconstruction_loss().takes_logits,
+            fill=(data.column_means if data.column_means is not None
+                  else np.zeros(data.n_features, dtype=np.float32)),
         )
 
     def _build_criterion(self):
@@ -143,10 +150,8 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
         features: a row sums to minus its :meth:`score_samples`."""
         loss = self._reconstruction_loss()
         check_unit_interval(X, loss)
-        n_features = X.shape[1]
-        return self._forward_batches(
-            lambda m, x: loss.elementwise(m(x)[0], x) / n_features, X,
-            dtype=np.float64)
+        return self._forward_batches(lambda m, x: feature_errors(m(x)[0], x, loss), X,
+                                     dtype=np.float64)
 
     def _code_centre_and_scale(self):
         """Mean and standard deviation of the codes along each dimension."""

@@ -101,7 +101,11 @@ class BaseAutoencoder(
         total, n_rows = 0.0, 0
         for block in row_chunks(target, 8192, rows):
             floor = loss.floor(block)
-            per_sample = floor.sum(1) if self._sums_over_features else floor.mean(1)
+            if torch.isnan(block).any():  # missing entries: over the observed ones
+                per_sample = (floor.nansum(1) if self._sums_over_features
+                              else floor.nanmean(1).nan_to_num())
+            else:
+                per_sample = floor.sum(1) if self._sums_over_features else floor.mean(1)
             total, n_rows = total + float(per_sample.sum()), n_rows + len(block)
         return total / max(n_rows, 1)
 
@@ -540,7 +544,11 @@ class BaseAutoencoder(
     def _sample_codes(self, n_samples, rng):
         """``n_samples`` float32 codes drawn with the RandomState ``rng``."""
 
+    # Whether X may hold missing entries (NaN); a family that takes them says so.
+    _allow_nan = False
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.input_tags.allow_nan = self._allow_nan
         return tags

@@ -5,6 +5,7 @@ hardly depend on the input at all (a collapse, against PCA's share)."""
 import warnings
 
 import numpy as np
+import torch
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 
@@ -14,8 +15,15 @@ from ._streaming import StreamedArray
 def total_sum_of_squares(X):
     """The summed squared deviations of X's columns from their means, float64,
     a block of rows at a time (a streamed X's blocks; Chan et al.'s pairwise
-    update per column)."""
+    update per column). Missing entries (NaN) are left out."""
     block = X.block_rows() if isinstance(X, StreamedArray) else 4096
+    if not isinstance(X, StreamedArray) and np.isnan(X).any():
+        observed = ~np.isnan(X)
+        means = np.divide(np.where(observed, X, 0.0).sum(axis=0, dtype=np.float64),
+                          observed.sum(axis=0), out=np.zeros(X.shape[1]),
+                          where=observed.any(axis=0))
+        return float(sum(np.nansum((np.asarray(X[start:start + block], np.float64)
+                                    - means) ** 2) for start in range(0, len(X), block)))
     count, mean, m2 = 0, 0.0, 0.0
     for start in range(0, len(X), block):
         part = np.asarray(X[start:start + block], dtype=np.float64)
@@ -55,7 +63,8 @@ class CollapseCheckMixin:
         """``explained_variance_ratio_``: one minus the reconstructions'
         squared error over the summed squared deviations of X's columns from
         their means, as PCA's ``explained_variance_ratio_.sum()``."""
-        residual = self._reconstructed(X, condition, lambda r, x: ((r - x) ** 2).sum(1))
+        residual = self._reconstructed(X, condition, lambda r, x: ((r - x) ** 2).nansum(1)
+                                       if torch.isnan(x).any() else ((r - x) ** 2).sum(1))
         self.explained_variance_ratio_ = explained_share(float(residual.sum()),
                                                          total_sum_of_squares(X))
 
@@ -84,6 +93,8 @@ class CollapseCheckMixin:
         on at most 2,048 rows), else None. PCA is fitted only when the
         reconstructions keep less than ``_COLLAPSE_RATIO`` of the variance."""
         rows, condition = self._spread_rows(X, condition)
+        if np.isnan(rows).any():  # missing entries as the module fills them: column means
+            rows = np.where(np.isnan(rows), self.module_.fill.cpu().numpy(), rows)
         spread = float(np.var(rows, axis=0, dtype=np.float64).sum())
         if spread == 0:
             return None

@@ -69,10 +69,12 @@ loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
         ``"sigmoid"`` with ``"squared_error"`` for pixels in [0, 1]). None:
         the loss's own, ``"identity"`` for squared error and ``"sigmoid"`` for
         binary cross-entropy (which takes no other).
-    noise : {"gaussian", "masking", "salt_and_pepper"}, callable or None, \
-default=%(noise)s
+    noise : {"gaussian", "masking", "missing", "salt_and_pepper"}, callable \
+or None, default=%(noise)s
         Corruption of the inputs during training (denoising); the target is
-        always the clean input, and nothing is corrupted outside ``fit``. A
+        always the clean input, and nothing is corrupted outside ``fit``.
+        ``"missing"`` hides entries as missing values are (filled with the
+        column means on the way into the encoder): training to fill gaps. A
         callable is your own corruption: called with each training batch (a
         float tensor of rows, as the encoder takes them, on ``device``), it
         returns the corrupted batch, of the same shape. Its random draws come
@@ -81,9 +83,9 @@ default=%(noise)s
         copied per fit, as ``encoder`` is.
     noise_level : float, default=%(noise_level)s
         Standard deviation of the Gaussian noise, or the fraction of inputs
-        zeroed (masking) or set to the minimum or maximum of the training data
-        (salt and pepper); the last two need a value in [0, 1]. Not used with
-        a callable ``noise``.
+        zeroed (masking), hidden (missing) or set to the minimum or maximum of
+        the training data (salt and pepper); these three need a value in
+        [0, 1]. Not used with a callable ``noise``.
     sparsity : {"l1", "kl"} or None, default=%(sparsity)s
         Sparsity penalty on the codes: ``"l1"`` adds the mean L1 norm of the
         codes; ``"kl"`` puts a sigmoid on the codes and adds the KL divergence

@@ -124,11 +124,42 @@ def reconstruction_error(output, target, loss, per_sample=True):
 
     ``output`` is the raw decoder output (logits for binary cross-entropy).
     Returns one value per sample, or with ``per_sample=False`` the mean over
-    the batch (the same value as the mean of the per-sample errors).
+    the batch (the same value as the mean of the per-sample errors). Missing
+    entries of ``target`` (NaN) are left out: see :func:`observed_error`.
     """
     loss = get_loss(loss)
+    if torch.isnan(target).any():
+        return observed_error(output, target, loss, per_sample)
     return loss.elementwise(output, target).mean(dim=1) if per_sample else loss.mean(
         output, target)
+
+
+def observed_elementwise(output, target, loss):
+    """``(terms, observed)``: the element-wise loss, 0 where ``target`` is
+    missing (NaN, with no gradient there), and the mask of observed entries."""
+    observed = ~torch.isnan(target)
+    terms = get_loss(loss).elementwise(output, torch.where(observed, target, 0.0))
+    return torch.where(observed, terms, 0.0), observed
+
+
+def observed_error(output, target, loss, per_sample=True):
+    """:func:`reconstruction_error` over the observed entries of ``target``
+    only: per sample, the mean over its observed features (NaN for a row with
+    none); over the batch, the mean over all observed entries. Branch-free,
+    so that it exports to ONNX."""
+    terms, observed = observed_elementwise(output, target, loss)
+    if per_sample:
+        return terms.sum(dim=1) / observed.sum(dim=1)
+    return terms.sum() / observed.sum().clamp_min(1)
+
+
+def feature_errors(output, target, loss):
+    """Each sample's element-wise loss over its number of observed features
+    (0 at a missing entry): a row sums to its :func:`reconstruction_error`."""
+    if torch.isnan(target).any():
+        terms, observed = observed_elementwise(output, target, loss)
+        return terms / observed.sum(dim=1, keepdim=True)
+    return get_loss(loss).elementwise(output, target) / target.shape[1]
 
 
 def binary_entropy(target):
@@ -251,7 +282,8 @@ class AutoencoderCriterion(nn.Module):
 
     def forward(self, y_pred, target, x=None, module=None):
         output, codes = y_pred
-        terms = {"reconstruction": self.loss.mean(output, target)}
+        terms = {"reconstruction": reconstruction_error(output, target, self.loss,
+                                                        per_sample=False)}
         for name, (weight, penalty) in self.penalties.items():
             terms[name] = weight * penalty(target if x is None else x, codes, module)
         return sum(terms.values()), terms

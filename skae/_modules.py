@@ -21,7 +21,7 @@ ACTIVATIONS = {
     "identity": nn.Identity,
 }
 
-NOISES = ("gaussian", "masking", "salt_and_pepper")
+NOISES = ("gaussian", "masking", "missing", "salt_and_pepper")
 
 # Label-preserving image augmentations: name -> (mirror left to right, shift).
 AUGMENTATIONS = {"flip": (True, False), "shift": (False, True), "flip_shift": (True, True)}
@@ -205,7 +205,8 @@ def corrupt(x, noise, level, low=0.0, high=1.0, generator=None):
     """``x`` with ``noise`` applied at ``level``; draws from ``generator``.
 
     ``"gaussian"`` adds noise of standard deviation ``level``; ``"masking"``
-    zeroes a fraction ``level`` of the entries; ``"salt_and_pepper"`` sets a
+    zeroes a fraction ``level`` of the entries, ``"missing"`` makes them
+    missing (NaN); ``"salt_and_pepper"`` sets a
     fraction ``level`` of them to ``low`` or ``high`` with equal odds.
     """
     def draw(sampler):
@@ -216,6 +217,8 @@ def corrupt(x, noise, level, low=0.0, high=1.0, generator=None):
     hit = draw(torch.rand) < level
     if noise == "masking":
         return x.masked_fill(hit, 0.0)
+    if noise == "missing":
+        return x.masked_fill(hit, float("nan"))
     salt = draw(torch.rand) < 0.5
     return torch.where(hit, torch.where(salt, x.new_tensor(high), x.new_tensor(low)), x)
 
@@ -317,11 +320,13 @@ class AutoencoderModule(nn.Module):
     loss takes it: raw logits when ``loss_takes_logits`` (the loss applies
     the output activation itself, in its numerically stable form), else
     after the output activation. ``encode`` and ``decode`` are deterministic
-    and ``decode`` applies the output activation.
+    and ``decode`` applies the output activation. ``encode`` takes rows with
+    missing entries (NaN): each is filled with its column's value of
+    ``fill`` (the training rows' column means; zeros when not given).
     """
 
     def __init__(self, encoder, decoder, corruption=None, code_activation="identity",
-                 output_activation="identity", loss_takes_logits=False):
+                 output_activation="identity", loss_takes_logits=False, fill=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
@@ -329,8 +334,12 @@ class AutoencoderModule(nn.Module):
         self.code_activation = ACTIVATIONS[code_activation]()
         self.output_activation = ACTIVATIONS[output_activation]()
         self.loss_takes_logits = loss_takes_logits
+        self.register_buffer("fill", None if fill is None else torch.as_tensor(
+            fill, dtype=torch.float32).clone())
 
     def encode(self, x):
+        if self.fill is not None:
+            x = torch.where(torch.isnan(x), self.fill, x)
         return self.code_activation(self.encoder(x))
 
     def decode(self, z):

@@ -2,7 +2,7 @@
 that are not in memory (h5py datasets, zarr arrays, ...)."""
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,13 +20,17 @@ SUMMARY_VALUES = 1 << 20
 
 @dataclass(frozen=True)
 class DataSummary:
-    """What a module builder needs to know of the training rows."""
+    """What a module builder needs to know of the training rows: the range
+    and spread of their observed values, the mean of each column (what a
+    missing entry is filled with) and the number of missing entries (NaN)."""
 
     n_features: int
     n_samples: int
     min: float
     max: float
     std: float
+    column_means: np.ndarray | None = field(default=None, compare=False)
+    n_missing: int = 0
 
 
 def summarize_rows(X, rows, elements=None, check_finite=False):
@@ -34,7 +38,8 @@ def summarize_rows(X, rows, elements=None, check_finite=False):
     slice for all rows) of X, read about ``elements`` values at a time (by
     default ``SUMMARY_VALUES``, 8 MB in float64, which stays in cache): the
     training part of an early-stopping split is never copied whole. With
-    ``check_finite`` a NaN or infinite value is a ValueError naming its row."""
+    ``check_finite`` a NaN or infinite value is a ValueError naming its row;
+    else NaN marks a missing entry, left out of every figure."""
     if isinstance(rows, slice):
         positions = range(len(X))[rows]
         n_rows = len(positions)
@@ -49,12 +54,24 @@ def summarize_rows(X, rows, elements=None, check_finite=False):
             return X[positions[start:stop]]
     chunk = max(1, (elements or SUMMARY_VALUES) // max(1, X.shape[1]))
     low, high, count, mean, m2 = np.inf, -np.inf, 0, 0.0, 0.0
+    column_sums = np.zeros(X.shape[1])
+    column_counts = np.zeros(X.shape[1], dtype=np.int64)
     for start in range(0, n_rows, chunk):
         stop = min(start + chunk, n_rows)
         part = np.array(take(start, stop), dtype=np.float64)
         if check_finite:
             check_finite_rows(part, positions[start:stop])
-        part = part.ravel()
+        observed = ~np.isnan(part)
+        if observed.all():
+            column_sums += part.sum(axis=0)
+            column_counts += len(part)
+            part = part.ravel()
+        else:
+            column_sums += np.where(observed, part, 0.0).sum(axis=0)
+            column_counts += observed.sum(axis=0)
+            part = part[observed]
+        if not part.size:
+            continue
         low, high = min(low, part.min()), max(high, part.max())
         # Chan et al.'s pairwise update of the mean and the sum of squared deviations.
         n, part_mean = part.size, part.mean()
@@ -63,8 +80,13 @@ def summarize_rows(X, rows, elements=None, check_finite=False):
         m2 += np.dot(part, part) + delta ** 2 * count * n / (count + n)
         mean += delta * n / (count + n)
         count += n
+    if not count:  # nothing observed
+        low = high = 0.0
+    column_means = np.divide(column_sums, column_counts, out=np.zeros(X.shape[1]),
+                             where=column_counts > 0).astype(np.float32)
     return DataSummary(X.shape[1], n_rows, float(low), float(high),
-                       float(np.sqrt(m2 / count)))
+                       float(np.sqrt(m2 / count)) if count else 0.0, column_means,
+                       int(n_rows * X.shape[1] - column_counts.sum()))
 
 
 def check_finite_rows(block, rows):

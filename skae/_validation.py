@@ -218,7 +218,10 @@ def check_argument(value, name, target_type, min_val):
 
 def validate_rows(estimator, X, *args, **kwargs):
     """scikit-learn's ``validate_data``, where images given as a 3-D or 4-D
-    array get a hint instead of "Found array with dim 3"."""
+    array get a hint instead of "Found array with dim 3". Missing entries
+    (NaN) pass for an estimator whose ``_allow_nan`` says it takes them."""
+    if getattr(estimator, "_allow_nan", False) and "skip_check_array" not in kwargs:
+        kwargs.setdefault("ensure_all_finite", "allow-nan")
     shape = getattr(X, "shape", ())
     if len(shape) > 2:
         image_shape = (1, *shape[1:]) if len(shape) == 3 else tuple(shape[1:])
@@ -261,12 +264,23 @@ def check_unit_interval(X, loss):
     if loss.data_range is None or not X.size:
         return
     low, high = loss.data_range
-    if X.min() < low or X.max() > high:
+    smallest, largest = observed_range(X)
+    if smallest < low or largest > high:
         raise ValueError(
             f"loss={loss.name!r} needs X with values in [{low:g}, {high:g}]; got values in "
-            f"[{X.min():.4g}, {X.max():.4g}]. Scale X (e.g. with MinMaxScaler) or use "
+            f"[{smallest:.4g}, {largest:.4g}]. Scale X (e.g. with MinMaxScaler) or use "
             "loss='squared_error'."
         )
+
+
+def observed_range(X):
+    """The smallest and largest observed value of X, leaving out missing
+    entries (NaN); ``(0, 0)`` when none is observed."""
+    smallest, largest = float(X.min()), float(X.max())
+    if math.isnan(smallest) or math.isnan(largest):
+        observed = X[~np.isnan(X)]
+        return (float(observed.min()), float(observed.max())) if observed.size else (0.0, 0.0)
+    return smallest, largest
 
 
 def check_training_magnitude(X, loss, name="X"):
@@ -275,7 +289,7 @@ def check_training_magnitude(X, loss, name="X"):
     loss is infinite from the first batch. Say so, naming the data."""
     if not loss.sums_squares or not X.size:
         return
-    largest = max(abs(float(X.min())), abs(float(X.max())))
+    largest = max(map(abs, observed_range(X)))
     limit = math.sqrt(float(np.finfo(np.float32).max) / X.shape[1])
     if largest > limit:
         raise ValueError(

@@ -16,6 +16,8 @@ What each estimator becomes in the graph:
   and :class:`~skae.ConvVariationalAutoencoder`): ``transform``, the codes (a
   variational autoencoder's posterior means);
 - :class:`~skae.Reconstructor`: its ``transform``, the reconstructions;
+- :class:`~skae.AutoencoderImputer`: its ``transform``, missing entries (NaN,
+  or ``missing_values``) imputed, with the indicator's columns after them;
 - :class:`~skae.AutoencoderClassifier`: ``predict`` and ``predict_proba``,
   as scikit-learn's classifiers convert (``label`` and ``probabilities``,
   with skl2onnx's ``zipmap`` option);
@@ -51,7 +53,8 @@ from ._classifier import AutoencoderClassifier
 from ._clustering import DeepEmbeddedClustering
 from ._conv import ConvAutoencoder
 from ._cvae import ConditionalVariationalAutoencoder
-from ._losses import reconstruction_error
+from ._impute import AutoencoderImputer, is_nan
+from ._losses import observed_error
 from ._outlier import AutoencoderOutlierDetector, Reconstructor
 from ._vae import BaseVariationalAutoencoder, ConvVariationalAutoencoder, VariationalAutoencoder
 from ._validation import import_optional
@@ -250,6 +253,41 @@ def _convert_reconstructor(scope, operator, container):
     _splice(scope, operator, container, onx, operator.outputs[:1])
 
 
+def _imputer_shape(operator):
+    model = operator.raw_operator
+    indicator = model.indicator_
+    _float_output(operator, model.n_features_in_
+                  + (0 if indicator is None else len(indicator.features_)))
+
+
+def _convert_imputer(scope, operator, container):
+    model = operator.raw_operator
+    check_is_fitted(model)
+    inner = _skae_autoencoder(model, "reconstruct")
+    code_missing_as_nan = not is_nan(model.missing_values)
+    placeholder = float(model.missing_values)
+    mean, scale = ((None, None) if model.mean_ is None else
+                   (torch.as_tensor(model.mean_, dtype=torch.float32),
+                    torch.as_tensor(model.scale_, dtype=torch.float32)))
+    flagged = (None if model.indicator_ is None
+               else torch.as_tensor(model.indicator_.features_, dtype=torch.int64))
+
+    def impute(module, x):
+        missing = x == placeholder if code_missing_as_nan else torch.isnan(x)
+        gapped = torch.where(missing, float("nan"), x)
+        scaled = gapped if mean is None else (gapped - mean) / scale
+        restored = module.decode(module.encode(scaled))
+        if mean is not None:
+            restored = restored * scale + mean
+        imputed = torch.where(missing, restored, x)
+        if flagged is None:
+            return imputed
+        return torch.cat([imputed, missing[:, flagged].to(x.dtype)], dim=1)
+
+    onx = _export(inner, impute, model.n_features_in_, container.target_opset)
+    _splice(scope, operator, container, onx, operator.outputs[:1])
+
+
 def _refuse_conditional(scope, operator, container):
     raise TypeError(
         "ConditionalVariationalAutoencoder does not convert to ONNX: its codes depend "
@@ -311,7 +349,7 @@ def _convert_outlier_detector(scope, operator, container):
 
     def decision(module, x):
         output = module.decode_for_loss(module.encode(x))
-        scores = -reconstruction_error(output, x, loss) - offset
+        scores = -observed_error(output, x, loss) - offset
         return torch.where(scores >= 0, 1, -1).to(torch.int64), scores
 
     onx = _export(inner, decision, model.n_features_in_, container.target_opset)
@@ -352,6 +390,8 @@ def _register():
                                     _transform_shape, _convert_autoencoder)
     update_registered_converter(Reconstructor, "SkaeReconstructor", _transform_shape,
                                 _convert_reconstructor)
+    update_registered_converter(AutoencoderImputer, "SkaeAutoencoderImputer", _imputer_shape,
+                                _convert_imputer)
     update_registered_converter(ConditionalVariationalAutoencoder,
                                 "SkaeConditionalVariationalAutoencoder", _transform_shape,
                                 _refuse_conditional)

@@ -20,6 +20,7 @@ import skae
 from skae import (
     Autoencoder,
     AutoencoderClassifier,
+    AutoencoderImputer,
     AutoencoderOutlierDetector,
     ConditionalVariationalAutoencoder,
     ConvAutoencoder,
@@ -76,13 +77,15 @@ WRAPPERS = [
                                       dropout=0.1, **FAST),
                           hidden_layer_sizes=(8,), batch_norm=True, dropout=0.1,
                           weight_init="glorot_uniform", **CLASSIFIER_FAST),
+    AutoencoderImputer(Autoencoder(n_components=2, hidden_layer_sizes=(8,), noise="missing",
+                                   **FAST), add_indicator=True),
     DeepEmbeddedClustering(3, Autoencoder(n_components=2, hidden_layer_sizes=(8,), **FAST),
                            update_interval=2, n_init=2, **FAST),
 ]
 wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.1",
                "Reconstructor", "AutoencoderClassifier", "AutoencoderClassifier-frozen",
                "AutoencoderClassifier-from-scratch", "AutoencoderClassifier-batch-norm",
-               "DeepEmbeddedClustering"]
+               "AutoencoderImputer", "DeepEmbeddedClustering"]
 
 
 # Every estimator as its constructor makes it (few epochs where it has max_iter): the
@@ -108,6 +111,9 @@ def test_documented_defaults_are_the_signature_defaults(cls):
     assert set(documented) == set(parameters) - {"self"}
     for name, text in documented.items():
         default = parameters[name].default
+        if text.strip() == "np.nan":  # not a literal: scikit-learn's imputers' default
+            assert isinstance(default, float) and np.isnan(default), (name, default)
+            continue
         assert ast.literal_eval(text.strip()) == default, (name, text, default)
         assert type(ast.literal_eval(text.strip())) is type(default) or isinstance(
             default, (int, float)), (name, text, default)
@@ -416,7 +422,10 @@ def test_wrappers_use_a_frozen_autoencoder_as_it_is(wrapper, X_small):
     fitted = clone(wrapper.autoencoder).fit(X_small)
     weights = {k: v.clone() for k, v in fitted.module_.state_dict().items()}
     frozen = FrozenEstimator(fitted)
-    est = clone(wrapper).set_params(autoencoder=frozen).fit(X_small, y)
+    est = clone(wrapper).set_params(autoencoder=frozen)
+    if isinstance(est, AutoencoderImputer):  # fitted on X as it is, not standardised
+        est.set_params(scale=False)
+    est.fit(X_small, y)
     assert est.autoencoder_ is fitted and clone(est).autoencoder is frozen
     for name, value in fitted.module_.state_dict().items():
         assert torch.equal(value, weights[name]), name

@@ -12,6 +12,7 @@ import skae
 from skae import (
     Autoencoder,
     AutoencoderClassifier,
+    AutoencoderImputer,
     AutoencoderOutlierDetector,
     ConditionalVariationalAutoencoder,
     ConvAutoencoder,
@@ -61,6 +62,19 @@ def test_autoencoders_convert_to_their_transform(estimator, data):
     np.testing.assert_allclose(codes, estimator.transform(X_test), **TOLERANCE)
     (one,) = run(estimator, X_test[:1])  # any number of rows, one included
     np.testing.assert_allclose(one, estimator.transform(X_test[:1]), **TOLERANCE)
+
+
+@pytest.mark.parametrize("params", [dict(add_indicator=True), dict(missing_values=-1.0,
+                                                                      scale=False)])
+def test_the_imputer_converts_to_its_transform(params, data):
+    X, _, X_test = data
+    rng = np.random.default_rng(0)
+    code = params.get("missing_values", np.nan)
+    X, X_test = (np.where(rng.random(A.shape) < 0.2, code, A).astype(np.float32)
+                 for A in (X, X_test))
+    imputer = AutoencoderImputer(Autoencoder(noise="missing", **FAST), **params).fit(X)
+    (imputed,) = run(imputer, X_test)
+    np.testing.assert_allclose(imputed, imputer.transform(X_test), **TOLERANCE)
 
 
 def test_a_pipeline_with_an_autoencoder_converts_as_a_whole(data):

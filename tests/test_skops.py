@@ -25,6 +25,7 @@ ESTIMATORS = {
     "AutoencoderOutlierDetector": skae.AutoencoderOutlierDetector(skae.Autoencoder(**ONE)),
     "Reconstructor": skae.Reconstructor(skae.DenoisingAutoencoder(**ONE)),
     "DeepEmbeddedClustering": skae.DeepEmbeddedClustering(3, skae.Autoencoder(**ONE), **ONE),
+    "AutoencoderImputer": skae.AutoencoderImputer(skae.Autoencoder(noise="missing", **ONE)),
 }
 
 

@@ -64,9 +64,11 @@ def add_noise(X, noise="gaussian", noise_level=0.1, *, low=None, high=None,
     ----------
     X : array-like of shape (n_samples, n_features)
         The clean data.
-    noise : {"gaussian", "masking", "salt_and_pepper"}, default="gaussian"
+    noise : {"gaussian", "masking", "missing", "salt_and_pepper"}, \
+default="gaussian"
         ``"gaussian"`` adds noise of standard deviation ``noise_level``;
         ``"masking"`` sets a fraction ``noise_level`` of the entries to 0;
+        ``"missing"`` makes them missing (NaN), as gaps in a table;
         ``"salt_and_pepper"`` sets a fraction ``noise_level`` of them to
         ``low`` or ``high`` with equal odds.
     noise_level : float, default=0.1

@@ -1,0 +1,289 @@
+"""Imputation of missing values from an autoencoder's reconstructions."""
+
+import math
+import warnings
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import MissingIndicator
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names_in, check_is_fitted
+
+from ._autoencoder import Autoencoder
+from ._training import fit_context
+from ._validation import validate_rows
+from ._wrappers import pretrain, unfrozen
+
+
+def is_nan(value):
+    """Whether ``value`` is a NaN scalar."""
+    return isinstance(value, Real) and math.isnan(value)
+
+# The share of the observed entries that ``score`` hides, and the seed it hides
+# them with (the same entries for every candidate of a search).
+_SCORE_FRACTION = 0.1
+_SCORE_SEED = 0
+
+
+class AutoencoderImputer(TransformerMixin, BaseEstimator):
+    """Imputation of missing values with an autoencoder's reconstructions.
+
+    The autoencoder trains on the rows as they are, gaps included: a missing
+    entry is left out of its loss and filled with its column's mean on the
+    way into the encoder. ``transform`` replaces each missing entry with the
+    reconstruction of its row, from the row's observed entries, and keeps
+    every observed entry as it is. By default each column is standardised
+    first (its observed mean and standard deviation in the training rows), so
+    that columns in different units count alike, and the autoencoder trains
+    to fill gaps (``noise="missing"``: a fifth of the entries of each batch
+    hidden).
+
+    Parameters
+    ----------
+    autoencoder : estimator or None, default=None
+        A skae autoencoder that takes missing values (``Autoencoder``,
+        ``DenoisingAutoencoder``, ``SparseAutoencoder``, ``ConvAutoencoder``),
+        cloned before fitting. None uses
+        ``Autoencoder(noise="missing", noise_level=0.2)``. One already fitted,
+        wrapped in ``sklearn.frozen.FrozenEstimator``, is used as it is (with
+        ``scale=False``: it was fitted on the data as it is given).
+    missing_values : float or np.nan, default=np.nan
+        The placeholder of a missing entry: every entry equal to it is
+        imputed.
+    add_indicator : bool, default=False
+        Append a :class:`~sklearn.impute.MissingIndicator`'s columns to the
+        output, one per feature that had missing entries in ``fit``.
+    scale : bool, default=True
+        Standardise each column before the autoencoder and undo it after;
+        set False for data already on one scale (e.g. pixels in [0, 1] with
+        ``loss="binary_crossentropy"``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder's training when its own ``random_state`` is
+        None; pass an int for reproducible fits.
+
+    Attributes
+    ----------
+    autoencoder_ : estimator
+        The fitted autoencoder.
+    mean_ : ndarray of shape (n_features_in_,) or None
+        Observed mean of each column in the training rows (``scale=True``).
+    scale_ : ndarray of shape (n_features_in_,) or None
+        Observed standard deviation of each column (1 where it is 0 or
+        unknown) (``scale=True``).
+    indicator_ : MissingIndicator or None
+        The indicator of ``add_indicator=True``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.impute.SimpleImputer : A column's mean, median or most frequent value.
+    sklearn.impute.KNNImputer : The mean of the nearest rows.
+    sklearn.impute.IterativeImputer : Each column regressed on the others, in turns.
+
+    Notes
+    -----
+    :meth:`score` needs no labels: it hides a tenth of the observed entries
+    of X (the same ones for every candidate), imputes them and returns minus
+    their mean squared error in standard deviations, so that a grid search
+    over the autoencoder's parameters chooses by imputation quality.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skae import Autoencoder, AutoencoderImputer
+    >>> X, _ = load_diabetes(return_X_y=True)
+    >>> X[::7, 2] = np.nan
+    >>> imputer = AutoencoderImputer(Autoencoder(noise="missing", max_iter=2),
+    ...                              random_state=0).fit(X)
+    >>> imputer.transform(X).shape
+    (442, 10)
+    >>> bool(np.isnan(imputer.transform(X)).any())
+    False
+    """
+
+    _parameter_constraints: dict = {
+        "autoencoder": [HasMethods(["fit", "transform", "inverse_transform"]), None],
+        "missing_values": [Real],
+        "add_indicator": ["boolean"],
+        "scale": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, autoencoder=None, *, missing_values=np.nan, add_indicator=False,
+                 scale=True, random_state=None):
+        self.autoencoder = autoencoder
+        self.missing_values = missing_values
+        self.add_indicator = add_indicator
+        self.scale = scale
+        self.random_state = random_state
+
+    def _validated(self, X, reset):
+        """X as a float array with NaN at every missing entry, and the mask of
+        those entries."""
+        nan_missing = is_nan(self.missing_values)
+        X = validate_rows(self, X, dtype=FLOAT_DTYPES, reset=reset, copy=not nan_missing,
+                          ensure_all_finite="allow-nan" if nan_missing else True)
+        missing = np.isnan(X) if nan_missing else X == self.missing_values
+        if not nan_missing:
+            X[missing] = np.nan
+        return X, missing
+
+    @fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the autoencoder on X, gaps included.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, with missing entries.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted imputer.
+        """
+        X, missing = self._validated(X, reset=True)
+        empty = np.flatnonzero(missing.all(axis=0))
+        if len(empty):
+            warnings.warn(
+                f"Columns {empty.tolist()} have no observed value in X: the autoencoder "
+                "cannot learn them, and fills them with 0.", UserWarning)
+        self.mean_ = self.scale_ = None
+        if self.scale:
+            observed = ~missing
+            counts = observed.sum(axis=0)
+            self.mean_ = np.divide(np.where(observed, X, 0.0).sum(axis=0, dtype=np.float64),
+                                   counts, out=np.zeros(X.shape[1]), where=counts > 0)
+            squares = np.where(observed, X - self.mean_, 0.0) ** 2
+            std = np.sqrt(np.divide(squares.sum(axis=0), counts, out=np.zeros(X.shape[1]),
+                                    where=counts > 0))
+            # A constant column's computed spread is rounding error, not 0: 1 then,
+            # as StandardScaler does.
+            constant = std < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1)
+            self.scale_ = np.where(constant, 1.0, std)
+        autoencoder = (Autoencoder(noise="missing", noise_level=0.2)
+                       if self.autoencoder is None else self.autoencoder)
+        self._check_takes_missing(autoencoder)
+        if self.scale and isinstance(autoencoder, FrozenEstimator):
+            raise ValueError(
+                "A FrozenEstimator autoencoder was fitted on data as it is given, not "
+                "standardised here: set scale=False to use it.")
+        self.autoencoder_ = pretrain(autoencoder, self._scaled(X), self.random_state)
+        self.indicator_ = (MissingIndicator(missing_values=np.nan, error_on_new=False).fit(X)
+                           if self.add_indicator else None)
+        return self
+
+    def _check_takes_missing(self, autoencoder):
+        inner = unfrozen(autoencoder)
+        if not inner.__sklearn_tags__().input_tags.allow_nan:
+            raise TypeError(
+                f"autoencoder must take missing values (NaN), as the deterministic skae "
+                f"autoencoders do; got {type(inner).__name__}, which does not.")
+
+    def _scaled(self, X):
+        if self.mean_ is None:
+            return X.astype(np.float32)
+        return ((X - self.mean_) / self.scale_).astype(np.float32)
+
+    def _imputed(self, X, missing):
+        """X with its missing entries replaced by the reconstructions, in X's dtype."""
+        X = np.array(X)  # a copy: the caller's array is never written to
+        rows = np.flatnonzero(missing.any(axis=1))
+        if len(rows):
+            scaled = self._scaled(X[rows])
+            restored = self.autoencoder_.inverse_transform(
+                self.autoencoder_.transform(scaled)).astype(np.float64)
+            if self.mean_ is not None:
+                restored = restored * self.scale_ + self.mean_
+            X[rows] = np.where(missing[rows], restored, X[rows])
+        return X
+
+    def transform(self, X):
+        """Impute the missing entries of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data with missing entries.
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features_out)
+            X with every missing entry imputed (observed entries unchanged),
+            followed by the indicator's columns with ``add_indicator=True``.
+        """
+        check_is_fitted(self)
+        X, missing = self._validated(X, reset=False)
+        imputed = self._imputed(X, missing)
+        if self.indicator_ is None:
+            return imputed
+        return np.hstack([imputed, self.indicator_.transform(X).astype(imputed.dtype)])
+
+    def score(self, X, y=None):
+        """Minus the mean squared error of imputations of entries hidden here.
+
+        A tenth of the observed entries of X (drawn with a fixed seed: the
+        same ones for the same X) are hidden and imputed from the rest of
+        their rows; the squared errors are in standard deviations of their
+        columns (``scale_``; raw units with ``scale=False``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data, with or without missing entries.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        score : float
+            Minus the mean squared error (higher is better).
+        """
+        check_is_fitted(self)
+        X, missing = self._validated(X, reset=False)
+        observed = np.flatnonzero(~missing)
+        if not len(observed):
+            raise ValueError("X has no observed entry to hide and score on.")
+        rng = np.random.default_rng(_SCORE_SEED)
+        n_hidden = max(1, int(round(_SCORE_FRACTION * len(observed))))
+        hidden = np.zeros(X.size, dtype=bool)
+        hidden[rng.choice(observed, n_hidden, replace=False)] = True
+        hidden = hidden.reshape(X.shape)
+        gapped = np.where(hidden, np.nan, X)
+        errors = self._imputed(gapped, missing | hidden)[hidden] - X[hidden]
+        if self.scale_ is not None:
+            errors = errors / np.broadcast_to(self.scale_, X.shape)[hidden]
+        return -float(np.mean(errors ** 2))
+
+    def get_feature_names_out(self, input_features=None):
+        """The input's feature names, then the indicator's.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The feature names.
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        if self.indicator_ is None:
+            return names
+        return np.concatenate([names, self.indicator_.get_feature_names_out(names)])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
