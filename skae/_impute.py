@@ -67,9 +67,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     ----------
     autoencoder_ : estimator
         The fitted autoencoder.
-    mean_ : ndarray of shape (n_features_in_,) or None
+    mean_ : ndarray of shape (`n_features_in_`,) or None
         Observed mean of each column in the training rows (``scale=True``).
-    scale_ : ndarray of shape (n_features_in_,) or None
+    scale_ : ndarray of shape (`n_features_in_`,) or None
         Observed standard deviation of each column (1 where it is 0 or
         unknown) (``scale=True``).
     indicator_ : MissingIndicator or None
@@ -123,6 +123,11 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         self.scale = scale
         self.random_state = random_state
 
+    @staticmethod
+    def _default_autoencoder():
+        """The autoencoder of ``autoencoder=None``."""
+        return Autoencoder(noise="missing", noise_level=0.2)
+
     def _validated(self, X, reset):
         """X as a float array with NaN at every missing entry, and the mask of
         those entries."""
@@ -169,8 +174,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             # as StandardScaler does.
             constant = std < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1)
             self.scale_ = np.where(constant, 1.0, std)
-        autoencoder = (Autoencoder(noise="missing", noise_level=0.2)
-                       if self.autoencoder is None else self.autoencoder)
+        autoencoder = (self._default_autoencoder() if self.autoencoder is None
+                       else self.autoencoder)
         self._check_takes_missing(autoencoder)
         if self.scale and isinstance(autoencoder, FrozenEstimator):
             raise ValueError(
@@ -228,7 +233,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         return np.hstack([imputed, self.indicator_.transform(X).astype(imputed.dtype)])
 
     def score(self, X, y=None):
-        """Minus the mean squared error of imputations of entries hidden here.
+        """Return minus the mean squared error of imputations of entries hidden here.
 
         A tenth of the observed entries of X (drawn with a fixed seed: the
         same ones for the same X) are hidden and imputed from the rest of

@@ -113,6 +113,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.contamination = contamination
         self.random_state = random_state
 
+    @staticmethod
+    def _default_autoencoder():
+        """The autoencoder of ``autoencoder=None``."""
+        return Autoencoder()
+
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the autoencoder on X and set the threshold from its scores.
@@ -131,7 +136,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         """
         X = validate_rows(self, X, dtype=np.float32)
         autoencoder = check_unconditional(
-            Autoencoder() if self.autoencoder is None else self.autoencoder, type(self))
+            self._default_autoencoder() if self.autoencoder is None else self.autoencoder,
+            type(self))
         # Without a seed of its own, the detector's split follows the autoencoder's
         # seed, so that a seeded autoencoder gives a reproducible detector.
         rng = check_random_state(autoencoder.get_params().get("random_state")
@@ -305,6 +311,11 @@ class Reconstructor(TransformerMixin, BaseEstimator):
         self.autoencoder = autoencoder
         self.random_state = random_state
 
+    @staticmethod
+    def _default_autoencoder():
+        """The autoencoder of ``autoencoder=None``."""
+        return DenoisingAutoencoder()
+
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the autoencoder on X.
@@ -322,7 +333,8 @@ class Reconstructor(TransformerMixin, BaseEstimator):
             The fitted step.
         """
         X = validate_rows(self, X, dtype=np.float32)
-        autoencoder = DenoisingAutoencoder() if self.autoencoder is None else self.autoencoder
+        autoencoder = (self._default_autoencoder() if self.autoencoder is None
+                       else self.autoencoder)
         self.autoencoder_ = pretrain(check_unconditional(autoencoder, type(self)), X,
                                      self.random_state)
         return self

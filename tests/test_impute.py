@@ -105,6 +105,14 @@ def test_a_search_needs_no_labels_and_a_pipeline_takes_gaps(gapped, digits):
     assert model.fit(X_gapped, digits[1][:600]).score(X_gapped, digits[1][:600]) > 0.8
 
 
+def test_the_default_autoencoder_trains_to_fill_gaps(X_small):
+    gapped = add_noise(X_small, "missing", 0.2, random_state=0)
+    imputer = AutoencoderImputer(random_state=0).fit(gapped)
+    assert isinstance(imputer.autoencoder_, Autoencoder)
+    assert imputer.autoencoder_.get_params()["noise"] == "missing"
+    assert not np.isnan(imputer.transform(gapped)).any()
+
+
 def test_the_imputer_says_what_it_cannot_do(gapped, X_small):
     X_gapped = gapped[1]
     with pytest.raises(TypeError, match=r"autoencoder must take missing values .* got "

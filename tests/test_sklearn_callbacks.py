@@ -84,7 +84,7 @@ class Propagated(Recorder):
 def test_a_failed_fit_still_tears_its_callbacks_down(digits):
     recorder = Recorder()
     X = digits[0][:200].copy()
-    X[3, 3] = np.nan
+    X[3, 3] = np.inf
     with pytest.raises(ValueError):
         small().set_callbacks(recorder).fit(X)
     assert recorder.events.count("setup") == recorder.events.count("teardown")
