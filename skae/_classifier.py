@@ -238,8 +238,13 @@ None, default=None
         hint = f"warm_start=True keeps the classes {self.classes_.tolist()}."
         return class_indices(self.classes_, y, hint).astype(np.int64)
 
+    @staticmethod
+    def _default_autoencoder():
+        """The autoencoder of ``autoencoder=None``."""
+        return Autoencoder(n_components=32)
+
     def _checked_autoencoder(self):
-        autoencoder = (Autoencoder(n_components=32) if self.autoencoder is None
+        autoencoder = (self._default_autoencoder() if self.autoencoder is None
                        else self.autoencoder)
         inner = unfrozen(autoencoder)
         if not isinstance(inner, BaseAutoencoder) or (

@@ -211,8 +211,13 @@ class DeepEmbeddedClustering(
         self.verbose = verbose
         self.device = device
 
+    @staticmethod
+    def _default_autoencoder():
+        """The autoencoder of ``autoencoder=None``."""
+        return Autoencoder(n_components=10)
+
     def _checked_autoencoder(self):
-        autoencoder = (Autoencoder(n_components=10) if self.autoencoder is None
+        autoencoder = (self._default_autoencoder() if self.autoencoder is None
                        else self.autoencoder)
         inner = unfrozen(autoencoder)
         if not isinstance(inner, BaseDeterministicAutoencoder):

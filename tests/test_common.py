@@ -92,11 +92,10 @@ wrapper_ids = ["AutoencoderOutlierDetector-auto", "AutoencoderOutlierDetector-0.
 # for the default autoencoder of a wrapper that has none): the checks seed it through
 # random_state, which every estimator takes.
 def few_epochs(cls):
-    if "max_iter" in cls().get_params():
-        return cls(max_iter=3)
+    params = {"max_iter": 3} if "max_iter" in cls().get_params() else {}
     if hasattr(cls, "_default_autoencoder"):
-        return cls(autoencoder=cls._default_autoencoder().set_params(max_iter=3))
-    return cls()
+        params["autoencoder"] = cls._default_autoencoder().set_params(max_iter=3)
+    return cls(**params)
 
 
 DEFAULTS = [few_epochs(cls) for cls in (getattr(skae, name) for name in skae.__all__)
