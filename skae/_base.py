@@ -233,7 +233,7 @@ class BaseAutoencoder(
             raise ValueError(f"Found array with shape {tuple(X.shape)}; at least one sample "
                              "and one feature are required.")
         validate_rows(self, X, skip_check_array=True, reset=reset)
-        return StreamedArray(X)
+        return StreamedArray(X, allow_nan=self._allow_nan)
 
     def _builder(self, X):
         """``build(rows)`` for ``_train``: the module for the training rows of X

@@ -34,11 +34,12 @@ from ._validation import (
     validate_rows,
     validate_validation_data,
 )
-from ._wrappers import pretrain, unfrozen
+from ._wrappers import MissingValuesFromAutoencoderMixin, pretrain, unfrozen
 
 
 @fill_doc()
-class AutoencoderClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
+class AutoencoderClassifier(MissingValuesFromAutoencoderMixin, NetTrainingMixin, ClassifierMixin,
+                            BaseEstimator):
     """Classifier that fine-tunes a pretrained autoencoder's encoder.
 
     ``fit(X, y)`` first trains the ``autoencoder`` on X without the labels

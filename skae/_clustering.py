@@ -24,12 +24,12 @@ from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
 from ._training import TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
 from ._validation import validate_rows
-from ._wrappers import pretrain, unfrozen
+from ._wrappers import MissingValuesFromAutoencoderMixin, pretrain, unfrozen
 
 
 class DeepEmbeddedClustering(
-    ClassNamePrefixFeaturesOutMixin, NetTrainingMixin, ClusterMixin, TransformerMixin,
-    BaseEstimator,
+    MissingValuesFromAutoencoderMixin, ClassNamePrefixFeaturesOutMixin, NetTrainingMixin,
+    ClusterMixin, TransformerMixin, BaseEstimator,
 ):
     """Deep embedded clustering: refine an autoencoder's codes for clustering.
 

@@ -17,13 +17,8 @@ def total_sum_of_squares(X):
     a block of rows at a time (a streamed X's blocks; Chan et al.'s pairwise
     update per column). Missing entries (NaN) are left out."""
     block = X.block_rows() if isinstance(X, StreamedArray) else 4096
-    if not isinstance(X, StreamedArray) and np.isnan(X).any():
-        observed = ~np.isnan(X)
-        means = np.divide(np.where(observed, X, 0.0).sum(axis=0, dtype=np.float64),
-                          observed.sum(axis=0), out=np.zeros(X.shape[1]),
-                          where=observed.any(axis=0))
-        return float(sum(np.nansum((np.asarray(X[start:start + block], np.float64)
-                                    - means) ** 2) for start in range(0, len(X), block)))
+    if (X.summary().n_missing if isinstance(X, StreamedArray) else np.isnan(X).any()):
+        return _observed_sum_of_squares(X, block)
     count, mean, m2 = 0, 0.0, 0.0
     for start in range(0, len(X), block):
         part = np.asarray(X[start:start + block], dtype=np.float64)
@@ -33,6 +28,20 @@ def total_sum_of_squares(X):
         mean = mean + delta * n / (count + n)
         count += n
     return float(np.sum(m2))
+
+
+def _observed_sum_of_squares(X, block):
+    """:func:`total_sum_of_squares` of X with missing entries (NaN), which are
+    left out: the columns' observed means, then the squared deviations from
+    them, in two passes of ``block`` rows."""
+    sums, counts = np.zeros(X.shape[1]), np.zeros(X.shape[1])
+    for start in range(0, len(X), block):
+        part = np.asarray(X[start:start + block], dtype=np.float64)
+        sums += np.nansum(part, axis=0)
+        counts += (~np.isnan(part)).sum(axis=0)
+    means = np.divide(sums, counts, out=np.zeros(X.shape[1]), where=counts > 0)
+    return float(sum(np.nansum((np.asarray(X[start:start + block], np.float64) - means) ** 2)
+                     for start in range(0, len(X), block)))
 
 
 def explained_share(residual, total):

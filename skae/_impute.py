@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names_in, check_is_fitted
 
 from ._autoencoder import Autoencoder
+from ._outlier import check_unconditional
 from ._training import fit_context
 from ._validation import validate_rows
 from ._wrappers import pretrain, unfrozen
@@ -43,8 +44,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     autoencoder : estimator or None, default=None
-        A skae autoencoder that takes missing values (``Autoencoder``,
-        ``DenoisingAutoencoder``, ``SparseAutoencoder``, ``ConvAutoencoder``),
+        An unconditional skae autoencoder (or any estimator with ``fit``,
+        ``transform`` and ``inverse_transform`` that takes missing values),
         cloned before fitting. None uses
         ``Autoencoder(noise="missing", noise_level=0.2)``. One already fitted,
         wrapped in ``sklearn.frozen.FrozenEstimator``, is used as it is (with
@@ -176,7 +177,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             self.scale_ = np.where(constant, 1.0, std)
         autoencoder = (self._default_autoencoder() if self.autoencoder is None
                        else self.autoencoder)
-        self._check_takes_missing(autoencoder)
+        self._check_takes_missing(check_unconditional(autoencoder, type(self)))
         if self.scale and isinstance(autoencoder, FrozenEstimator):
             raise ValueError(
                 "A FrozenEstimator autoencoder was fitted on data as it is given, not "
@@ -190,8 +191,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         inner = unfrozen(autoencoder)
         if not inner.__sklearn_tags__().input_tags.allow_nan:
             raise TypeError(
-                f"autoencoder must take missing values (NaN), as the deterministic skae "
-                f"autoencoders do; got {type(inner).__name__}, which does not.")
+                f"autoencoder must take missing values (NaN), as skae's autoencoders do; "
+                f"got {type(inner).__name__}, which does not.")
 
     def _scaled(self, X):
         if self.mean_ is None:

@@ -46,8 +46,9 @@ class ReconstructionLoss(ABC):
         return torch.zeros_like(target)
 
     @abstractmethod
-    def negative_log_likelihood(self, output, target, log_scale=None):
-        """-log p(x | z) of each sample in nats, summed over features."""
+    def negative_log_likelihood(self, output, target, log_scale=None, observed=None):
+        """-log p(x | z) of each sample in nats, summed over features (those
+        where the mask ``observed`` is true, when given)."""
 
     @abstractmethod
     def of_reconstructions(self, X_true, X_pred):
@@ -57,6 +58,13 @@ class ReconstructionLoss(ABC):
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+
+def _summed(per_feature, observed):
+    """The sum over features of each row, of the ``observed`` ones if given."""
+    if observed is not None:
+        per_feature = torch.where(observed, per_feature, 0.0)
+    return per_feature.sum(1)
 
 
 class SquaredError(ReconstructionLoss):
@@ -73,10 +81,10 @@ class SquaredError(ReconstructionLoss):
     def mean(self, output, target):
         return F.mse_loss(output, target, reduction="mean")
 
-    def negative_log_likelihood(self, output, target, log_scale=None):
+    def negative_log_likelihood(self, output, target, log_scale=None, observed=None):
         standardised = (target - output) * torch.exp(-log_scale)
         per_feature = 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
-        return per_feature.sum(1)
+        return _summed(per_feature, observed)
 
     def of_reconstructions(self, X_true, X_pred):
         return (X_true - X_pred) ** 2
@@ -102,8 +110,8 @@ class BinaryCrossEntropy(ReconstructionLoss):
     def floor(self, target):
         return binary_entropy(target)
 
-    def negative_log_likelihood(self, output, target, log_scale=None):
-        return self.elementwise(output, target).sum(1)
+    def negative_log_likelihood(self, output, target, log_scale=None, observed=None):
+        return _summed(self.elementwise(output, target), observed)
 
     def of_reconstructions(self, X_true, X_pred):
         p = np.clip(X_pred, 1e-7, 1 - 1e-7)
@@ -294,8 +302,14 @@ class AutoencoderCriterion(nn.Module):
 
 def negative_log_likelihood(output, target, loss, log_scale=None):
     """-log p(x | z) of each sample in nats, summed over features, under the
-    likelihood of the loss ``loss`` (see :class:`ReconstructionLoss`)."""
-    return get_loss(loss).negative_log_likelihood(output, target, log_scale)
+    likelihood of the loss ``loss`` (see :class:`ReconstructionLoss`); over
+    the observed features only where ``target`` has missing entries (NaN)."""
+    loss = get_loss(loss)
+    if torch.isnan(target).any():
+        observed = ~torch.isnan(target)
+        return loss.negative_log_likelihood(output, torch.where(observed, target, 0.0),
+                                            log_scale, observed=observed)
+    return loss.negative_log_likelihood(output, target, log_scale)
 
 
 def gaussian_kl(mean, log_var):

@@ -397,16 +397,20 @@ class VariationalModule(nn.Module):
     ``log_scale`` is the log standard deviation of a Gaussian likelihood,
     ``log(initial_scale)`` at first and learned unless ``learn_scale=False``,
     or None (no Gaussian likelihood). A ``condition`` (e.g. one-hot labels)
-    is appended to the input of both the encoder and the decoder. ``encode``
+    is appended to the input of both the encoder and the decoder. Missing
+    entries of x (NaN) are filled with ``fill`` (the training rows' column
+    means) on the way into the encoder. ``encode``
     gives the posterior mean; ``decode`` applies the output activation (the
     likelihood's mean).
     """
 
     def __init__(self, encoder, decoder, output_activation="identity",
-                 initial_scale=None, learn_scale=True, loss_takes_logits=False):
+                 initial_scale=None, learn_scale=True, loss_takes_logits=False, fill=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
+        self.register_buffer("fill", None if fill is None else torch.as_tensor(
+            fill, dtype=torch.float32).clone())
         self.output_activation = ACTIVATIONS[output_activation]()
         self.loss_takes_logits = loss_takes_logits
         log_scale = None if initial_scale is None else torch.tensor(
@@ -421,7 +425,10 @@ class VariationalModule(nn.Module):
         return inputs if condition is None else torch.cat([inputs, condition], dim=-1)
 
     def posterior(self, x, condition=None):
-        """Mean and log-variance of q(z | x[, condition])."""
+        """Mean and log-variance of q(z | x[, condition]); a missing entry of x
+        (NaN) is filled with its column's value of ``fill``."""
+        if self.fill is not None:
+            x = torch.where(torch.isnan(x), self.fill, x)
         return self.encoder(self._with(x, condition))
 
     def encode(self, x, condition=None):

@@ -16,7 +16,7 @@ from ._base import BaseAutoencoder
 from ._streaming import RowSubset
 from ._training import fit_context
 from ._validation import validate_rows
-from ._wrappers import pretrain, unfrozen
+from ._wrappers import MissingValuesFromAutoencoderMixin, pretrain, unfrozen
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0
@@ -39,7 +39,7 @@ def check_unconditional(autoencoder, owner):
     return autoencoder
 
 
-class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
+class AutoencoderOutlierDetector(MissingValuesFromAutoencoderMixin, OutlierMixin, BaseEstimator):
     """Outlier detection by how badly an autoencoder reconstructs a sample.
 
     Fits an autoencoder on (mostly) normal data; samples it reconstructs
@@ -256,7 +256,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         return np.where(self.decision_function(X) >= 0, 1, -1)
 
 
-class Reconstructor(TransformerMixin, BaseEstimator):
+class Reconstructor(MissingValuesFromAutoencoderMixin, TransformerMixin, BaseEstimator):
     """Pipeline step that passes an autoencoder's reconstructions on.
 
     ``transform(X)`` is ``autoencoder_.inverse_transform(autoencoder_.transform(X))``:

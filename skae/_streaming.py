@@ -33,13 +33,14 @@ class DataSummary:
     n_missing: int = 0
 
 
-def summarize_rows(X, rows, elements=None, check_finite=False):
+def summarize_rows(X, rows, elements=None, check_finite=False, allow_nan=False):
     """The :class:`DataSummary` of the rows ``rows`` (an index array, or a
     slice for all rows) of X, read about ``elements`` values at a time (by
     default ``SUMMARY_VALUES``, 8 MB in float64, which stays in cache): the
     training part of an early-stopping split is never copied whole. With
-    ``check_finite`` a NaN or infinite value is a ValueError naming its row;
-    else NaN marks a missing entry, left out of every figure."""
+    ``check_finite`` a NaN (unless ``allow_nan``) or infinite value is a
+    ValueError naming its row; NaN that passes marks a missing entry, left
+    out of every figure."""
     if isinstance(rows, slice):
         positions = range(len(X))[rows]
         n_rows = len(positions)
@@ -60,7 +61,7 @@ def summarize_rows(X, rows, elements=None, check_finite=False):
         stop = min(start + chunk, n_rows)
         part = np.array(take(start, stop), dtype=np.float64)
         if check_finite:
-            check_finite_rows(part, positions[start:stop])
+            check_finite_rows(part, positions[start:stop], allow_nan)
         observed = ~np.isnan(part)
         if observed.all():
             column_sums += part.sum(axis=0)
@@ -89,14 +90,20 @@ def summarize_rows(X, rows, elements=None, check_finite=False):
                        int(n_rows * X.shape[1] - column_counts.sum()))
 
 
-def check_finite_rows(block, rows):
+def check_finite_rows(block, rows, allow_nan=False):
     """ValueError naming the first row of ``block`` (whose rows are ``rows`` of
-    X) with a NaN or an infinite value."""
-    finite = np.isfinite(block).all(axis=1) if isinstance(block, np.ndarray) else (
-        torch.isfinite(block).all(dim=1).numpy())
-    if not finite.all():
-        row = rows[int(np.argmin(finite))]
-        raise ValueError(f"Input X contains NaN or infinity in row {row}.")
+    X) with a NaN or an infinite value (an infinite one only, with
+    ``allow_nan``: NaN marks a missing entry)."""
+    if allow_nan:
+        bad = np.isinf(block) if isinstance(block, np.ndarray) else torch.isinf(block).numpy()
+    else:
+        bad = ~np.isfinite(block) if isinstance(block, np.ndarray) else (
+            ~torch.isfinite(block)).numpy()
+    bad = bad.any(axis=1)
+    if bad.any():
+        row = rows[int(np.argmax(bad))]
+        what = "infinity" if allow_nan else "NaN or infinity"
+        raise ValueError(f"Input X contains {what} in row {row}.")
 
 
 def is_streamed(X):
@@ -139,12 +146,13 @@ class StreamedArray:
 
     ``X[key]`` reads and converts the rows ``key`` selects. ``min()`` and
     ``max()`` come from :meth:`summary`, one pass over all rows that also
-    rejects NaN and infinite values, naming the row; it is kept for the
-    calls that follow.
+    rejects NaN (unless ``allow_nan``: then a missing entry) and infinite
+    values, naming the row; it is kept for the calls that follow.
     """
 
-    def __init__(self, data):
+    def __init__(self, data, allow_nan=False):
         self.data = data
+        self.allow_nan = allow_nan
         self.shape = tuple(int(n) for n in data.shape)
         self.ndim = 2
         self.dtype = np.dtype(np.float32)
@@ -166,7 +174,8 @@ class StreamedArray:
         if not isinstance(rows, slice):
             return summarize_rows(self.data, rows)
         if self._summary is None:
-            self._summary = summarize_rows(self.data, slice(None), check_finite=True)
+            self._summary = summarize_rows(self.data, slice(None), check_finite=True,
+                                           allow_nan=self.allow_nan)
         return self._summary
 
     def min(self):
@@ -198,7 +207,7 @@ def read_rows(X, rows, start, stop, check_finite=True):
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         block = torch.from_numpy(np.ascontiguousarray(block, dtype=np.float32))
     if check_finite:
-        check_finite_rows(block, positions)
+        check_finite_rows(block, positions, X.allow_nan)
     return block
 
 

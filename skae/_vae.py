@@ -38,6 +38,10 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     Training maximises the ELBO (with ``beta`` and the KL warm-up).
     """
 
+    # Missing entries (NaN) in X: left out of the likelihood, filled with the
+    # training rows' column means on the way into the encoder.
+    _allow_nan = True
+
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         "likelihood_scale": [StrOptions({"learned"}), Interval(Real, 0, None, closed="neither")],
@@ -72,6 +76,8 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
                 (data.std or 1.0) if self.likelihood_scale == "learned"
                 else self.likelihood_scale),
             learn_scale=self.likelihood_scale == "learned",
+            fill=(data.column_means if data.column_means is not None
+                  else np.zeros(data.n_features, dtype=np.float32)),
         )
 
     _sums_over_features = True  # -log p(x | z) in nats per sample

@@ -6,7 +6,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted
 
 
@@ -40,3 +40,19 @@ def pretrain(autoencoder, X, seed):
             seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
         autoencoder.set_params(random_state=seed)
     return autoencoder.fit(X)
+
+
+class MissingValuesFromAutoencoderMixin:
+    """A wrapper takes missing values (NaN) in X where its autoencoder does:
+    ``_allow_nan``, read by ``validate_rows``, and the ``allow_nan`` tag."""
+
+    @property
+    def _allow_nan(self):
+        autoencoder = (self._default_autoencoder() if self.autoencoder is None
+                       else self.autoencoder)
+        return get_tags(unfrozen(autoencoder)).input_tags.allow_nan
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self._allow_nan
+        return tags

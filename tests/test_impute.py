@@ -4,14 +4,23 @@ fills gaps from their reconstructions."""
 import numpy as np
 import pytest
 import torch
+from sklearn.decomposition import PCA
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from skae import Autoencoder, AutoencoderImputer, VariationalAutoencoder
-from skae._losses import reconstruction_error
+from skae import (
+    Autoencoder,
+    AutoencoderClassifier,
+    AutoencoderImputer,
+    AutoencoderOutlierDetector,
+    DeepEmbeddedClustering,
+    Reconstructor,
+    VariationalAutoencoder,
+)
+from skae._losses import negative_log_likelihood, reconstruction_error
 from skae.datasets import add_noise
 
 FAST = dict(n_components=8, max_iter=30, random_state=0)
@@ -39,7 +48,6 @@ def test_the_loss_leaves_missing_entries_out():
 def test_an_autoencoder_trains_and_scores_on_rows_with_gaps(gapped):
     X, X_gapped, missing = gapped
     assert Autoencoder().__sklearn_tags__().input_tags.allow_nan
-    assert not VariationalAutoencoder().__sklearn_tags__().input_tags.allow_nan
     ae = Autoencoder(**FAST).fit(X_gapped)
     assert np.isfinite(ae.module_.fill.numpy()).all()
     np.testing.assert_allclose(ae.module_.fill.numpy(), np.nanmean(X_gapped, 0), atol=1e-5)
@@ -54,6 +62,60 @@ def test_an_autoencoder_trains_and_scores_on_rows_with_gaps(gapped):
     row = np.full((1, X.shape[1]), np.nan)
     np.testing.assert_allclose(ae.transform(row), ae.transform(ae.module_.fill.numpy()[None]))
     assert np.isnan(ae.score_samples(row)[0])
+
+
+TWO = dict(n_components=3, max_iter=2, random_state=0)
+
+
+@pytest.mark.parametrize("wrapper", [
+    AutoencoderOutlierDetector(Autoencoder(**TWO)),
+    Reconstructor(Autoencoder(**TWO)),
+    AutoencoderClassifier(Autoencoder(**TWO), max_iter=2, random_state=0),
+    AutoencoderClassifier(Autoencoder(**TWO), pretrain=False, max_iter=2, random_state=0),
+    DeepEmbeddedClustering(3, Autoencoder(**TWO), max_iter=2, random_state=0),
+], ids=lambda w: type(w).__name__ + ("-from-scratch" if not getattr(w, "pretrain", True)
+                                     else ""))
+def test_wrappers_take_gaps_where_their_autoencoder_does(wrapper, X_small):
+    gapped = add_noise(X_small, "missing", 0.2, random_state=0)
+    assert wrapper.__sklearn_tags__().input_tags.allow_nan
+    wrapper.fit(gapped, np.arange(len(gapped)) % 3)
+    method = getattr(wrapper, "predict", None) or wrapper.transform
+    assert np.isfinite(method(gapped)).all()
+    if isinstance(wrapper, AutoencoderOutlierDetector):
+        assert np.isfinite(wrapper.offset_)
+        np.testing.assert_allclose(wrapper.feature_errors(gapped).sum(1),
+                                   -wrapper.score_samples(gapped), rtol=1e-6)
+        assert (wrapper.feature_errors(gapped)[np.isnan(gapped)] == 0).all()
+    over_pca = Reconstructor(PCA(2))  # another library's model, which takes no NaN
+    assert not over_pca.__sklearn_tags__().input_tags.allow_nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        over_pca.fit(gapped)
+
+
+def test_a_memory_mapped_x_may_have_gaps_but_no_infinity(X_small, tmp_path):
+    gapped = add_noise(X_small, "missing", 0.2, random_state=0).astype(np.float32)
+    np.save(tmp_path / "X.npy", gapped)
+    ae = Autoencoder(**TWO).fit(np.load(tmp_path / "X.npy", mmap_mode="r"))
+    assert np.isfinite(ae.transform(np.load(tmp_path / "X.npy", mmap_mode="r"))).all()
+    gapped[5, 2] = np.inf
+    np.save(tmp_path / "X.npy", gapped)
+    with pytest.raises(ValueError, match=r"Input X contains infinity in row 5\."):
+        Autoencoder(**TWO).fit(np.load(tmp_path / "X.npy", mmap_mode="r"))
+
+
+def test_a_vae_leaves_missing_entries_out_of_its_likelihood(X_small):
+    output, target = torch.tensor([[0.5, 1.0, 2.0]]), torch.tensor([[0.0, float("nan"), 1.0]])
+    log_scale = torch.tensor(0.3)
+    nll = negative_log_likelihood(output, target, "squared_error", log_scale)
+    observed = negative_log_likelihood(output[:, [0, 2]], target[:, [0, 2]], "squared_error",
+                                       log_scale)
+    torch.testing.assert_close(nll, observed)  # the missing feature adds nothing
+    gapped = add_noise(X_small, "missing", 0.2, random_state=0)
+    vae = VariationalAutoencoder(**TWO).fit(gapped)
+    assert vae.__sklearn_tags__().input_tags.allow_nan
+    assert np.isfinite(vae.transform(gapped)).all()
+    assert np.isfinite(vae.score_samples(gapped)).all()
+    assert np.isfinite(vae.log_likelihood(gapped, n_importance_samples=4)).all()
 
 
 def test_noise_missing_hides_entries(X_small):
@@ -115,9 +177,8 @@ def test_the_default_autoencoder_trains_to_fill_gaps(X_small):
 
 def test_the_imputer_says_what_it_cannot_do(gapped, X_small):
     X_gapped = gapped[1]
-    with pytest.raises(TypeError, match=r"autoencoder must take missing values .* got "
-                                        r"VariationalAutoencoder"):
-        AutoencoderImputer(VariationalAutoencoder(max_iter=1)).fit(X_gapped)
+    with pytest.raises(TypeError, match=r"autoencoder must take missing values .* got PCA"):
+        AutoencoderImputer(PCA(2)).fit(X_gapped)
     frozen = FrozenEstimator(Autoencoder(n_components=4, max_iter=1).fit(X_small))
     with pytest.raises(ValueError, match="set scale=False"):
         AutoencoderImputer(frozen).fit(X_small)
