@@ -43,6 +43,8 @@ STUDIES = {
     "outlier detection": "plot_outlier_detection.py",
     "reconstructions epoch by epoch": "plot_reconstruction_history.py",
     "N2D clustering with UMAP": "plot_n2d_clustering.py",
+    "a table with missing values: imputation, a classifier, explained outliers":
+        "plot_tables.py",
 }
 # Examples that need an optional extra, the name each binds to None without
 # it, and what it prints then.

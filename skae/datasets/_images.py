@@ -105,7 +105,9 @@ default="gaussian"
     generator = torch.Generator().manual_seed(int(seed))
     low = float(X.min()) if low is None else low
     high = float(X.max()) if high is None else high
-    noisy = corrupt(torch.from_numpy(X), noise, noise_level, low, high, generator)
+    # A read-only X (a DataFrame's values) is copied: torch takes writable arrays.
+    noisy = corrupt(torch.from_numpy(np.require(X, requirements="W")), noise, noise_level,
+                    low, high, generator)
     return noisy.numpy()
 
 
