@@ -10,7 +10,8 @@ it ended with a ConvergenceWarning. The deterministic autoencoders' defaults
 (batch 128, step 3e-3 annealed by a cosine over 150 epochs) were chosen this
 way by reconstruction error (bench_targets.py); this is the VAEs' turn.
 
-Writes results/vae_defaults.json and vae_defaults.md.
+Writes results/vae_defaults.json and vae_defaults.md (digits; other data sets add
+their names: vae_defaults_mnist.*).
 
     python benchmarks/bench_vae_defaults.py [--datasets digits mnist] [--seeds 3]
 """
@@ -90,7 +91,9 @@ def main():
         lines.append(f"| {r['dataset']} {r['n_rows']} | {r['candidate']} | {r['elbo']:.2f} "
                      f"[{r['elbo_min']:.2f}, {r['elbo_max']:.2f}] | {r['seconds']:.1f} "
                      f"| {r['epochs']:.0f} | {r['warnings']} |")
-    write_results("vae_defaults", meta, rows, lines)
+    name = "vae_defaults" + ("" if args.datasets == ["digits"]
+                             else "_" + "_".join(args.datasets))
+    write_results(name, meta, rows, lines)
 
 
 if __name__ == "__main__":

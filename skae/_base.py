@@ -28,6 +28,7 @@ from ._validation import (
     reject_booleans,
     validate_rows,
     validate_validation_data,
+    validated_stream,
 )
 
 
@@ -212,7 +213,7 @@ class BaseAutoencoder(
         as a :class:`~skae._streaming.StreamedArray` read a block at a time;
         its values are checked in one pass (NaN or infinity named by row)."""
         if stream and self._is_unconditional() and is_streamed(X):
-            X = self._validated_stream(X, reset)
+            X = validated_stream(self, X, reset)
             X.summary()
         else:
             X = validate_rows(self, X, dtype=np.float32, reset=reset)
@@ -221,19 +222,6 @@ class BaseAutoencoder(
         self._check_input(X)
         self._check_batch_norm(len(X))
         return X, condition
-
-    def _validated_stream(self, X, reset):
-        """X as a :class:`~skae._streaming.StreamedArray`, after the checks of
-        ``validate_data`` that need no pass over its values."""
-        dtype = np.dtype(X.dtype)
-        if dtype.kind not in "biuf":
-            raise ValueError(f"X has dtype {dtype}; a streamed X needs numbers.")
-        n_samples, n_features = X.shape
-        if n_samples < 1 or n_features < 1:
-            raise ValueError(f"Found array with shape {tuple(X.shape)}; at least one sample "
-                             "and one feature are required.")
-        validate_rows(self, X, skip_check_array=True, reset=reset)
-        return StreamedArray(X, allow_nan=self._allow_nan)
 
     def _builder(self, X):
         """``build(rows)`` for ``_train``: the module for the training rows of X
@@ -381,7 +369,7 @@ class BaseAutoencoder(
         """X checked against the fitted estimator for inference: float32, or a
         :class:`~skae._streaming.StreamedArray` read a chunk at a time."""
         if is_streamed(X):
-            return self._validated_stream(X, reset=False)
+            return validated_stream(self, X, reset=False)
         return validate_rows(self, X, dtype=np.float32, reset=False)
 
     def inverse_transform(self, X):

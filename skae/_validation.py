@@ -18,6 +18,8 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Opt
 from sklearn.utils.validation import validate_data
 from skorch.callbacks import Callback
 
+from ._streaming import StreamedArray
+
 
 def import_optional(module, extra, caller, package=None):
     """Import the optional dependency ``module``, or raise an ImportError that
@@ -232,6 +234,21 @@ def validate_rows(estimator, X, *args, **kwargs):
             f"flattened sample per row; got an array of shape {tuple(shape)}. For images, "
             f"pass X.reshape(len(X), -1){hint}.")
     return validate_data(estimator, X, *args, **kwargs)
+
+
+def validated_stream(estimator, X, reset):
+    """X as a :class:`~skae._streaming.StreamedArray`, after the checks of
+    ``validate_data`` that need no pass over its values (those come with its
+    summary: NaN taken where ``estimator`` takes missing values)."""
+    dtype = np.dtype(X.dtype)
+    if dtype.kind not in "biuf":
+        raise ValueError(f"X has dtype {dtype}; a streamed X needs numbers.")
+    n_samples, n_features = X.shape
+    if n_samples < 1 or n_features < 1:
+        raise ValueError(f"Found array with shape {tuple(X.shape)}; at least one sample "
+                         "and one feature are required.")
+    validate_rows(estimator, X, skip_check_array=True, reset=reset)
+    return StreamedArray(X, allow_nan=getattr(estimator, "_allow_nan", False))
 
 
 def check_device(device):
