@@ -40,6 +40,8 @@ CANDIDATES = {
         early_stopping=True, max_iter=500),
     "early stopping, batch 128 (1e-3 constant, up to 500 epochs)": dict(
         early_stopping=True, batch_size=128, max_iter=500),
+    "early stopping, batch 128, patience 20 (1e-3 constant, up to 500 epochs)": dict(
+        early_stopping=True, batch_size=128, max_iter=500, n_iter_no_change=20),
 }
 
 
@@ -62,6 +64,7 @@ def main():
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES),
                         choices=list(CANDIDATES))
+    parser.add_argument("--tag", default=None, help="a suffix of the result files")
     args = parser.parse_args()
     rows = []
     for name in args.datasets:
@@ -93,6 +96,7 @@ def main():
                      f"| {r['epochs']:.0f} | {r['warnings']} |")
     name = "vae_defaults" + ("" if args.datasets == ["digits"]
                              else "_" + "_".join(args.datasets))
+    name += f"_{args.tag}" if args.tag else ""
     write_results(name, meta, rows, lines)
 
 
