@@ -84,7 +84,9 @@ def cluster_accuracy(y_true, y_pred, *, mapping="hungarian"):
 
 
 def _check_pair(X_true, X_pred):
-    X_true = check_array(X_true, dtype=np.float64, input_name="X_true")
+    # A missing entry of the data (NaN) is left out, as the autoencoders leave it.
+    X_true = check_array(X_true, dtype=np.float64, input_name="X_true",
+                         ensure_all_finite="allow-nan")
     X_pred = check_array(X_pred, dtype=np.float64, input_name="X_pred")
     if X_true.shape != X_pred.shape:
         raise ValueError(f"X_true and X_pred must have the same shape; got {X_true.shape} "
@@ -120,7 +122,10 @@ def reconstruction_error(X_true, X_pred, *, loss="squared_error", per_sample=Fal
     Returns
     -------
     error : float or ndarray of shape (n_samples,)
-        The mean error, or each sample's.
+        The mean error, or each sample's. Missing entries of ``X_true``
+        (NaN) are left out, as an autoencoder's ``score_samples`` leaves
+        them out: a sample's error is its mean over its observed features
+        (NaN for a sample with none).
 
     See Also
     --------
@@ -134,7 +139,13 @@ def reconstruction_error(X_true, X_pred, *, loss="squared_error", per_sample=Fal
     0.0625
     """
     X_true, X_pred = _check_pair(X_true, X_pred)
-    errors = RECONSTRUCTION_LOSSES[loss].of_reconstructions(X_true, X_pred).mean(axis=1)
+    terms = RECONSTRUCTION_LOSSES[loss].of_reconstructions(X_true, X_pred)
+    observed = ~np.isnan(X_true)
+    if observed.all():
+        errors = terms.mean(axis=1)
+    else:  # each row's mean over its observed entries; NaN for a row with none
+        errors = np.divide(np.where(observed, terms, 0.0).sum(axis=1), observed.sum(axis=1),
+                           out=np.full(len(terms), np.nan), where=observed.any(axis=1))
     return errors if per_sample else float(errors.mean())
 
 
@@ -242,7 +253,7 @@ def explained_variance_scorer(estimator, X, y=None):
     a skae autoencoder its ``explained_variance_ratio_``: use it to compare
     them on held-out data, e.g. ``GridSearchCV(...,
     scoring=explained_variance_scorer)``. Unlike ``r2_score`` it counts the
-    errors in constant columns.
+    errors in constant columns. Missing entries of X (NaN) are left out.
 
     Parameters
     ----------
@@ -274,12 +285,13 @@ def explained_variance_scorer(estimator, X, y=None):
     >>> print(f"{pca.explained_variance_ratio_.sum():.4f}")
     0.6739
     """
-    X = check_array(X, dtype=np.float64)
+    X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan")
     X_pred = np.asarray(estimator.inverse_transform(estimator.transform(X)), dtype=np.float64)
     if X_pred.shape != X.shape:
         raise ValueError(f"The reconstructions have shape {X_pred.shape}, but X has shape "
                          f"{X.shape}.")
-    return explained_share(float(((X - X_pred) ** 2).sum()), total_sum_of_squares(X))
+    # Missing entries of X (NaN) are left out of both sums.
+    return explained_share(float(np.nansum((X - X_pred) ** 2)), total_sum_of_squares(X))
 
 
 def cluster_accuracy_scorer(estimator, X, y):

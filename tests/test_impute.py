@@ -22,6 +22,8 @@ from skae import (
 )
 from skae._losses import negative_log_likelihood, reconstruction_error
 from skae.datasets import add_noise
+from skae.metrics import explained_variance_scorer
+from skae.metrics import reconstruction_error as reconstruction_error_of
 
 FAST = dict(n_components=8, max_iter=30, random_state=0)
 
@@ -58,6 +60,11 @@ def test_an_autoencoder_trains_and_scores_on_rows_with_gaps(gapped):
     expected = -np.nanmean((restored - X_gapped) ** 2, axis=1)
     np.testing.assert_allclose(ae.score_samples(X_gapped), expected, rtol=1e-4)
     assert 0 < ae.explained_variance_ratio_ < 1
+    # The metrics leave gaps out as the estimator does.
+    np.testing.assert_allclose(-reconstruction_error_of(X_gapped, restored, per_sample=True),
+                               ae.score_samples(X_gapped), rtol=1e-4)
+    np.testing.assert_allclose(explained_variance_scorer(ae, X_gapped),
+                               ae.explained_variance_ratio_, rtol=1e-4)
     # Missing entries are filled with the column means on the way in.
     row = np.full((1, X.shape[1]), np.nan)
     np.testing.assert_allclose(ae.transform(row), ae.transform(ae.module_.fill.numpy()[None]))
