@@ -99,6 +99,14 @@ def test_wrappers_take_gaps_where_their_autoencoder_does(wrapper, X_small):
         over_pca.fit(gapped)
 
 
+def test_partial_fit_takes_gaps(X_small):
+    gapped = add_noise(X_small, "missing", 0.2, random_state=0)
+    ae = Autoencoder(**TWO)
+    for part in np.array_split(gapped, 2):
+        ae.partial_fit(part)
+    assert np.isfinite(ae.loss_curve_).all() and np.isfinite(ae.transform(gapped)).all()
+
+
 def test_a_memory_mapped_x_may_have_gaps_but_no_infinity(X_small, tmp_path):
     gapped = add_noise(X_small, "missing", 0.2, random_state=0).astype(np.float32)
     np.save(tmp_path / "X.npy", gapped)
