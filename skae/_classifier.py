@@ -34,7 +34,7 @@ from ._validation import (
     validate_rows,
     validate_validation_data,
 )
-from ._wrappers import MissingValuesFromAutoencoderMixin, pretrain, unfrozen
+from ._wrappers import MissingValuesFromAutoencoderMixin, given_autoencoder, pretrain, unfrozen
 
 
 @fill_doc()
@@ -245,8 +245,7 @@ None, default=None
         return Autoencoder(n_components=32)
 
     def _checked_autoencoder(self):
-        autoencoder = (self._default_autoencoder() if self.autoencoder is None
-                       else self.autoencoder)
+        autoencoder = given_autoencoder(self)
         inner = unfrozen(autoencoder)
         if not isinstance(inner, BaseAutoencoder) or (
                 inner.__sklearn_tags__().target_tags.required):

@@ -24,7 +24,7 @@ from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
 from ._training import TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
 from ._validation import validate_rows
-from ._wrappers import MissingValuesFromAutoencoderMixin, pretrain, unfrozen
+from ._wrappers import MissingValuesFromAutoencoderMixin, given_autoencoder, pretrain, unfrozen
 
 
 class DeepEmbeddedClustering(
@@ -217,8 +217,7 @@ class DeepEmbeddedClustering(
         return Autoencoder(n_components=10)
 
     def _checked_autoencoder(self):
-        autoencoder = (self._default_autoencoder() if self.autoencoder is None
-                       else self.autoencoder)
+        autoencoder = given_autoencoder(self)
         inner = unfrozen(autoencoder)
         if not isinstance(inner, BaseDeterministicAutoencoder):
             raise TypeError(

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import MissingIndicator
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names_in, check_is_fitted
 
@@ -15,7 +16,7 @@ from ._autoencoder import Autoencoder
 from ._outlier import check_unconditional
 from ._training import fit_context
 from ._validation import validate_rows
-from ._wrappers import pretrain, unfrozen
+from ._wrappers import given_autoencoder, pretrain, unfrozen
 
 
 def is_nan(value):
@@ -164,19 +165,13 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 "cannot learn them, and fills them with 0.", UserWarning)
         self.mean_ = self.scale_ = None
         if self.scale:
-            observed = ~missing
-            counts = observed.sum(axis=0)
-            self.mean_ = np.divide(np.where(observed, X, 0.0).sum(axis=0, dtype=np.float64),
-                                   counts, out=np.zeros(X.shape[1]), where=counts > 0)
-            squares = np.where(observed, X - self.mean_, 0.0) ** 2
-            std = np.sqrt(np.divide(squares.sum(axis=0), counts, out=np.zeros(X.shape[1]),
-                                    where=counts > 0))
-            # A constant column's computed spread is rounding error, not 0: 1 then,
-            # as StandardScaler does.
-            constant = std < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1)
-            self.scale_ = np.where(constant, 1.0, std)
-        autoencoder = (self._default_autoencoder() if self.autoencoder is None
-                       else self.autoencoder)
+            # StandardScaler leaves gaps out (and a constant column's scale at 1);
+            # a column with nothing observed gets mean 0 and scale 1.
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scaler = StandardScaler().fit(X)
+            self.mean_ = np.nan_to_num(scaler.mean_)
+            self.scale_ = np.where(np.isnan(scaler.scale_), 1.0, scaler.scale_)
+        autoencoder = given_autoencoder(self)
         self._check_takes_missing(check_unconditional(autoencoder, type(self)))
         if self.scale and isinstance(autoencoder, FrozenEstimator):
             raise ValueError(

@@ -16,7 +16,7 @@ from ._base import BaseAutoencoder
 from ._streaming import RowSubset
 from ._training import fit_context
 from ._validation import validate_rows
-from ._wrappers import MissingValuesFromAutoencoderMixin, pretrain, unfrozen
+from ._wrappers import MissingValuesFromAutoencoderMixin, given_autoencoder, pretrain, unfrozen
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0
@@ -136,8 +136,7 @@ class AutoencoderOutlierDetector(MissingValuesFromAutoencoderMixin, OutlierMixin
         """
         X = validate_rows(self, X, dtype=np.float32)
         autoencoder = check_unconditional(
-            self._default_autoencoder() if self.autoencoder is None else self.autoencoder,
-            type(self))
+            given_autoencoder(self), type(self))
         # Without a seed of its own, the detector's split follows the autoencoder's
         # seed, so that a seeded autoencoder gives a reproducible detector.
         rng = check_random_state(autoencoder.get_params().get("random_state")
@@ -333,8 +332,7 @@ class Reconstructor(MissingValuesFromAutoencoderMixin, TransformerMixin, BaseEst
             The fitted step.
         """
         X = validate_rows(self, X, dtype=np.float32)
-        autoencoder = (self._default_autoencoder() if self.autoencoder is None
-                       else self.autoencoder)
+        autoencoder = given_autoencoder(self)
         self.autoencoder_ = pretrain(check_unconditional(autoencoder, type(self)), X,
                                      self.random_state)
         return self

@@ -42,15 +42,19 @@ def pretrain(autoencoder, X, seed):
     return autoencoder.fit(X)
 
 
+def given_autoencoder(wrapper):
+    """The ``autoencoder`` parameter of ``wrapper``, or the one its None stands
+    for (the wrapper's ``_default_autoencoder()``)."""
+    return wrapper._default_autoencoder() if wrapper.autoencoder is None else wrapper.autoencoder
+
+
 class MissingValuesFromAutoencoderMixin:
     """A wrapper takes missing values (NaN) in X where its autoencoder does:
     ``_allow_nan``, read by ``validate_rows``, and the ``allow_nan`` tag."""
 
     @property
     def _allow_nan(self):
-        autoencoder = (self._default_autoencoder() if self.autoencoder is None
-                       else self.autoencoder)
-        return get_tags(unfrozen(autoencoder)).input_tags.allow_nan
+        return get_tags(unfrozen(given_autoencoder(self))).input_tags.allow_nan
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
