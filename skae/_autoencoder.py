@@ -24,6 +24,7 @@ from ._losses import (
 )
 from ._modules import ACTIVATIONS, NOISES, AutoencoderModule, Corruption
 from ._priors import LATENT_DENSITIES, fit_latent_density
+from ._tables import TableMixin
 from ._validation import check_unit_interval, validate_rows
 
 
@@ -147,11 +148,14 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
 
     def _feature_error_rows(self, X):
         """Each sample's reconstruction error per feature, over the number of
-        features: a row sums to minus its :meth:`score_samples`."""
+        features: a row sums to minus its :meth:`score_samples`. A table's
+        categorical column is one feature (its levels' terms summed)."""
         loss = self._reconstruction_loss()
         check_unit_interval(X, loss)
-        return self._forward_batches(lambda m, x: feature_errors(m(x)[0], x, loss), X,
-                                     dtype=np.float64)
+        errors = self._forward_batches(lambda m, x: feature_errors(m(x)[0], x, loss), X,
+                                       dtype=np.float64)
+        layout = self._column_layout()
+        return errors if layout is None else layout.column_sums(errors)
 
     def _code_centre_and_scale(self):
         """Mean and standard deviation of the codes along each dimension."""
@@ -162,7 +166,7 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
 
 
 @fill_doc(tol="2e-3", **FAST_TRAINING)
-class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
+class Autoencoder(TableMixin, MLPArchitecture, BaseDeterministicAutoencoder):
     """Autoencoder with an MLP encoder and a mirrored MLP decoder.
 
     The encoder maps each sample through ``hidden_layer_sizes`` to a linear
@@ -188,11 +192,13 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
     %(objective_params)s
     %(training_params)s
     %(density_params)s
+    %(table_params)s
 
     Attributes
     ----------
     %(fitted_attributes)s
     %(density_attributes)s
+    %(table_attributes)s
 
     See Also
     --------
@@ -218,6 +224,7 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
     _parameter_constraints = {
         **BaseDeterministicAutoencoder._parameter_constraints,
         **MLPArchitecture._parameter_constraints,
+        **TableMixin._parameter_constraints,
     }
 
     def __init__(
@@ -264,6 +271,8 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         device="cpu",
         latent_density="full",
         n_mixture_components=10,
+        categorical_features="from_dtype",
+        handle_unknown="error",
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -301,6 +310,8 @@ class Autoencoder(MLPArchitecture, BaseDeterministicAutoencoder):
         self.tol = tol
         self.latent_density = latent_density
         self.n_mixture_components = n_mixture_components
+        self.categorical_features = categorical_features
+        self.handle_unknown = handle_unknown
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.random_state = random_state
@@ -332,11 +343,13 @@ class DenoisingAutoencoder(Autoencoder):
     %(objective_params)s
     %(training_params)s
     %(density_params)s
+    %(table_params)s
 
     Attributes
     ----------
     %(fitted_attributes)s
     %(density_attributes)s
+    %(table_attributes)s
 
     See Also
     --------
@@ -396,6 +409,8 @@ class DenoisingAutoencoder(Autoencoder):
         device="cpu",
         latent_density="full",
         n_mixture_components=10,
+        categorical_features="from_dtype",
+        handle_unknown="error",
     ):
         super().__init__(
             n_components=n_components,
@@ -439,6 +454,8 @@ class DenoisingAutoencoder(Autoencoder):
             device=device,
             latent_density=latent_density,
             n_mixture_components=n_mixture_components,
+            categorical_features=categorical_features,
+            handle_unknown=handle_unknown,
         )
 
 
@@ -466,11 +483,13 @@ class SparseAutoencoder(Autoencoder):
     %(objective_params)s
     %(training_params)s
     %(density_params)s
+    %(table_params)s
 
     Attributes
     ----------
     %(fitted_attributes)s
     %(density_attributes)s
+    %(table_attributes)s
 
     See Also
     --------
@@ -530,6 +549,8 @@ class SparseAutoencoder(Autoencoder):
         device="cpu",
         latent_density="full",
         n_mixture_components=10,
+        categorical_features="from_dtype",
+        handle_unknown="error",
     ):
         super().__init__(
             n_components=n_components,
@@ -573,4 +594,6 @@ class SparseAutoencoder(Autoencoder):
             device=device,
             latent_density=latent_density,
             n_mixture_components=n_mixture_components,
+            categorical_features=categorical_features,
+            handle_unknown=handle_unknown,
         )

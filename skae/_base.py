@@ -396,7 +396,14 @@ class BaseAutoencoder(
                 f"inverse_transform expects codes with {self._n_features_out} columns "
                 f"(n_components); got X with {Z.shape[1]} columns."
             )
-        return self._decode(Z, self._conditions(y, len(Z), "inverse_transform"))
+        return self._as_input(
+            self._decode(Z, self._conditions(y, len(Z), "inverse_transform")))
+
+    def _as_input(self, R):
+        """Decoded rows R as X was given: the table of a fitted column layout
+        (``column_layout_``, see :class:`~skae._tables.TableMixin`), else R."""
+        layout = getattr(self, "column_layout_", None)
+        return R if layout is None else layout.decode(R)
 
     @abstractmethod
     def score_samples(self, X):
@@ -452,7 +459,8 @@ class BaseAutoencoder(
         check_argument(n_samples, "n_samples", Integral, min_val=1)
         rng = check_random_state(random_state)
         codes = self._sample_codes(n_samples, rng)
-        return self._decode(codes, self._conditions(y, n_samples, "sample", rng=rng))
+        return self._as_input(
+            self._decode(codes, self._conditions(y, n_samples, "sample", rng=rng)))
 
     @abstractmethod
     def _code_centre_and_scale(self):
@@ -526,6 +534,13 @@ class BaseAutoencoder(
         self._conditions(y, 1, "latent_traversal")  # y checked before any work
         codes = self._traversal_codes(X, dimensions, n_steps, span, y)
         decoded = self._inverse_transform(codes.reshape(-1, self.n_components), y)
+        if hasattr(decoded, "iloc"):  # a table: one row per code, indexed by both
+            import pandas as pd
+
+            dims = np.arange(self.n_components) if dimensions is None else dimensions
+            decoded.index = pd.MultiIndex.from_product(
+                [np.asarray(dims).tolist(), range(n_steps)], names=["dimension", "step"])
+            return decoded
         return decoded.reshape(*codes.shape[:2], -1)
 
     @abstractmethod

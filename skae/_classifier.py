@@ -34,11 +34,19 @@ from ._validation import (
     validate_rows,
     validate_validation_data,
 )
-from ._wrappers import MissingValuesFromAutoencoderMixin, given_autoencoder, pretrain, unfrozen
+from ._wrappers import (
+    MissingValuesFromAutoencoderMixin,
+    TablesFromAutoencoderMixin,
+    adopting,
+    given_autoencoder,
+    pretrain,
+    unfrozen,
+)
 
 
 @fill_doc()
-class AutoencoderClassifier(MissingValuesFromAutoencoderMixin, NetTrainingMixin, ClassifierMixin,
+class AutoencoderClassifier(TablesFromAutoencoderMixin, MissingValuesFromAutoencoderMixin,
+                            NetTrainingMixin, ClassifierMixin,
                             BaseEstimator):
     """Classifier that fine-tunes a pretrained autoencoder's encoder.
 
@@ -376,10 +384,11 @@ None, default=None
             # drawn here, and an untrained encoder's weights, are reproducible.
             if self.pretrain:
                 self.autoencoder_ = pretrain(
-                    autoencoder, X, int(torch.randint(2**31 - 1, ()).item()))
+                    autoencoder, X, int(torch.randint(2**31 - 1, ()).item()),
+                    self.column_layout_)
                 encoder = copy.deepcopy(self.autoencoder_.module_)
             else:
-                encoder = clone(autoencoder)._untrained_module(X)
+                encoder = adopting(clone(autoencoder), self.column_layout_)._untrained_module(X)
             head = initialise_weights(make_mlp(
                 [unfrozen(autoencoder).n_components, *self.hidden_layer_sizes,
                  len(self.classes_)], self.activation, self.batch_norm, self.dropout),

@@ -24,11 +24,19 @@ from ._losses import ClusteringCriterion, sharpened_target
 from ._modules import ClusteringModule
 from ._training import TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
 from ._validation import validate_rows
-from ._wrappers import MissingValuesFromAutoencoderMixin, given_autoencoder, pretrain, unfrozen
+from ._wrappers import (
+    MissingValuesFromAutoencoderMixin,
+    TablesFromAutoencoderMixin,
+    codes_of,
+    given_autoencoder,
+    pretrain,
+    unfrozen,
+)
 
 
 class DeepEmbeddedClustering(
-    MissingValuesFromAutoencoderMixin, ClassNamePrefixFeaturesOutMixin, NetTrainingMixin,
+    TablesFromAutoencoderMixin, MissingValuesFromAutoencoderMixin, ClassNamePrefixFeaturesOutMixin,
+    NetTrainingMixin,
     ClusterMixin, TransformerMixin, BaseEstimator,
 ):
     """Deep embedded clustering: refine an autoencoder's codes for clustering.
@@ -274,13 +282,14 @@ class DeepEmbeddedClustering(
 
         def build(rows):
             seed = int(torch.randint(2**31 - 1, ()).item())  # seeded by random_state
-            self.autoencoder_ = pretrain(autoencoder, X, seed)
+            self.autoencoder_ = pretrain(autoencoder, X, seed, self.column_layout_)
             kmeans = KMeans(self.n_clusters, n_init=self.n_init, random_state=seed)
-            kmeans.fit(self.autoencoder_.transform(X))
+            kmeans.fit(codes_of(self.autoencoder_, X))
             module = ClusteringModule(copy.deepcopy(self.autoencoder_.module_),
                                       kmeans.cluster_centers_, self.degrees_of_freedom)
             self._n_features_out = self.autoencoder_.n_components
-            return module, ClusteringCriterion(self.autoencoder_.loss, self.gamma,
+            loss = unfrozen(self.autoencoder_)._reconstruction_loss()
+            return module, ClusteringCriterion(loss, self.gamma,
                                                reconstruction=self.method == "idec")
 
         update = TargetDistributionUpdate(self.update_interval, self.tol, self._targets,
@@ -288,18 +297,22 @@ class DeepEmbeddedClustering(
         self._train(X, build, warm=False, target=target,
                     callbacks=[("target_update", update)])
         self.cluster_centers_ = self.module_.centers.detach().cpu().numpy()
-        self.labels_ = self.predict(X)
+        self.labels_ = self._assignments_of(X).argmax(axis=1)
         return self
 
     def _net_skeleton(self):
         return (ClusteringModule(copy.deepcopy(self.autoencoder_.module_),
                                  self.cluster_centers_, self.degrees_of_freedom),
-                ClusteringCriterion(self.autoencoder_.loss, self.gamma,
+                ClusteringCriterion(unfrozen(self.autoencoder_)._reconstruction_loss(),
+                                    self.gamma,
                                     reconstruction=self.method == "idec"))
 
     def _soft_assignments(self, X):
         check_is_fitted(self)
-        X = validate_rows(self, X, dtype=np.float32, reset=False)
+        return self._assignments_of(validate_rows(self, X, dtype=np.float32, reset=False))
+
+    def _assignments_of(self, X):
+        """The soft assignments of validated rows X."""
         return self._forward_batches(
             lambda m, x: m.soft_assign(m.autoencoder.encode(x)), X, dtype=np.float64)
 

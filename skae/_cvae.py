@@ -48,6 +48,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     %(layers_params)s
     %(vae_objective_params)s
     %(training_params)s
+    %(table_params)s
 
     Attributes
     ----------
@@ -59,6 +60,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     class_prior_ : ndarray of shape (n_classes,)
         Frequency of each class in the training data.
     %(fitted_attributes)s
+    %(table_attributes)s
 
     See Also
     --------
@@ -115,6 +117,8 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         random_state=None,
         verbose=0,
         device="cpu",
+        categorical_features="from_dtype",
+        handle_unknown="error",
     ):
         super().__init__(
             n_components=n_components,
@@ -151,6 +155,8 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             random_state=random_state,
             verbose=verbose,
             device=device,
+            categorical_features=categorical_features,
+            handle_unknown=handle_unknown,
         )
 
     def fit(self, X, y, *, X_val=None, y_val=None):

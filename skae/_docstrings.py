@@ -273,6 +273,36 @@ net_ : skorch.NeuralNet
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.""",
+    "table_params": """\
+categorical_features : "from_dtype", array-like of str, int or bool, or None, \
+default="from_dtype"
+        Which columns of X are categorical, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`:
+        ``"from_dtype"`` takes a DataFrame's category, string, object and
+        bool columns (none of an array's); or column names, indices, or a
+        boolean mask; None takes none. A table with categorical columns is
+        encoded by a layout fitted on the training rows
+        (``column_layout_``): numeric columns standardised, each
+        categorical column one-hot over the levels seen in training (a
+        category column's declared categories), a missing entry (NaN, None)
+        left out of the loss. The loss is then the squared error on the
+        numeric columns and a cross-entropy over each categorical column's
+        levels, each column counting once; :meth:`inverse_transform` and
+        :meth:`sample` give a DataFrame with the training columns, dtypes
+        and categories (the most likely level of each categorical column).
+        X without categorical columns is used as it is.
+    handle_unknown : {"error", "ignore"}, default="error"
+        A level not seen in training, after ``fit``: ``"error"`` raises a
+        ValueError naming it; ``"ignore"`` encodes it as no level at all
+        (all its one-hot columns 0, as
+        :class:`~sklearn.preprocessing.OneHotEncoder` does), which the
+        encoder reads as it is and the reconstruction error counts as a
+        column with nothing to match.""",
+    "table_attributes": """\
+column_layout_ : ColumnLayout or None
+        How the table X's columns became the network's: its ``names``,
+        ``categorical`` flags, ``categories``, ``means`` and ``scales`` (of
+        the numeric columns); None when X had no categorical column.""",
     "density_attributes": """\
 latent_density_ : object
         The density fitted to the training codes, used by :meth:`sample`.""",

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._modules import reparameterise
+from ._modules import GroupSoftmax, reparameterise
 from ._priors import StandardNormal, diagonal_normal_log_prob
 
 
@@ -55,6 +55,11 @@ class ReconstructionLoss(ABC):
         """The element-wise loss of reconstructions (after the output
         activation), numpy float64: what :func:`skae.metrics.reconstruction_error`
         averages."""
+
+    def observed_count(self, observed):
+        """Each row's number of observed features, from the mask ``observed``:
+        what the mean over a row's observed entries divides by."""
+        return observed.sum(dim=1)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -118,6 +123,86 @@ class BinaryCrossEntropy(ReconstructionLoss):
         return -(X_true * np.log(p) + (1 - X_true) * np.log1p(-p))
 
 
+class TableLoss(ReconstructionLoss):
+    """The reconstruction loss of a table with categorical columns, on the
+    network columns of its :class:`~skae._columns.ColumnLayout`: squared
+    error on each standardised numeric column, cross-entropy over each
+    categorical column's levels (its ``groups``, raw scores whose softmax is
+    the output activation).
+
+    Each table column counts once: the element-wise terms are scaled by the
+    number of network columns over the number of table columns, so that
+    their mean over a row is the mean over its table columns, and
+    :meth:`observed_count` counts a row's observed table columns (in the same
+    scale). As a likelihood: a Gaussian on the numeric columns (the shared
+    scale ``exp(log_scale)``), a categorical on each categorical column.
+    """
+
+    name = "table"
+    takes_logits = True
+    sums_squares = True
+    has_scale = True
+
+    def __init__(self, groups, n_encoded):
+        self.groups = [tuple(group) for group in groups]
+        self.n_encoded = n_encoded
+        in_groups = sum(stop - start for start, stop in self.groups)
+        self.n_columns = n_encoded - in_groups + len(self.groups)
+        self.weight = n_encoded / self.n_columns
+        self._inverse_sizes = torch.ones(n_encoded)
+        for start, stop in self.groups:
+            self._inverse_sizes[start:stop] = 1.0 / (stop - start)
+
+    @property
+    def output_activation(self):
+        return GroupSoftmax(self.groups)
+
+    def _segments(self):
+        """``(start, stop, categorical)`` of the runs of columns, in order."""
+        at = 0
+        for start, stop in self.groups:
+            if start > at:
+                yield at, start, False
+            yield start, stop, True
+            at = stop
+        if at < self.n_encoded:
+            yield at, self.n_encoded, False
+
+    def _terms(self, output, target, numeric):
+        return torch.cat([
+            -target[:, a:b] * torch.log_softmax(output[:, a:b], dim=1) if categorical
+            else numeric(output[:, a:b], target[:, a:b])
+            for a, b, categorical in self._segments()], dim=1)
+
+    def elementwise(self, output, target):
+        return self.weight * self._terms(
+            output, target, lambda o, t: F.mse_loss(o, t, reduction="none"))
+
+    def mean(self, output, target):
+        return self.elementwise(output, target).mean()
+
+    def observed_count(self, observed):
+        sizes = self._inverse_sizes.to(observed.device)
+        return self.weight * (observed * sizes).sum(dim=1)
+
+    def negative_log_likelihood(self, output, target, log_scale=None, observed=None):
+        def gaussian(o, t):
+            standardised = (t - o) * torch.exp(-log_scale)
+            return 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
+
+        return _summed(self._terms(output, target, gaussian), observed)
+
+    def of_reconstructions(self, X_true, X_pred):
+        terms = np.concatenate([
+            -X_true[:, a:b] * np.log(np.clip(X_pred[:, a:b], 1e-12, None)) if categorical
+            else (X_true[:, a:b] - X_pred[:, a:b]) ** 2
+            for a, b, categorical in self._segments()], axis=1)
+        return self.weight * terms
+
+    def __repr__(self):
+        return f"TableLoss(groups={self.groups}, n_encoded={self.n_encoded})"
+
+
 # The reconstruction losses by name: the ``loss`` parameter's options.
 RECONSTRUCTION_LOSSES = {loss.name: loss for loss in (SquaredError(), BinaryCrossEntropy())}
 
@@ -155,10 +240,11 @@ def observed_error(output, target, loss, per_sample=True):
     only: per sample, the mean over its observed features (NaN for a row with
     none); over the batch, the mean over all observed entries. Branch-free,
     so that it exports to ONNX."""
+    loss = get_loss(loss)
     terms, observed = observed_elementwise(output, target, loss)
     if per_sample:
-        return terms.sum(dim=1) / observed.sum(dim=1)
-    return terms.sum() / observed.sum().clamp_min(1)
+        return terms.sum(dim=1) / loss.observed_count(observed)
+    return terms.sum() / loss.observed_count(observed).sum().clamp_min(1)
 
 
 def feature_errors(output, target, loss):
@@ -166,7 +252,7 @@ def feature_errors(output, target, loss):
     (0 at a missing entry): a row sums to its :func:`reconstruction_error`."""
     if torch.isnan(target).any():
         terms, observed = observed_elementwise(output, target, loss)
-        return terms / observed.sum(dim=1, keepdim=True)
+        return terms / get_loss(loss).observed_count(observed)[:, None]
     return get_loss(loss).elementwise(output, target) / target.shape[1]
 
 

@@ -313,6 +313,29 @@ class ImageAugmentation(nn.Module):
         return images.reshape(len(x), -1)
 
 
+class GroupSoftmax(nn.Module):
+    """The output activation of a table with categorical columns: a softmax
+    over each group ``(start, stop)`` of columns (a categorical column's
+    levels), the other columns as they are."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = [tuple(int(i) for i in group) for group in groups]
+
+    def forward(self, x):
+        pieces, at = [], 0
+        for start, stop in self.groups:
+            pieces += [x[:, at:start], torch.softmax(x[:, start:stop], dim=1)]
+            at = stop
+        return torch.cat([*pieces, x[:, at:]], dim=1)
+
+
+def output_layer(activation):
+    """The module of an output activation: a name of ``ACTIVATIONS``, or a
+    module (a table's :class:`GroupSoftmax`)."""
+    return activation if isinstance(activation, nn.Module) else ACTIVATIONS[activation]()
+
+
 class AutoencoderModule(nn.Module):
     """Encoder, decoder and the pieces around them.
 
@@ -332,7 +355,7 @@ class AutoencoderModule(nn.Module):
         self.decoder = decoder
         self.corruption = corruption if corruption is not None else Corruption()
         self.code_activation = ACTIVATIONS[code_activation]()
-        self.output_activation = ACTIVATIONS[output_activation]()
+        self.output_activation = output_layer(output_activation)
         self.loss_takes_logits = loss_takes_logits
         self.register_buffer("fill", None if fill is None else torch.as_tensor(
             fill, dtype=torch.float32).clone())
@@ -411,7 +434,7 @@ class VariationalModule(nn.Module):
         self.decoder = decoder
         self.register_buffer("fill", None if fill is None else torch.as_tensor(
             fill, dtype=torch.float32).clone())
-        self.output_activation = ACTIVATIONS[output_activation]()
+        self.output_activation = output_layer(output_activation)
         self.loss_takes_logits = loss_takes_logits
         log_scale = None if initial_scale is None else torch.tensor(
             math.log(initial_scale), dtype=torch.float32)

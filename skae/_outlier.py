@@ -16,7 +16,14 @@ from ._base import BaseAutoencoder
 from ._streaming import RowSubset
 from ._training import fit_context
 from ._validation import validate_rows
-from ._wrappers import MissingValuesFromAutoencoderMixin, given_autoencoder, pretrain, unfrozen
+from ._wrappers import (
+    MissingValuesFromAutoencoderMixin,
+    TablesFromAutoencoderMixin,
+    given_autoencoder,
+    pretrain,
+    reconstructions_of,
+    unfrozen,
+)
 
 # Robust z-score beyond which contamination="auto" calls a sample an outlier.
 _AUTO_Z = 3.0
@@ -39,7 +46,8 @@ def check_unconditional(autoencoder, owner):
     return autoencoder
 
 
-class AutoencoderOutlierDetector(MissingValuesFromAutoencoderMixin, OutlierMixin, BaseEstimator):
+class AutoencoderOutlierDetector(TablesFromAutoencoderMixin, MissingValuesFromAutoencoderMixin,
+                                 OutlierMixin, BaseEstimator):
     """Outlier detection by how badly an autoencoder reconstructs a sample.
 
     Fits an autoencoder on (mostly) normal data; samples it reconstructs
@@ -156,7 +164,7 @@ class AutoencoderOutlierDetector(MissingValuesFromAutoencoderMixin, OutlierMixin
             fit_X = RowSubset(X, fit_rows)
         else:  # another library's estimator takes arrays
             fit_X = X[fit_rows]
-        self.autoencoder_ = pretrain(autoencoder, fit_X, seed)
+        self.autoencoder_ = pretrain(autoencoder, fit_X, seed, self.column_layout_)
         if isinstance(score_rows, slice):
             scores = self._scores(X)
         else:  # a block of the held-out rows at a time
@@ -255,7 +263,8 @@ class AutoencoderOutlierDetector(MissingValuesFromAutoencoderMixin, OutlierMixin
         return np.where(self.decision_function(X) >= 0, 1, -1)
 
 
-class Reconstructor(MissingValuesFromAutoencoderMixin, TransformerMixin, BaseEstimator):
+class Reconstructor(TablesFromAutoencoderMixin, MissingValuesFromAutoencoderMixin, TransformerMixin,
+                    BaseEstimator):
     """Pipeline step that passes an autoencoder's reconstructions on.
 
     ``transform(X)`` is ``autoencoder_.inverse_transform(autoencoder_.transform(X))``:
@@ -334,7 +343,7 @@ class Reconstructor(MissingValuesFromAutoencoderMixin, TransformerMixin, BaseEst
         X = validate_rows(self, X, dtype=np.float32)
         autoencoder = given_autoencoder(self)
         self.autoencoder_ = pretrain(check_unconditional(autoencoder, type(self)), X,
-                                     self.random_state)
+                                     self.random_state, self.column_layout_)
         return self
 
     def transform(self, X):
@@ -352,7 +361,7 @@ class Reconstructor(MissingValuesFromAutoencoderMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self)
         X = validate_rows(self, X, dtype=np.float32, reset=False)
-        return self.autoencoder_.inverse_transform(self.autoencoder_.transform(X))
+        return reconstructions_of(self.autoencoder_, X)
 
     def get_feature_names_out(self, input_features=None):
         """The input's feature names: reconstructions keep the features.

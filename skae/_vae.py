@@ -17,6 +17,7 @@ from ._inference import inference_batch
 from ._losses import ELBOCriterion, elbo, importance_log_likelihood
 from ._modules import GaussianHead, VariationalModule, reparameterise, with_gaussian_head
 from ._priors import StandardNormal
+from ._tables import TableMixin
 from ._validation import check_argument, check_unit_interval
 
 # Standard-normal draws shared by every row in score_samples: the ELBO of a
@@ -83,7 +84,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
     _sums_over_features = True  # -log p(x | z) in nats per sample
 
     def _build_criterion(self):
-        return ELBOCriterion(self.loss, self.beta)
+        return ELBOCriterion(self._reconstruction_loss(), self.beta)
 
     def _training_callbacks(self):
         return [("kl_warmup", KLWarmup(self.kl_warmup))] if self.kl_warmup else []
@@ -136,8 +137,9 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         generator = torch.Generator().manual_seed(_ELBO_SEED)
         draws = torch.randn(_ELBO_DRAWS, 1, self.n_components, generator=generator,
                             dtype=torch.float32)
+        loss = self._reconstruction_loss()
         return self._conditioned(
-            lambda m, x, c: elbo(m, x, c, draws.to(x.device), self.loss), X, condition,
+            lambda m, x, c: elbo(m, x, c, draws.to(x.device), loss), X, condition,
             dtype=np.float64, batch_size=max(1, self._decodes_per_pass() // _ELBO_DRAWS))
 
     def _decodes_per_pass(self):
@@ -150,9 +152,10 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         generator = _torch_generator(random_state, self._inference_device())
         decodes = self._decodes_per_pass()
         rows = max(1, min(256, decodes // n_importance_samples))
+        loss = self._reconstruction_loss()
         return self._conditioned(
             lambda m, x, c: importance_log_likelihood(
-                m, x, c, n_importance_samples, self.loss, generator,
+                m, x, c, n_importance_samples, loss, generator,
                 draws_per_pass=max(1, decodes // rows)),
             X, condition, dtype=np.float64, batch_size=rows)
 
@@ -224,7 +227,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
 
 
 @fill_doc()
-class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
+class VariationalAutoencoder(TableMixin, MLPArchitecture, BaseVariationalAutoencoder):
     """Variational autoencoder (VAE) with MLP encoder and decoder.
 
     The encoder maps each sample through ``hidden_layer_sizes`` to the mean
@@ -248,10 +251,12 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
     %(layers_params)s
     %(vae_objective_params)s
     %(training_params)s
+    %(table_params)s
 
     Attributes
     ----------
     %(fitted_attributes)s
+    %(table_attributes)s
 
     See Also
     --------
@@ -277,6 +282,7 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
     _parameter_constraints = {
         **BaseVariationalAutoencoder._parameter_constraints,
         **MLPArchitecture._parameter_constraints,
+        **TableMixin._parameter_constraints,
     }
 
     def __init__(
@@ -316,6 +322,8 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         random_state=None,
         verbose=0,
         device="cpu",
+        categorical_features="from_dtype",
+        handle_unknown="error",
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -351,6 +359,8 @@ class VariationalAutoencoder(MLPArchitecture, BaseVariationalAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
+        self.categorical_features = categorical_features
+        self.handle_unknown = handle_unknown
 
 
 @fill_doc()

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _check_y, check_consistent_length, validate_data
 from skorch.callbacks import Callback
 
 from ._streaming import StreamedArray
@@ -221,7 +221,18 @@ def check_argument(value, name, target_type, min_val):
 def validate_rows(estimator, X, *args, **kwargs):
     """scikit-learn's ``validate_data``, where images given as a 3-D or 4-D
     array get a hint instead of "Found array with dim 3". Missing entries
-    (NaN) pass for an estimator whose ``_allow_nan`` says it takes them."""
+    (NaN) pass for an estimator whose ``_allow_nan`` says it takes them. A
+    table with categorical columns, for an estimator that takes them
+    (``_encode_table``), comes back as the network's float32 rows."""
+    encode_table = getattr(estimator, "_encode_table", None)
+    if encode_table is not None and "skip_check_array" not in kwargs:
+        encoded = encode_table(X, reset=kwargs.get("reset", True))
+        if encoded is not None:  # a table with categorical columns, as the network sees it
+            if not args:
+                return encoded
+            y = _check_y(args[0], estimator=estimator)
+            check_consistent_length(encoded, y)
+            return encoded, y
     if getattr(estimator, "_allow_nan", False) and "skip_check_array" not in kwargs:
         kwargs.setdefault("ensure_all_finite", "allow-nan")
     shape = getattr(X, "shape", ())
@@ -247,7 +258,10 @@ def validated_stream(estimator, X, reset):
     if n_samples < 1 or n_features < 1:
         raise ValueError(f"Found array with shape {tuple(X.shape)}; at least one sample "
                          "and one feature are required.")
-    validate_rows(estimator, X, skip_check_array=True, reset=reset)
+    if reset and "_encoded_with" in vars(estimator):  # rows a wrapper encoded
+        estimator._adopt(estimator.__dict__.pop("_encoded_with"))
+    else:
+        validate_rows(estimator, X, skip_check_array=True, reset=reset)
     return StreamedArray(X, allow_nan=getattr(estimator, "_allow_nan", False))
 
 

@@ -1,0 +1,110 @@
+"""Estimators that take tables with categorical columns: the
+``categorical_features`` and ``handle_unknown`` parameters, and the column
+layout fitted on the training rows (``column_layout_``) that every other
+method reads X through."""
+
+import numpy as np
+from sklearn.utils import check_array
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import validate_data
+
+from ._columns import ColumnLayout, categorical_mask, is_frame
+from ._losses import TableLoss, get_loss
+
+
+def table_X(estimator, X):
+    """X as a 2-D table with at least one row, for ``estimator``: a DataFrame
+    as it is, an array as float64 (its categorical columns then hold numbers)."""
+    if not is_frame(X):
+        return check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
+                           input_name="X", estimator=estimator)
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError(
+            f"Found a DataFrame of shape {X.shape} while a minimum of 1 sample is "
+            f"required by {type(estimator).__name__}.")
+    return X
+
+
+class TableMixin:
+    """Mixin of a dense autoencoder: X may be a table with categorical
+    columns (a pandas DataFrame with category, string, object or bool
+    columns, or any X with ``categorical_features`` given).
+
+    Such X is encoded by a :class:`~skae._columns.ColumnLayout` fitted in
+    ``fit`` (``column_layout_``): the network sees standardised numeric
+    columns and one-hot categorical ones, is trained with a
+    :class:`~skae._losses.TableLoss`, and ``inverse_transform`` and
+    ``sample`` give tables back. X without categorical columns takes the
+    plain path (``column_layout_`` is None), exactly as before.
+    """
+
+    _parameter_constraints = {
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "handle_unknown": [StrOptions({"error", "ignore"})],
+    }
+
+    def _column_layout(self):
+        return getattr(self, "column_layout_", None)
+
+    def _encode_table(self, X, reset):
+        """The network rows of the table X (float32), or None when X takes
+        the plain path (no categorical column); with ``reset``, fits
+        ``column_layout_`` first."""
+        if reset:
+            given = self.__dict__.pop("_encoded_with", None)
+            if given is not None:  # rows a wrapper encoded with the layout given
+                self._adopt(given)
+                return check_array(X, dtype=np.float32, ensure_all_finite="allow-nan",
+                                   input_name="X", estimator=self)
+            self.column_layout_ = None
+            plain = self.categorical_features is None or (
+                isinstance(self.categorical_features, str) and not is_frame(X))
+            if plain:
+                return None
+            X = table_X(self, X)
+            mask = categorical_mask(X, self.categorical_features)
+            if not mask.any():
+                return None
+            layout = ColumnLayout.fit(X, mask, self.handle_unknown)
+        else:
+            layout = self._column_layout()
+            if layout is None:
+                return None
+            X = table_X(self, X)
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        encoded = layout.encode(X)
+        if reset:
+            self.column_layout_ = layout
+        return encoded
+
+    def _adopt(self, layout):
+        """Take ``layout`` (a wrapper's, whose rows X were encoded with it) as
+        a first fit does: the layout, the number and names of its columns."""
+        self.column_layout_ = layout
+        self.n_features_in_ = layout.n_columns
+        if layout.frame:
+            self.feature_names_in_ = np.asarray(layout.names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+
+    def _reconstruction_loss(self):
+        layout = self._column_layout()
+        if layout is None:
+            return super()._reconstruction_loss()
+        return TableLoss(layout.groups, layout.n_encoded)
+
+    def _check_input(self, X, name="X"):
+        if self._column_layout() is not None:
+            if get_loss(self.loss).name != "squared_error":
+                raise ValueError(
+                    f"loss={self.loss!r} does not apply to a table with categorical "
+                    "columns: its numeric columns are standardised and take the squared "
+                    "error, its categorical ones a cross-entropy over their levels. Use "
+                    "loss='squared_error'.")
+            if self.output_activation is not None:
+                raise ValueError(
+                    f"output_activation={self.output_activation!r} does not apply to a "
+                    "table with categorical columns: each categorical column is decoded "
+                    "by a softmax over its levels, each numeric one as it is. Leave it "
+                    "None.")
+        super()._check_input(X, name)

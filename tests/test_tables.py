@@ -1,0 +1,263 @@
+"""Tables with categorical columns: ``categorical_features`` on the dense autoencoders."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skae import (
+    Autoencoder,
+    ConditionalVariationalAutoencoder,
+    DenoisingAutoencoder,
+    VariationalAutoencoder,
+)
+from skae._losses import TableLoss, feature_errors, reconstruction_error
+
+pd = pytest.importorskip("pandas")
+
+FAST = dict(n_components=3, max_iter=15, random_state=0)
+
+
+def mixed_frame(n=300, seed=0):
+    """A table of numeric, category, string and bool columns, with gaps; the
+    numeric column ``b`` follows the category ``c``."""
+    rng = np.random.default_rng(seed)
+    c = rng.choice(["x", "y", "z"], n)
+    frame = pd.DataFrame({
+        "a": rng.normal(10, 5, n),
+        "b": np.select([c == "x", c == "y"], [0, 50], 100) + rng.integers(0, 5, n),
+        "c": pd.Categorical(c, categories=["x", "y", "z", "never"]),
+        "d": pd.Series(rng.choice(["p", "q"], n), dtype="string"),
+        "e": rng.random(n) > 0.5,
+    })
+    frame.loc[3, "a"] = np.nan
+    frame.loc[4, "c"] = np.nan
+    frame.loc[5, "d"] = None
+    return frame
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return mixed_frame()
+
+
+@pytest.fixture(scope="module")
+def fitted(frame):
+    return Autoencoder(**FAST).fit(frame)
+
+
+def test_from_dtype_finds_the_categorical_columns_and_their_levels(fitted):
+    layout = fitted.column_layout_
+    assert layout.categorical == [False, False, True, True, True]
+    # A category column keeps its declared categories, unused ones included.
+    assert layout.categories[2] == ["x", "y", "z", "never"]
+    assert layout.categories[3] == ["p", "q"]
+    assert layout.categories[4] == [False, True]
+    assert layout.n_encoded == 2 + 4 + 2 + 2
+    assert fitted.n_features_in_ == 5
+    assert list(fitted.feature_names_in_) == list("abcde")
+    assert fitted.module_.encoder[0].in_features == 10
+
+
+def test_inverse_transform_and_sample_give_the_table_back(fitted, frame):
+    restored = fitted.inverse_transform(fitted.transform(frame))
+    assert list(restored.columns) == list(frame.columns)
+    assert restored.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert list(restored["c"].cat.categories) == ["x", "y", "z", "never"]
+    assert restored.notna().all().all()
+    # Trained, it gets the category that the numeric column follows right.
+    observed = frame["c"].notna()
+    assert (restored["c"][observed] == frame["c"][observed]).mean() > 0.9
+    drawn = fitted.sample(20, random_state=0)
+    assert drawn.shape == (20, 5)
+    assert drawn.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert set(drawn["d"]) <= {"p", "q"}
+    walk = fitted.latent_traversal(dimensions=[0, 2], n_steps=3)
+    assert walk.shape == (6, 5)
+    assert walk.index.names == ["dimension", "step"]
+    assert walk.loc[(2, 1)].shape == (5,)
+
+
+def test_each_column_counts_once_and_gaps_count_by_column():
+    # Two numeric columns, then one categorical column of three levels.
+    loss = TableLoss([(2, 5)], n_encoded=5)
+    output = torch.tensor([[0.0, 1.0, 2.0, 0.0, 0.0]])
+    target = torch.tensor([[1.0, 1.0, 1.0, 0.0, 0.0]])
+    cross_entropy = float(-torch.log_softmax(output[0, 2:], 0)[0])
+    expected = (1.0 + 0.0 + cross_entropy) / 3
+    assert float(reconstruction_error(output, target, loss)) == pytest.approx(expected)
+    per_column = feature_errors(output, target, loss)
+    assert float(per_column.sum()) == pytest.approx(expected)
+    # A missing categorical entry: the mean over the two observed columns.
+    gap = torch.tensor([[1.0, 1.0, np.nan, np.nan, np.nan]])
+    assert float(reconstruction_error(output, gap, loss)) == pytest.approx(0.5)
+    assert float(feature_errors(output, gap, loss).sum()) == pytest.approx(0.5)
+    # A missing numeric entry: over the other numeric and the categorical one.
+    gap = torch.tensor([[np.nan, 1.0, 1.0, 0.0, 0.0]])
+    assert float(reconstruction_error(output, gap, loss)) == pytest.approx(cross_entropy / 2)
+
+
+def test_scores_are_minus_the_mean_of_the_per_column_errors(fitted, frame):
+    rows = fitted._encode_table(frame.iloc[:8], reset=False)
+    per_column = fitted._feature_error_rows(rows)
+    assert per_column.shape == (8, 5)
+    np.testing.assert_allclose(per_column.sum(1), -fitted.score_samples(frame.iloc[:8]),
+                               rtol=1e-6)
+    assert (per_column[4, 2] == 0) and (per_column[3, 0] == 0)  # the gaps
+
+
+def test_unknown_categories_follow_handle_unknown(frame):
+    new = frame.iloc[:4].assign(d=pd.Series(["p", "new", "q", "other"], dtype="string"))
+    with pytest.raises(ValueError, match=r"unknown categories \['new', 'other'\] in column 'd'"):
+        Autoencoder(**FAST).fit(frame).transform(new)
+    ignoring = Autoencoder(**FAST, handle_unknown="ignore").fit(frame)
+    encoded = ignoring._encode_table(new, reset=False)
+    np.testing.assert_array_equal(encoded[1, 7:9], [0, 0])
+    assert np.isfinite(ignoring.transform(new)).all()
+    assert np.isfinite(ignoring.score_samples(new)).all()
+
+
+@pytest.mark.parametrize("given", [["c", "d", "e"], [2, 3, 4], [-3, -2, -1],
+                                   [False, False, True, True, True]])
+def test_categorical_features_by_name_index_or_mask(frame, given):
+    model = Autoencoder(**FAST, categorical_features=given).fit(frame)
+    assert model.column_layout_.categorical == [False, False, True, True, True]
+
+
+def test_numeric_columns_named_categorical_become_levels(frame):
+    model = Autoencoder(**FAST, categorical_features=["b", "c", "d", "e"]).fit(frame)
+    assert model.column_layout_.categorical == [False, True, True, True, True]
+    restored = model.inverse_transform(model.transform(frame))
+    assert restored["b"].dtype == frame["b"].dtype
+    assert set(restored["b"]) <= set(frame["b"])
+
+
+def test_an_array_with_categorical_indices(frame):
+    X = frame[["a", "b"]].to_numpy()
+    model = Autoencoder(**FAST, categorical_features=[1]).fit(X)
+    restored = model.inverse_transform(model.transform(X))
+    assert isinstance(restored, np.ndarray) and restored.dtype == np.float32
+    assert set(restored[:, 1]) <= set(X[:, 1])
+    assert model.column_layout_.names == ["x0", "x1"]
+
+
+def test_numeric_input_is_used_as_before(digits):
+    X = digits[0][:200]
+    default = Autoencoder(**FAST).fit(X)
+    assert default.column_layout_ is None
+    none = Autoencoder(**FAST, categorical_features=None).fit(X)
+    np.testing.assert_array_equal(default.transform(X), none.transform(X))
+    numeric_frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])
+    framed = Autoencoder(**FAST).fit(numeric_frame)
+    assert framed.column_layout_ is None
+    np.testing.assert_array_equal(default.transform(X), framed.transform(numeric_frame))
+
+
+@pytest.mark.parametrize("given, message", [
+    (["c", "zz"], r"names 'zz', which is not a column of X"),
+    ([7], r"index 7, but X has 5 columns"),
+    ([True, False], r"one value per column of X \(5\); got 2"),
+    ([[0, 1]], r"1-D array-like"),
+    ([0.5], r"column names, indices or booleans"),
+])
+def test_bad_categorical_features(frame, given, message):
+    with pytest.raises(ValueError, match=message):
+        Autoencoder(**FAST, categorical_features=given).fit(frame)
+
+
+def test_bad_tables(frame):
+    with pytest.raises(ValueError, match=r"names columns, which needs X as a DataFrame"):
+        Autoencoder(**FAST, categorical_features=["a"]).fit(frame[["a", "b"]].to_numpy())
+    with pytest.raises(ValueError, match=r"loss='binary_crossentropy' does not apply"):
+        Autoencoder(**FAST, loss="binary_crossentropy").fit(frame)
+    with pytest.raises(ValueError, match=r"output_activation='sigmoid' does not apply"):
+        Autoencoder(**FAST, output_activation="sigmoid").fit(frame)
+    with pytest.raises(ValueError, match=r"Categorical column 'd' has no value"):
+        Autoencoder(**FAST).fit(frame.assign(d=pd.Series([None] * len(frame), dtype="string")))
+    with pytest.raises(ValueError, match=r"Column 'a' holds an infinity \(row 1\)"):
+        Autoencoder(**FAST).fit(frame.assign(a=np.r_[0, np.inf, np.zeros(len(frame) - 2)]))
+    with pytest.raises(ValueError, match=r"minimum of 1 sample"):
+        Autoencoder(**FAST).fit(frame.iloc[:0])
+    fitted = Autoencoder(**FAST).fit(frame)
+    with pytest.raises(ValueError, match=r"feature names"):
+        fitted.transform(frame[list("edcba")])
+    with pytest.raises(ValueError, match=r"Column 'a' is numeric .* not numbers"):
+        fitted.transform(frame.assign(a="text"))
+
+
+def test_a_table_model_pickles_clones_and_trains_in_a_pipeline(fitted, frame):
+    loaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(loaded.transform(frame), fitted.transform(frame))
+    pd.testing.assert_frame_equal(loaded.sample(5, random_state=1),
+                                  fitted.sample(5, random_state=1))
+    assert not hasattr(clone(fitted), "column_layout_")
+    y = frame["c"].cat.codes.to_numpy()
+    pipe = make_pipeline(Autoencoder(**FAST), LogisticRegression()).fit(frame, y)
+    assert pipe.score(frame, y) > 0.8
+
+
+def test_same_random_state_same_table_model(frame):
+    first = DenoisingAutoencoder(**FAST).fit(frame).transform(frame)
+    np.testing.assert_array_equal(first, DenoisingAutoencoder(**FAST).fit(frame).transform(frame))
+
+
+@pytest.mark.parametrize("warm", ["partial_fit", "warm_start"])
+def test_later_fits_keep_the_layout(frame, warm):
+    model = Autoencoder(**FAST, warm_start=warm == "warm_start")
+    getattr(model, "partial_fit" if warm == "partial_fit" else "fit")(frame)
+    layout = model.column_layout_
+    getattr(model, "partial_fit" if warm == "partial_fit" else "fit")(frame.iloc[:50])
+    assert model.column_layout_ is layout
+
+
+def test_variational_autoencoders_take_tables(frame):
+    vae = VariationalAutoencoder(**FAST).fit(frame)
+    assert np.isfinite(vae.score_samples(frame)).all()
+    assert np.isfinite(vae.log_likelihood(frame.iloc[:5], n_importance_samples=8,
+                                          random_state=0)).all()
+    drawn = vae.sample(10, random_state=0)
+    assert drawn.dtypes.to_dict() == frame.dtypes.to_dict()
+    y = np.arange(len(frame)) % 2
+    cvae = ConditionalVariationalAutoencoder(**FAST).fit(frame, y)
+    drawn = cvae.sample(4, y=1, random_state=0)
+    assert list(drawn.columns) == list(frame.columns)
+    assert cvae.inverse_transform(cvae.transform(frame, y), y).shape == frame.shape
+
+
+def test_the_outlier_detector_names_the_column_of_a_planted_anomaly(frame):
+    from skae import AutoencoderOutlierDetector
+
+    detector = AutoencoderOutlierDetector(Autoencoder(**{**FAST, "max_iter": 40})).fit(frame)
+    assert detector.column_layout_ is detector.autoencoder_.column_layout_
+    planted = frame.iloc[10:20].copy()
+    # b follows c: a row whose c no longer matches its b is unusual in c (or b).
+    planted["c"] = planted["c"].map({"x": "z", "y": "x", "z": "y"}).astype(frame["c"].dtype)
+    errors = detector.feature_errors(planted)
+    assert errors.shape == (10, 5)
+    np.testing.assert_allclose(errors.sum(1), -detector.score_samples(planted), rtol=1e-6)
+    assert np.isin(errors.argmax(1), [1, 2]).mean() >= 0.8
+    assert (errors[:, 2] > detector.feature_errors(frame.iloc[10:20])[:, 2]).all()
+    assert (detector.score_samples(planted).mean()
+            < detector.score_samples(frame.iloc[10:20]).mean())
+
+
+def test_the_wrappers_take_tables(frame):
+    from skae import AutoencoderClassifier, DeepEmbeddedClustering, Reconstructor
+
+    y = frame["e"].to_numpy()
+    clf = AutoencoderClassifier(Autoencoder(**FAST), max_iter=5, random_state=0).fit(
+        frame.drop(columns="e"), y)
+    assert clf.predict(frame.drop(columns="e")).shape == (len(frame),)
+    assert list(clf.feature_names_in_) == list("abcd")
+    scratch = AutoencoderClassifier(Autoencoder(**FAST), pretrain=False, max_iter=2,
+                                    random_state=0).fit(frame, y)
+    assert scratch.predict_proba(frame).shape == (len(frame), 2)
+    dec = DeepEmbeddedClustering(3, Autoencoder(**FAST), max_iter=2,
+                                 random_state=0).fit(frame)
+    assert dec.predict(frame).shape == (len(frame),)
+    restored = Reconstructor(Autoencoder(**FAST)).fit(frame).transform(frame.iloc[:5])
+    assert restored.dtypes.to_dict() == frame.dtypes.to_dict()
