@@ -95,6 +95,12 @@ def _export(estimator, fn, n_features, opset):
     """The ONNX graph of ``fn(module, x)`` on the trained module of
     ``estimator`` (float32 on the CPU, evaluation mode), for any number of
     rows of ``n_features`` columns, in ``opset``."""
+    if getattr(estimator, "column_layout_", None) is not None:
+        raise ValueError(
+            f"This {type(estimator).__name__} was fitted on a table with categorical "
+            "columns (column_layout_), which it encodes itself; the ONNX export takes "
+            "numeric rows only. To serve it through ONNX, encode the categories before it "
+            "(e.g. OneHotEncoder in a ColumnTransformer) and fit it on the numbers.")
     if opset < _MIN_OPSET:
         raise ValueError(
             f"skae's converters need target_opset >= {_MIN_OPSET} (torch.onnx's "

@@ -261,3 +261,14 @@ def test_the_wrappers_take_tables(frame):
     assert dec.predict(frame).shape == (len(frame),)
     restored = Reconstructor(Autoencoder(**FAST)).fit(frame).transform(frame.iloc[:5])
     assert restored.dtypes.to_dict() == frame.dtypes.to_dict()
+
+
+def test_onnx_export_of_a_table_model_says_why_not(fitted):
+    pytest.importorskip("skl2onnx")
+    pytest.importorskip("onnxscript")
+    from skl2onnx import to_onnx
+
+    import skae.onnx  # noqa: F401  (registers the converters)
+
+    with pytest.raises(ValueError, match=r"fitted on a table with categorical columns"):
+        to_onnx(fitted, np.zeros((1, 5), dtype=np.float32))
