@@ -7,6 +7,7 @@ so that its JSON and Markdown files carry the same description of the run
 
 import json
 import platform
+import statistics
 import threading
 import time
 from pathlib import Path
@@ -29,6 +30,19 @@ def metadata(**extra):
             "python": platform.python_version(), "date": time.strftime("%Y-%m-%d")}
     meta.update(extra)
     return meta
+
+
+def table_rows(table, runs, key="detector"):
+    """One row per model of ``runs`` (one ``{model: {figure: value}}`` per
+    seed) on ``table``: each figure's mean over the seeds; printed as made."""
+    rows = []
+    for label in runs[0]:
+        row = {"table": table, key: label}
+        for figure in runs[0][label]:
+            row[figure] = statistics.fmean(r[label][figure] for r in runs)
+        rows.append(row)
+        print(row, flush=True)
+    return rows
 
 
 def describe(meta):

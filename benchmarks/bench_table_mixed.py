@@ -30,13 +30,12 @@ Writes results/table_mixed.json and table_mixed.md.
 """
 
 import argparse
-import statistics
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
-from _harness import describe, metadata, write_results
+from _harness import describe, metadata, table_rows, write_results
 from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_diabetes
@@ -187,13 +186,7 @@ def main():
     args = parser.parse_args()
     rows = []
     for name in args.tables:
-        runs = [one_run(name, seed) for seed in range(args.seeds)]
-        for label in runs[0]:
-            row = {"table": name, "detector": label}
-            for key in runs[0][label]:
-                row[key] = statistics.fmean(r[label][key] for r in runs)
-            rows.append(row)
-            print(row, flush=True)
+        rows += table_rows(name, [one_run(name, seed) for seed in range(args.seeds)])
     meta = metadata(seeds=args.seeds)
     lines = [f"Outliers in mixed tables ({describe(meta)}); ROC AUC of held-out rows against "
              "copies with one numeric column 6 standard deviations beyond its range, or one "

@@ -31,13 +31,12 @@ Writes results/table_outliers.json and table_outliers.md.
 """
 
 import argparse
-import statistics
 import time
 import warnings
 
 import numpy as np
 from _data import code_width, generated_table
-from _harness import describe, metadata, write_results
+from _harness import describe, metadata, table_rows, write_results
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
@@ -162,13 +161,7 @@ def main():
     args = parser.parse_args()
     rows = []
     for name in args.tables:
-        runs = [one_run(name, seed) for seed in range(args.seeds)]
-        for label in runs[0]:
-            row = {"table": name, "detector": label}
-            for key in runs[0][label]:
-                row[key] = statistics.fmean(r[label][key] for r in runs)
-            rows.append(row)
-            print(row, flush=True)
+        rows += table_rows(name, [one_run(name, seed) for seed in range(args.seeds)])
 
     try:
         import pyod
