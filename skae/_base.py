@@ -399,10 +399,15 @@ class BaseAutoencoder(
         return self._as_input(
             self._decode(Z, self._conditions(y, len(Z), "inverse_transform")))
 
+    def _column_layout(self):
+        """The column layout of a table with categorical columns that ``fit``
+        took (``column_layout_``, see :class:`~skae._tables.TableMixin`), or
+        None: X is used as it is (and always, in a family without tables)."""
+        return getattr(self, "column_layout_", None)
+
     def _as_input(self, R):
-        """Decoded rows R as X was given: the table of a fitted column layout
-        (``column_layout_``, see :class:`~skae._tables.TableMixin`), else R."""
-        layout = getattr(self, "column_layout_", None)
+        """Decoded rows R as X was given: the table of a column layout, else R."""
+        layout = self._column_layout()
         return R if layout is None else layout.decode(R)
 
     @abstractmethod

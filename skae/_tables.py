@@ -43,9 +43,6 @@ class TableMixin:
         "handle_unknown": [StrOptions({"error", "ignore"})],
     }
 
-    def _column_layout(self):
-        return getattr(self, "column_layout_", None)
-
     def _encode_table(self, X, reset):
         """The network rows of the table X (float32), or None when X takes
         the plain path (no categorical column); with ``reset``, fits

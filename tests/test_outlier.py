@@ -13,6 +13,7 @@ from sklearn.pipeline import Pipeline
 from skae import (
     Autoencoder,
     AutoencoderOutlierDetector,
+    ConvAutoencoder,
     DenoisingAutoencoder,
     Reconstructor,
     VariationalAutoencoder,
@@ -151,3 +152,14 @@ def test_feature_errors_name_the_column_that_is_wrong():
                                         "autoencoder.*VariationalAutoencoder"):
         AutoencoderOutlierDetector(VariationalAutoencoder(max_iter=1),
                                    random_state=0).fit(X.iloc[:50]).feature_errors(test)
+
+
+def test_feature_errors_of_a_convolutional_autoencoder(digits):
+    # A family without tables (no categorical_features) gives its errors pixel by pixel.
+    X = digits[0][:80]
+    detector = AutoencoderOutlierDetector(
+        ConvAutoencoder(n_components=4, image_shape=(1, 8, 8), max_iter=2),
+        random_state=0).fit(X)
+    errors = detector.feature_errors(X[:3])
+    assert errors.shape == (3, 64)
+    np.testing.assert_allclose(errors.sum(axis=1), -detector.score_samples(X[:3]), rtol=1e-6)
