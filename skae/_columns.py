@@ -263,8 +263,7 @@ class ColumnLayout:
                 columns.append(np.asarray(R[:, start], dtype=np.float64) * self.scales[j]
                                + self.means[j])
         if not self.frame:
-            return np.column_stack(columns).astype(np.float32) if columns else np.empty(
-                (len(R), 0), dtype=np.float32)
+            return np.column_stack(columns).astype(np.float32)
         return self._frame(columns)
 
     def _frame(self, columns):
@@ -287,9 +286,3 @@ class ColumnLayout:
     def column_sums(self, A):
         """(n_rows, n_columns): A's network columns summed per table column."""
         return np.add.reduceat(np.asarray(A), self.starts, axis=1)
-
-    def inverse_sizes(self):
-        """One over the width of each network column's table column: summed
-        over a row's observed network columns, its number of observed table
-        columns."""
-        return np.repeat([1.0 / w for w in self.widths], self.widths).astype(np.float32)

@@ -25,6 +25,15 @@ def table_X(estimator, X):
     return X
 
 
+def encoded_table(estimator, X, layout, reset):
+    """The table X encoded by ``layout``, once ``validate_data`` has checked
+    (``reset=False``) or recorded (``reset=True``) its columns and their
+    names for ``estimator``."""
+    X = table_X(estimator, X)
+    validate_data(estimator, X, skip_check_array=True, reset=reset)
+    return layout.encode(X)
+
+
 class TableMixin:
     """Mixin of a dense autoencoder: X may be a table with categorical
     columns (a pandas DataFrame with category, string, object or bool
@@ -43,35 +52,31 @@ class TableMixin:
         "handle_unknown": [StrOptions({"error", "ignore"})],
     }
 
+    def _fitted_layout(self, X):
+        """The column layout that ``fit`` takes for X, or None (plain X: no
+        categorical column). Changes nothing on the estimator."""
+        if self.categorical_features is None or (
+                isinstance(self.categorical_features, str) and not is_frame(X)):
+            return None
+        X = table_X(self, X)
+        mask = categorical_mask(X, self.categorical_features)
+        return ColumnLayout.fit(X, mask, self.handle_unknown) if mask.any() else None
+
     def _encode_table(self, X, reset):
         """The network rows of the table X (float32), or None when X takes
         the plain path (no categorical column); with ``reset``, fits
         ``column_layout_`` first."""
-        if reset:
-            given = self.__dict__.pop("_encoded_with", None)
-            if given is not None:  # rows a wrapper encoded with the layout given
-                self._adopt(given)
-                return check_array(X, dtype=np.float32, ensure_all_finite="allow-nan",
-                                   input_name="X", estimator=self)
-            self.column_layout_ = None
-            plain = self.categorical_features is None or (
-                isinstance(self.categorical_features, str) and not is_frame(X))
-            if plain:
-                return None
-            X = table_X(self, X)
-            mask = categorical_mask(X, self.categorical_features)
-            if not mask.any():
-                return None
-            layout = ColumnLayout.fit(X, mask, self.handle_unknown)
-        else:
+        if not reset:
             layout = self._column_layout()
-            if layout is None:
-                return None
-            X = table_X(self, X)
-        validate_data(self, X, skip_check_array=True, reset=reset)
-        encoded = layout.encode(X)
-        if reset:
-            self.column_layout_ = layout
+            return None if layout is None else encoded_table(self, X, layout, reset=False)
+        given = self.__dict__.pop("_encoded_with", None)
+        if given is not None:  # rows a wrapper encoded with the layout given
+            self._adopt(given)
+            return check_array(X, dtype=np.float32, ensure_all_finite="allow-nan",
+                               input_name="X", estimator=self)
+        layout = self._fitted_layout(X)
+        encoded = None if layout is None else encoded_table(self, X, layout, reset=True)
+        self.column_layout_ = layout
         return encoded
 
     def _adopt(self, layout):

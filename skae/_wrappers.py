@@ -7,9 +7,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state, get_tags
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._tables import table_X
+from ._tables import encoded_table
 
 
 def unfrozen(autoencoder):
@@ -79,31 +79,16 @@ class TablesFromAutoencoderMixin:
     def _encode_table(self, X, reset):
         if not reset:
             layout = getattr(self, "column_layout_", None)
-            if layout is None:
-                return None
-            X = table_X(self, X)
-            validate_data(self, X, skip_check_array=True, reset=False)
-            return layout.encode(X)
-        self.column_layout_ = None
-        autoencoder = given_autoencoder(self)
-        if isinstance(autoencoder, FrozenEstimator):
-            layout = getattr(autoencoder.estimator, "column_layout_", None)
-            if layout is None:
-                return None
-            X = table_X(self, X)
-            encoded = layout.encode(X)
-        elif hasattr(autoencoder, "_encode_table"):
-            probe = clone(autoencoder)
-            encoded = probe._encode_table(X, reset=True)
-            if encoded is None:
-                return None
-            layout = probe.column_layout_
-            X = table_X(self, X)
         else:
-            return None
-        validate_data(self, X, skip_check_array=True, reset=True)
-        self.column_layout_ = layout
-        return encoded
+            autoencoder = given_autoencoder(self)
+            if isinstance(autoencoder, FrozenEstimator):
+                layout = getattr(autoencoder.estimator, "column_layout_", None)
+            elif hasattr(autoencoder, "_fitted_layout"):
+                layout = autoencoder._fitted_layout(X)
+            else:
+                layout = None
+            self.column_layout_ = layout
+        return None if layout is None else encoded_table(self, X, layout, reset)
 
 
 def adopting(autoencoder, layout):
