@@ -31,6 +31,40 @@ def generated_table(n_rows, n_features=32, n_factors=4, seed=0):
     return X + 0.1 * rng.standard_normal(X.shape)
 
 
+def generated_mixed(n_rows=2000, seed=0, gap_rate=0.05):
+    """A mixed table: 10 numeric columns and 4 category columns of 3 to 6
+    levels, all driven by 3 hidden factors; ``gap_rate`` of the entries
+    missing (NaN)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    factors = rng.standard_normal((n_rows, 3))
+    hidden = np.tanh(factors @ rng.standard_normal((3, 12)))
+    numeric = hidden @ rng.standard_normal((12, 10)) + 0.1 * rng.standard_normal((n_rows, 10))
+    frame = pd.DataFrame(numeric, columns=[f"n{j}" for j in range(10)])
+    for j, n_levels in enumerate((3, 4, 5, 6)):
+        logits = 3 * hidden @ rng.standard_normal((12, n_levels)) + rng.gumbel(
+            size=(n_rows, n_levels))
+        levels = np.array([f"L{i}" for i in range(n_levels)])
+        frame[f"c{j}"] = pd.Categorical(levels[logits.argmax(1)], categories=levels)
+    gaps = rng.random(frame.shape) < gap_rate
+    for j, column in enumerate(frame.columns):
+        frame.loc[gaps[:, j], column] = np.nan
+    return frame
+
+
+def diabetes_mixed():
+    """scikit-learn's diabetes table, unscaled, with ``sex`` as a category
+    column and the target cut into its quartiles as a second one."""
+    import pandas as pd
+
+    data = load_diabetes(as_frame=True, scaled=False)
+    frame = data.frame.copy()
+    frame["sex"] = pd.Categorical(frame["sex"].map({1.0: "a", 2.0: "b"}))
+    frame["target"] = pd.qcut(frame["target"], 4, labels=["q1", "q2", "q3", "q4"])
+    return frame
+
+
 def load_reconstruction_data(name, data_home=None, image_rows=10000):
     """``(X, is_table)`` for the reconstruction benchmarks: digits scaled to
     [0, 1]; the first ``image_rows`` MNIST or Fashion-MNIST images; a

@@ -35,10 +35,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from _data import diabetes_mixed, generated_mixed
 from _harness import describe, metadata, table_rows, write_results
 from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_diabetes
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.impute import SimpleImputer
@@ -49,33 +49,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skae import Autoencoder, AutoencoderOutlierDetector
 
-
-def generated_mixed(n_rows=2000, seed=0):
-    rng = np.random.default_rng(seed)
-    factors = rng.standard_normal((n_rows, 3))
-    hidden = np.tanh(factors @ rng.standard_normal((3, 12)))
-    numeric = hidden @ rng.standard_normal((12, 10)) + 0.1 * rng.standard_normal((n_rows, 10))
-    frame = pd.DataFrame(numeric, columns=[f"n{j}" for j in range(10)])
-    for j, n_levels in enumerate((3, 4, 5, 6)):
-        logits = 3 * hidden @ rng.standard_normal((12, n_levels)) + rng.gumbel(
-            size=(n_rows, n_levels))
-        levels = np.array([f"L{i}" for i in range(n_levels)])
-        frame[f"c{j}"] = pd.Categorical(levels[logits.argmax(1)], categories=levels)
-    gaps = rng.random(frame.shape) < 0.05
-    for j, column in enumerate(frame.columns):
-        frame.loc[gaps[:, j], column] = np.nan
-    return frame
-
-
-def diabetes():
-    data = load_diabetes(as_frame=True, scaled=False)
-    frame = data.frame.copy()
-    frame["sex"] = pd.Categorical(frame["sex"].map({1.0: "a", 2.0: "b"}))
-    frame["target"] = pd.qcut(frame["target"], 4, labels=["q1", "q2", "q3", "q4"])
-    return frame
-
-
-TABLES = {"generated-mixed": (generated_mixed, 4), "diabetes": (diabetes, 4)}
+TABLES = {"generated-mixed": (generated_mixed, 4), "diabetes": (diabetes_mixed, 4)}
 
 
 def hand_encoding(frame):

@@ -91,7 +91,9 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
             encoder, decoder = self._encoder_decoder(data.n_features)
         # A user's corruption module is copied per fit, as a user's encoder is.
         noise = copy.deepcopy(self.noise) if isinstance(self.noise, nn.Module) else self.noise
-        corruption = Corruption(noise, self.noise_level, low=data.min, high=data.max)
+        layout = self._column_layout()
+        corruption = Corruption(noise, self.noise_level, low=data.min, high=data.max,
+                                columns=None if layout is None else layout.column_index)
         return AutoencoderModule(
             encoder, decoder, corruption,
             code_activation=self.code_activation or (

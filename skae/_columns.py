@@ -201,6 +201,11 @@ class ColumnLayout:
         return [(s, s + w) for s, w, cat in zip(self.starts, self.widths, self.categorical)
                 if cat]
 
+    @property
+    def column_index(self):
+        """The table column of each network column."""
+        return np.repeat(np.arange(self.n_columns), self.widths).tolist()
+
     # ------------------------------------------------------------- encoding
 
     def encode(self, X):

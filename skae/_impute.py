@@ -10,13 +10,22 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.impute import MissingIndicator
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names_in, check_is_fitted
 
 from ._autoencoder import Autoencoder
+from ._columns import is_frame
 from ._outlier import check_unconditional
+from ._tables import table_X
 from ._training import fit_context
 from ._validation import validate_rows
-from ._wrappers import given_autoencoder, pretrain, unfrozen
+from ._wrappers import (
+    TablesFromAutoencoderMixin,
+    given_autoencoder,
+    pretrain,
+    reconstructions_of,
+    unfrozen,
+)
 
 
 def is_nan(value):
@@ -29,7 +38,7 @@ _SCORE_FRACTION = 0.1
 _SCORE_SEED = 0
 
 
-class AutoencoderImputer(TransformerMixin, BaseEstimator):
+class AutoencoderImputer(TablesFromAutoencoderMixin, TransformerMixin, BaseEstimator):
     """Imputation of missing values with an autoencoder's reconstructions.
 
     The autoencoder trains on the rows as they are, gaps included: a missing
@@ -41,6 +50,16 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     that columns in different units count alike, and the autoencoder trains
     to fill gaps (``noise="missing"``: a fifth of the entries of each batch
     hidden).
+
+    A DataFrame with categorical columns (category, string, object or bool;
+    see the autoencoder's ``categorical_features``) is taken as it is where
+    the autoencoder takes such tables, as skae's dense autoencoders do: the
+    autoencoder standardises its numeric columns and one-hot encodes its
+    categorical ones (so ``scale`` has nothing left to do), a categorical
+    gap is filled with the most likely level of its column, and
+    ``transform`` gives back X's columns and values (an object array, or a
+    DataFrame with X's dtypes under ``set_output(transform="pandas")``).
+    A missing entry of such a table is NaN, None or ``pd.NA``.
 
     Parameters
     ----------
@@ -76,6 +95,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         unknown) (``scale=True``).
     indicator_ : MissingIndicator or None
         The indicator of ``add_indicator=True``.
+    column_layout_ : object or None
+        How a table with categorical columns is encoded (the autoencoder's
+        ``column_layout_``); None for numeric X.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -131,15 +153,29 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         return Autoencoder(noise="missing", noise_level=0.2)
 
     def _validated(self, X, reset):
-        """X as a float array with NaN at every missing entry, and the mask of
-        those entries."""
+        """X as the imputer reads it: ``(rows, missing, table)``.
+
+        ``rows`` is a float array with NaN at every missing entry and
+        ``missing`` the mask of those entries. For a table with categorical
+        columns (``column_layout_``), ``rows`` are the autoencoder's encoded
+        rows, ``missing`` is per table column, and ``table`` is X as given
+        (None otherwise)."""
         nan_missing = is_nan(self.missing_values)
+        given = X
         X = validate_rows(self, X, dtype=FLOAT_DTYPES, reset=reset, copy=not nan_missing,
                           ensure_all_finite="allow-nan" if nan_missing else True)
+        layout = self.column_layout_
+        if layout is not None:
+            if not nan_missing:
+                raise ValueError(
+                    f"missing_values={self.missing_values!r} applies to numeric X; in a "
+                    "table with categorical columns a missing entry is NaN, None or pd.NA. "
+                    "Leave missing_values=np.nan.")
+            return X, np.isnan(X[:, layout.starts]), table_X(self, given)
         missing = np.isnan(X) if nan_missing else X == self.missing_values
         if not nan_missing:
             X[missing] = np.nan
-        return X, missing
+        return X, missing, None
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -147,8 +183,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, with missing entries.
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data, with missing entries; a DataFrame may have
+            categorical columns where the autoencoder takes them.
         y : None
             Ignored; present for API consistency.
 
@@ -157,14 +194,15 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         self : object
             The fitted imputer.
         """
-        X, missing = self._validated(X, reset=True)
+        X, missing, _ = self._validated(X, reset=True)
+        layout = self.column_layout_
         empty = np.flatnonzero(missing.all(axis=0))
         if len(empty):
             warnings.warn(
                 f"Columns {empty.tolist()} have no observed value in X: the autoencoder "
                 "cannot learn them, and fills them with 0.", UserWarning)
         self.mean_ = self.scale_ = None
-        if self.scale:
+        if self.scale and layout is None:
             # StandardScaler leaves gaps out (and a constant column's scale at 1);
             # a column with nothing observed gets mean 0 and scale 1.
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -173,13 +211,13 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             self.scale_ = np.where(np.isnan(scaler.scale_), 1.0, scaler.scale_)
         autoencoder = given_autoencoder(self)
         self._check_takes_missing(check_unconditional(autoencoder, type(self)))
-        if self.scale and isinstance(autoencoder, FrozenEstimator):
+        if self.scale and layout is None and isinstance(autoencoder, FrozenEstimator):
             raise ValueError(
                 "A FrozenEstimator autoencoder was fitted on data as it is given, not "
                 "standardised here: set scale=False to use it.")
-        self.autoencoder_ = pretrain(autoencoder, self._scaled(X), self.random_state)
-        self.indicator_ = (MissingIndicator(missing_values=np.nan, error_on_new=False).fit(X)
-                           if self.add_indicator else None)
+        self.autoencoder_ = pretrain(autoencoder, self._scaled(X), self.random_state, layout)
+        self.indicator_ = (MissingIndicator(missing_values=np.nan, error_on_new=False).fit(
+            np.where(missing, np.nan, 0.0)) if self.add_indicator else None)
         return self
 
     def _check_takes_missing(self, autoencoder):
@@ -207,12 +245,31 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             X[rows] = np.where(missing[rows], restored, X[rows])
         return X
 
+    def _imputed_table(self, encoded, missing, table):
+        """The table X (given as it is, its encoded rows and their gaps) with
+        each missing entry replaced by its reconstruction: the most likely
+        level of a categorical column, the value of a numeric one."""
+        rows = np.flatnonzero(missing.any(axis=1))
+        if not is_frame(table):  # an array whose categorical columns hold numbers
+            table = np.array(table)
+            if len(rows):
+                restored = reconstructions_of(self.autoencoder_, encoded[rows])
+                table[rows] = np.where(missing[rows], restored, table[rows])
+            return table
+        table = table.copy()
+        if len(rows):
+            restored = reconstructions_of(self.autoencoder_, encoded[rows])
+            for j in np.flatnonzero(missing.any(axis=0)):
+                hit = missing[rows, j]
+                table.iloc[rows[hit], j] = restored.iloc[np.flatnonzero(hit), j].to_numpy()
+        return table
+
     def transform(self, X):
         """Impute the missing entries of X.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
             Data with missing entries.
 
         Returns
@@ -220,25 +277,51 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         X_imputed : ndarray of shape (n_samples, n_features_out)
             X with every missing entry imputed (observed entries unchanged),
             followed by the indicator's columns with ``add_indicator=True``.
+            A DataFrame with categorical columns gives an object array (a
+            DataFrame with X's dtypes under ``set_output(transform="pandas")``).
         """
         check_is_fitted(self)
-        X, missing = self._validated(X, reset=False)
+        X, missing, table = self._validated(X, reset=False)
+        if table is not None:
+            return self._table_output(self._imputed_table(X, missing, table), missing)
         imputed = self._imputed(X, missing)
         if self.indicator_ is None:
             return imputed
         return np.hstack([imputed, self.indicator_.transform(X).astype(imputed.dtype)])
 
+    def _table_output(self, imputed, missing):
+        """The imputed table with the indicator's columns: a DataFrame under
+        ``set_output(transform="pandas")``, else an array (of objects, for a
+        DataFrame)."""
+        if not is_frame(imputed):
+            if self.indicator_ is None:
+                return imputed
+            indicator = self.indicator_.transform(np.where(missing, np.nan, 0.0))
+            return np.hstack([imputed, indicator.astype(imputed.dtype)])
+        if self.indicator_ is not None:
+            import pandas as pd
+
+            indicator = self.indicator_.transform(np.where(missing, np.nan, 0.0))
+            names = self.get_feature_names_out()[self.n_features_in_:]
+            imputed = pd.concat([imputed, pd.DataFrame(indicator, columns=names,
+                                                       index=imputed.index)], axis=1)
+        if _get_output_config("transform", self)["dense"] == "pandas":
+            return imputed
+        return imputed.to_numpy(dtype=object)
+
     def score(self, X, y=None):
-        """Return minus the mean squared error of imputations of entries hidden here.
+        """Return minus the mean error of imputations of entries hidden here.
 
         A tenth of the observed entries of X (drawn with a fixed seed: the
         same ones for the same X) are hidden and imputed from the rest of
-        their rows; the squared errors are in standard deviations of their
-        columns (``scale_``; raw units with ``scale=False``).
+        their rows. A numeric entry's error is its squared error in standard
+        deviations of its column (``scale_``; raw units with
+        ``scale=False``); in a table with categorical columns a categorical
+        entry's error is 1 when the imputed level is wrong, else 0.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
             Data, with or without missing entries.
         y : None
             Ignored; present for API consistency.
@@ -246,23 +329,51 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         Returns
         -------
         score : float
-            Minus the mean squared error (higher is better).
+            Minus the mean error (higher is better).
         """
         check_is_fitted(self)
-        X, missing = self._validated(X, reset=False)
-        observed = np.flatnonzero(~missing)
+        X, missing, table = self._validated(X, reset=False)
+        layout = self.column_layout_
+        candidates = ~missing
+        if table is not None:  # a categorical entry of an unknown level has none to find
+            sums = layout.column_sums(np.nan_to_num(X))
+            candidates &= ~np.array(layout.categorical) | (sums > 0.5)
+        observed = np.flatnonzero(candidates)
         if not len(observed):
             raise ValueError("X has no observed entry to hide and score on.")
         rng = np.random.default_rng(_SCORE_SEED)
         n_hidden = max(1, int(round(_SCORE_FRACTION * len(observed))))
-        hidden = np.zeros(X.size, dtype=bool)
+        hidden = np.zeros(missing.size, dtype=bool)
         hidden[rng.choice(observed, n_hidden, replace=False)] = True
-        hidden = hidden.reshape(X.shape)
+        hidden = hidden.reshape(missing.shape)
+        if table is not None:
+            return -float(np.mean(self._table_errors(X, hidden)))
         gapped = np.where(hidden, np.nan, X)
         errors = self._imputed(gapped, missing | hidden)[hidden] - X[hidden]
         if self.scale_ is not None:
             errors = errors / np.broadcast_to(self.scale_, X.shape)[hidden]
         return -float(np.mean(errors ** 2))
+
+    def _table_errors(self, encoded, hidden):
+        """The error of each ``hidden`` entry of a table's encoded rows once
+        imputed: squared error in standard deviations (numeric), wrong level
+        (categorical)."""
+        layout = self.column_layout_
+        rows = np.flatnonzero(hidden.any(axis=1))
+        gapped = np.where(hidden[rows][:, layout.column_index], np.nan, encoded[rows])
+        inner = unfrozen(self.autoencoder_)
+        restored = inner._forward_batches(lambda m, x: m.decode(m.encode(x)),
+                                          gapped.astype(np.float32))
+        errors = []
+        for j, (start, width) in enumerate(zip(layout.starts, layout.widths)):
+            hit = hidden[rows, j]
+            truth = encoded[rows[hit], start:start + width]
+            guess = restored[hit, start:start + width]
+            if layout.categorical[j]:
+                errors.append((truth.argmax(1) != guess.argmax(1)).astype(np.float64))
+            else:
+                errors.append((guess[:, 0].astype(np.float64) - truth[:, 0]) ** 2)
+        return np.concatenate(errors)
 
     def get_feature_names_out(self, input_features=None):
         """The input's feature names, then the indicator's.

@@ -201,20 +201,28 @@ def make_conv_encoder_decoder(
     return nn.Sequential(*encoder), nn.Sequential(*decoder)
 
 
-def corrupt(x, noise, level, low=0.0, high=1.0, generator=None):
+def corrupt(x, noise, level, low=0.0, high=1.0, generator=None, columns=None):
     """``x`` with ``noise`` applied at ``level``; draws from ``generator``.
 
     ``"gaussian"`` adds noise of standard deviation ``level``; ``"masking"``
     zeroes a fraction ``level`` of the entries, ``"missing"`` makes them
     missing (NaN); ``"salt_and_pepper"`` sets a
     fraction ``level`` of them to ``low`` or ``high`` with equal odds.
+    ``columns = (index, n)`` (a long tensor: the table column of each of
+    x's columns, and the number of table columns) makes the masking and
+    missing noises draw per table column, so that a categorical column's
+    levels are hidden together, as a gap hides them.
     """
-    def draw(sampler):
-        return sampler(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+    def draw(sampler, shape=x.shape):
+        return sampler(shape, generator=generator, dtype=x.dtype, device=x.device)
 
     if noise == "gaussian":
         return x + level * draw(torch.randn)
-    hit = draw(torch.rand) < level
+    if columns is not None and noise in ("masking", "missing"):
+        index, n_columns = columns
+        hit = (draw(torch.rand, (len(x), n_columns)) < level)[:, index]
+    else:
+        hit = draw(torch.rand) < level
     if noise == "masking":
         return x.masked_fill(hit, 0.0)
     if noise == "missing":
@@ -235,14 +243,21 @@ class Corruption(nn.Module):
         that are zeroed (masking) or set to ``low``/``high`` (salt and pepper).
     low, high : float
         Values used by salt-and-pepper noise (the range of the training data).
+    columns : sequence of int or None
+        The table column of each input column (a table with categorical
+        columns, whose levels are one-hot columns): masking and missing
+        noise then hide whole table columns.
     """
 
-    def __init__(self, noise=None, level=0.0, low=0.0, high=1.0):
+    def __init__(self, noise=None, level=0.0, low=0.0, high=1.0, columns=None):
         super().__init__()
         self.noise = noise
         self.level = level
         self.low = low
         self.high = high
+        self.register_buffer("columns", None if columns is None else torch.as_tensor(
+            columns, dtype=torch.long), persistent=False)
+        self.n_columns = None if columns is None else max(columns) + 1
 
     def forward(self, x):
         if not self.training or self.noise is None:
@@ -258,7 +273,8 @@ class Corruption(nn.Module):
             return corrupted
         if self.level == 0:
             return x
-        return corrupt(x, self.noise, self.level, self.low, self.high)
+        columns = None if self.columns is None else (self.columns, self.n_columns)
+        return corrupt(x, self.noise, self.level, self.low, self.high, columns=columns)
 
 
 def shift_batch(images, max_shift):

@@ -109,4 +109,9 @@ class TableMixin:
                     "table with categorical columns: each categorical column is decoded "
                     "by a softmax over its levels, each numeric one as it is. Leave it "
                     "None.")
+            if self.get_params().get("noise") == "salt_and_pepper":
+                raise ValueError(
+                    "noise='salt_and_pepper' does not apply to a table with categorical "
+                    "columns (it would set single levels of a column on or off); use "
+                    "'missing' or 'masking', which hide whole columns, or 'gaussian'.")
         super()._check_input(X, name)

@@ -272,3 +272,64 @@ def test_onnx_export_of_a_table_model_says_why_not(fitted):
 
     with pytest.raises(ValueError, match=r"fitted on a table with categorical columns"):
         to_onnx(fitted, np.zeros((1, 5), dtype=np.float32))
+
+
+def test_missing_noise_hides_whole_table_columns():
+    from skae._modules import corrupt
+
+    layout_index = torch.tensor([0, 1, 1, 1, 2, 2])  # a numeric column, then two groups
+    x = torch.ones(2000, 6)
+    hit = torch.isnan(corrupt(x, "missing", 0.3, columns=(layout_index, 3),
+                              generator=torch.Generator().manual_seed(0)))
+    # The levels of a categorical column are hidden together, a third of the time.
+    assert (hit[:, 1:4] == hit[:, 1:2]).all() and (hit[:, 4:] == hit[:, 4:5]).all()
+    assert 0.25 < hit[:, [0, 1, 4]].float().mean() < 0.35
+    ae = Autoencoder(noise="missing", noise_level=0.3, n_components=2, max_iter=1).fit(
+        mixed_frame(50))
+    assert ae.module_.corruption.columns.tolist() == [0, 1, 2, 2, 2, 2, 3, 3, 4, 4]
+    with pytest.raises(ValueError, match="salt_and_pepper.*does not apply to a table"):
+        Autoencoder(noise="salt_and_pepper", **FAST).fit(mixed_frame(50))
+
+
+def test_the_imputer_fills_categorical_and_numeric_gaps_of_a_table():
+    from sklearn.impute import SimpleImputer
+
+    from skae import AutoencoderImputer
+
+    truth = mixed_frame(600, seed=1)
+    truth = truth.drop(index=[3, 4, 5])
+    gapped = truth.astype({"e": object})  # a bool column with gaps holds objects
+    hide = np.random.default_rng(2).random(gapped.shape) < 0.15
+    for j, name in enumerate(gapped.columns):
+        gapped.loc[hide[:, j], name] = None
+    before = gapped.copy()
+    imputer = AutoencoderImputer(Autoencoder(noise="missing", n_components=3, max_iter=40),
+                                 random_state=0).fit(gapped)
+    assert imputer.column_layout_ is imputer.autoencoder_.column_layout_
+    assert imputer.mean_ is None  # the autoencoder's layout standardises
+    filled = imputer.transform(gapped)
+    pd.testing.assert_frame_equal(gapped, before)  # never written to
+    assert filled.dtype == object and filled.shape == gapped.shape
+    frame = imputer.set_output(transform="pandas").transform(gapped)
+    assert frame.dtypes.to_dict() == gapped.dtypes.to_dict()
+    assert frame.index.equals(gapped.index) and frame.notna().all().all()
+    np.testing.assert_array_equal(filled, frame.to_numpy(dtype=object))
+    pd.testing.assert_frame_equal(frame[~hide.any(axis=1)], gapped[~hide.any(axis=1)])
+    # The category c follows the numeric b: filled far better than its commonest level.
+    c = hide[:, 2]
+    right = (frame["c"][c] == truth["c"][c]).mean()
+    commonest = (truth["c"][c] == gapped["c"].mode()[0]).mean()
+    assert right > 0.8 > 0.5 > commonest, (right, commonest)
+    b = hide[:, 1]
+    by_mean = SimpleImputer().fit_transform(gapped[["b"]])[b, 0]
+    assert (np.abs(frame["b"][b] - truth["b"][b]).mean()
+            < 0.5 * np.abs(by_mean - truth["b"][b]).mean())
+    # score hides entries itself: a wrong level counts 1, a numeric error its square in sd.
+    assert -1 < imputer.score(truth) < 0 and imputer.score(truth) == imputer.score(truth)
+    with_indicator = AutoencoderImputer(Autoencoder(n_components=3, max_iter=2),
+                                        add_indicator=True, random_state=0)
+    out = with_indicator.set_output(transform="pandas").fit_transform(gapped)
+    assert list(out.columns[5:]) == [f"missingindicator_{name}" for name in "abcde"]
+    np.testing.assert_array_equal(out.iloc[:, 5:].to_numpy(), hide)
+    with pytest.raises(ValueError, match="missing_values=-1.0 applies to numeric X"):
+        AutoencoderImputer(missing_values=-1.0).fit(gapped)
