@@ -29,7 +29,8 @@ from skae.datasets import load_images, rotate_images, shift_images
 
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 60))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
-                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=10000)
+                   data_home=os.environ.get("SKAE_DATA_HOME"),
+                   n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 10000)))
 X_train, X_test, y_train, y_test = train_test_split(data.data, data.target,
                                                     test_size=0.3, random_state=0)
 

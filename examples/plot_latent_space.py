@@ -25,7 +25,8 @@ from skae.plotting import LatentSpaceDisplay
 
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 150))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
-                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=3000)
+                   data_home=os.environ.get("SKAE_DATA_HOME"),
+                   n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 3000)))
 X, y = data.data, data.target
 
 ae16 = Autoencoder(n_components=16, hidden_layer_sizes=(256, 64), max_iter=MAX_ITER,

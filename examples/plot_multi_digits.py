@@ -28,7 +28,8 @@ from skae.plotting import ReconstructionDisplay, SampleGridDisplay
 
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 40))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
-                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=10000)
+                   data_home=os.environ.get("SKAE_DATA_HOME"),
+                   n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 10000)))
 _, height, width = data.image_shape
 # 8x8 digits fill their frame, so on digits the pair gets 14 columns (a little
 # overlap); MNIST digits have blank margins and take the default 39.

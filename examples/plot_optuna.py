@@ -36,7 +36,8 @@ except ImportError:
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 20))
 N_TRIALS = int(os.environ.get("SKAE_EXAMPLE_N_TRIALS", 12))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
-                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=5000)
+                   data_home=os.environ.get("SKAE_DATA_HOME"),
+                   n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 5000)))
 X = data.data
 
 

@@ -31,7 +31,8 @@ from skae.plotting import ReconstructionDisplay, SampleGridDisplay
 
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 50))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
-                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=5000)
+                   data_home=os.environ.get("SKAE_DATA_HOME"),
+                   n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 5000)))
 X, y = data.data, data.target
 # The networks train a short fixed budget of epochs on purpose, to keep the
 # gallery quick: no warning that more epochs would still lower the loss.

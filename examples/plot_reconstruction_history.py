@@ -25,7 +25,8 @@ from skae.plotting import LossCurveDisplay, ReconstructionHistory, Reconstructio
 
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 150))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
-                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=10000)
+                   data_home=os.environ.get("SKAE_DATA_HOME"),
+                   n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 10000)))
 X, y = data.data, data.target
 
 # %%

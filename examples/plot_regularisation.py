@@ -26,7 +26,8 @@ from skae.plotting import LossCurveDisplay
 
 MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 80))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
-                   data_home=os.environ.get("SKAE_DATA_HOME"), n_samples=2000)
+                   data_home=os.environ.get("SKAE_DATA_HOME"),
+                   n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 2000)))
 X_train, X_test = train_test_split(data.data, train_size=300, random_state=0)
 
 # %%

@@ -23,12 +23,12 @@ def test_sharpened_target_formula():
 def test_clusters_digits_and_refines_kmeans_on_the_codes(digits):
     X, y = digits
     dec = DeepEmbeddedClustering(
-        10, ConvAutoencoder(image_shape=(1, 8, 8), n_components=10, max_iter=60),
-        update_interval=20, max_iter=60, random_state=0).fit(X)
+        10, ConvAutoencoder(image_shape=(1, 8, 8), n_components=10, max_iter=30),
+        update_interval=20, max_iter=30, random_state=0).fit(X)
     accuracy = cluster_accuracy(y, dec.labels_)
     codes = dec.autoencoder_.transform(X)
     start = cluster_accuracy(y, KMeans(10, n_init=20, random_state=0).fit_predict(codes))
-    assert accuracy > 0.65 and accuracy > start - 0.02  # 0.72 and 0.71 when written
+    assert accuracy > 0.65 and accuracy > start - 0.02  # 0.71 and 0.70 when written
     np.testing.assert_array_equal(dec.predict(X), dec.labels_)
     proba = dec.predict_proba(X[:5])
     np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-5)

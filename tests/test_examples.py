@@ -15,6 +15,7 @@ def fast(monkeypatch):
     matplotlib.use("Agg")
     monkeypatch.setenv("SKAE_EXAMPLE_MAX_ITER", "2")
     monkeypatch.setenv("SKAE_EXAMPLE_N_TRIALS", "2")
+    monkeypatch.setenv("SKAE_EXAMPLE_N_SAMPLES", "500")
     monkeypatch.delenv("SKAE_EXAMPLE_DATASET", raising=False)
     yield
     import matplotlib.pyplot as plt
