@@ -385,6 +385,22 @@ def progress_bar_shows():
     return getattr(sys.stderr, "isatty", lambda: False)() or "ipykernel" in sys.modules
 
 
+class ColumnLossLog(Callback):
+    """Logs each table column's mean loss of the epoch to the history, as
+    ``train_column_losses`` and ``valid_column_losses`` (lists in the
+    layout's column order), from the criterion's ``column_losses`` (a
+    :class:`~skae._losses.ColumnLosses`; nothing without one)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        losses = getattr(net.criterion_, "column_losses", None)
+        if losses is None:
+            return
+        for prefix, training in (("train", True), ("valid", False)):
+            values = losses.pop(training)
+            if values is not None:
+                net.history.record(f"{prefix}_column_losses", values)
+
+
 class EpochTable(PrintLog):
     """skorch's table of epochs, with its colours only on a terminal: log
     files and pipes get plain text."""

@@ -302,7 +302,19 @@ default="from_dtype"
 column_layout_ : ColumnLayout or None
         How the table X's columns became the network's: its ``names``,
         ``categorical`` flags, ``categories``, ``means`` and ``scales`` (of
-        the numeric columns); None when X had no categorical column.""",
+        the numeric columns); None when X had no categorical column.
+    column_loss_curve_ : dict of str to list of float or None
+        For a table with categorical columns, each column's loss at each
+        epoch on the training rows, by column name: the mean over the rows
+        where it is observed of its squared error in standard deviations
+        (numeric) or cross-entropy over its levels in nats (categorical;
+        a VAE's: each column's negative log-likelihood in nats). On rows
+        without gaps their mean is the ``"reconstruction"`` term of
+        ``loss_terms_curve_`` (a VAE's: their sum). None without
+        categorical columns.
+    validation_column_loss_curve_ : dict of str to list of float or None
+        The same on the validation data; None without validation data or
+        categorical columns.""",
     "density_attributes": """\
 latent_density_ : object
         The density fitted to the training codes, used by :meth:`sample`.""",

@@ -150,8 +150,12 @@ class TableLoss(ReconstructionLoss):
         self.n_columns = n_encoded - in_groups + len(self.groups)
         self.weight = n_encoded / self.n_columns
         self._inverse_sizes = torch.ones(n_encoded)
+        self._column_index = torch.zeros(n_encoded, dtype=torch.long)
+        for j, (start, stop, categorical) in enumerate(self._segments_by_column()):
+            self._column_index[start:stop] = j
         for start, stop in self.groups:
             self._inverse_sizes[start:stop] = 1.0 / (stop - start)
+        self._indices = {}  # device: (column of each network column, first of each column)
 
     @property
     def output_activation(self):
@@ -167,6 +171,45 @@ class TableLoss(ReconstructionLoss):
             at = stop
         if at < self.n_encoded:
             yield at, self.n_encoded, False
+
+    def _segments_by_column(self):
+        """``(start, stop, categorical)`` of each table column, in order."""
+        for a, b, categorical in self._segments():
+            if categorical:
+                yield a, b, True
+            else:
+                yield from ((c, c + 1, False) for c in range(a, b))
+
+    def column_totals(self, output, target, log_scale=None):
+        """``(sums, counts)`` of shape (n_columns,): each table column's
+        error summed over the rows where it is observed, and their number.
+        A column's error is its squared error (standardised numeric) or
+        cross-entropy (categorical); with ``log_scale``, its negative
+        log-likelihood in nats (as a VAE's). ``output`` may stack several
+        draws per row of ``target``, draw by draw."""
+        target = target.repeat(len(output) // len(target), 1)
+        observed = ~torch.isnan(target)
+        if log_scale is None:
+            numeric = lambda o, t: F.mse_loss(o, t, reduction="none")  # noqa: E731
+        else:
+            def numeric(o, t):
+                standardised = (t - o) * torch.exp(-log_scale)
+                return 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
+        terms = torch.where(observed, self._terms(
+            output, torch.where(observed, target, 0.0), numeric), 0.0)
+        return self.column_sums(terms, observed)
+
+    def column_sums(self, terms, observed):
+        """:meth:`column_totals` of the element-wise ``terms`` (unweighted,
+        0 where missing) and the mask of ``observed`` entries."""
+        if terms.device not in self._indices:
+            # A column is observed in a row where its first network column is.
+            firsts = [a for a, _, _ in self._segments_by_column()]
+            self._indices[terms.device] = (self._column_index.to(terms.device),
+                                           torch.tensor(firsts, device=terms.device))
+        index, firsts = self._indices[terms.device]
+        sums = terms.new_zeros(self.n_columns).index_add_(0, index, terms.sum(dim=0))
+        return sums, observed[:, firsts].sum(dim=0).to(terms.dtype)
 
     def _terms(self, output, target, numeric):
         return torch.cat([
@@ -354,6 +397,49 @@ SPARSITY_PENALTIES = {
 }
 
 
+class ColumnLosses:
+    """Each table column's loss over an epoch's batches, training and
+    validation apart: a criterion with a :class:`TableLoss` adds each
+    batch's :meth:`TableLoss.column_totals` (kept on the batch's device, so
+    no batch waits for a copy), and the net reads the epoch's means once at
+    its end (:meth:`pop`)."""
+
+    def __init__(self, loss):
+        self.loss = loss
+        self._totals = {}
+
+    def add(self, training, output, target, log_scale=None):
+        """Add the batch of ``output`` against ``target``."""
+        with torch.no_grad():
+            self._add(training, *self.loss.column_totals(output.detach(), target, log_scale))
+
+    def add_terms(self, training, terms, observed):
+        """Add the batch's element-wise loss ``terms`` (the loss's, weighted;
+        0 where missing) and mask of ``observed`` entries."""
+        with torch.no_grad():
+            self._add(training, *self.loss.column_sums(terms.detach() / self.loss.weight,
+                                                       observed))
+
+    def _add(self, training, sums, counts):
+        if training in self._totals:
+            kept = self._totals[training]
+            sums, counts = kept[0] + sums, kept[1] + counts
+        self._totals[training] = (sums, counts)
+
+    def pop(self, training):
+        """The mean loss of each table column over the batches added since
+        the last call (NaN for a column never observed), or None if none."""
+        if training not in self._totals:
+            return None
+        sums, counts = self._totals.pop(training)
+        return (sums / counts).tolist()
+
+
+def column_losses(loss):
+    """A :class:`ColumnLosses` for a table's loss, else None."""
+    return ColumnLosses(loss) if isinstance(loss, TableLoss) else None
+
+
 class AutoencoderCriterion(nn.Module):
     """Named loss terms of a (possibly sparse or contractive) autoencoder.
 
@@ -369,6 +455,7 @@ class AutoencoderCriterion(nn.Module):
         super().__init__()
         self.loss = get_loss(loss)
         self.penalties = dict(penalties or {})
+        self.column_losses = column_losses(self.loss)
 
     @property
     def term_names(self):
@@ -376,8 +463,14 @@ class AutoencoderCriterion(nn.Module):
 
     def forward(self, y_pred, target, x=None, module=None):
         output, codes = y_pred
-        terms = {"reconstruction": reconstruction_error(output, target, self.loss,
-                                                        per_sample=False)}
+        if self.column_losses is None:
+            reconstruction = reconstruction_error(output, target, self.loss, per_sample=False)
+        else:  # the element-wise terms once, for the objective and each column's loss
+            elementwise, observed = observed_elementwise(output, target, self.loss)
+            reconstruction = elementwise.sum() / self.loss.observed_count(
+                observed).sum().clamp_min(1)
+            self.column_losses.add_terms(self.training, elementwise, observed)
+        terms = {"reconstruction": reconstruction}
         for name, (weight, penalty) in self.penalties.items():
             terms[name] = weight * penalty(target if x is None else x, codes, module)
         return sum(terms.values()), terms
@@ -472,11 +565,14 @@ class ELBOCriterion(nn.Module):
         self.loss = get_loss(loss)
         self.beta = beta
         self.kl_weight = 1.0
+        self.column_losses = column_losses(self.loss)
 
     def forward(self, y_pred, target, x=None, module=None):
         output, mean, log_var, log_scale = y_pred
         nll, kl = negative_elbo_terms(output, target, mean, log_var, self.loss, log_scale)
         reconstruction, kl = nll.mean(), kl.mean()
+        if self.column_losses is not None:
+            self.column_losses.add(self.training, output, target, log_scale)
         weight = self.beta * (self.kl_weight if self.training else 1.0)
         return reconstruction + weight * kl, {"reconstruction": reconstruction, "kl": kl}
 

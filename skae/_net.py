@@ -20,6 +20,7 @@ from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from ._callbacks import (
+    ColumnLossLog,
     DivergenceCheck,
     EarlyStopping,
     EpochProgressBar,
@@ -336,11 +337,14 @@ class AutoencoderNet(NeuralNet):
         metric_keys = [f"{prefix}_{name}" for name in metrics for prefix in ("train", "valid")]
         scoring = [(key, PassthroughScoring(key, on_train=key.startswith("train")))
                    for key in keys + metric_keys]
-        # With a single term the per-term columns repeat the loss: do not print them.
-        print_log = EpochTable(keys_ignored=keys if len(terms) == 1 else None)
+        # With a single term the per-term columns repeat the loss: do not print
+        # them; a table's per-column losses are lists, kept out of the table.
+        columns = ["train_column_losses", "valid_column_losses"]
+        print_log = EpochTable(keys_ignored=(keys if len(terms) == 1 else []) + columns)
         defaults = [(name, print_log if name == "print_log" else callback)
                     for name, callback in super()._default_callbacks]
-        return defaults + scoring + [("divergence", DivergenceCheck())]
+        return defaults + scoring + [("divergence", DivergenceCheck()),
+                                     ("column_losses", ColumnLossLog())]
 
     def _set_training(self, training=True):
         # skorch sets the mode at every batch; walking the module tree costs

@@ -22,6 +22,7 @@ from ._data import fit_data
 from ._inference import InferenceMixin
 from ._net import OPTIMIZERS, StoppingRule, TrainingSpec, build_net, train_net
 from ._persistence import VersionedStateMixin, net_record, restore_net
+from ._tables import TableMixin
 from ._validation import CallbackList, SubclassOf, check_device, reject_booleans
 
 TRAINING_CONSTRAINTS: dict = {
@@ -330,6 +331,9 @@ class NetTrainingMixin(VersionedStateMixin, InferenceMixin, CallbackSupportMixin
             None if self.validation_loss_curve_ is None
             else {t: self._history_curve(f"valid_{t}")
                   for t in self.net_.training_term_names})
+        if isinstance(self, TableMixin):
+            self.column_loss_curve_ = self._column_curves("train_column_losses")
+            self.validation_column_loss_curve_ = self._column_curves("valid_column_losses")
         stopper = dict(self.net_.callbacks_).get("early_stopping")
         self.best_epoch_ = None if stopper is None else stopper.best_epoch_
         if not incremental and self.n_iter_ - n_iter_before == spec.max_epochs:
@@ -348,6 +352,20 @@ class NetTrainingMixin(VersionedStateMixin, InferenceMixin, CallbackSupportMixin
         (a warm start that added validation data), or None if none has it."""
         values = [float(row.get(key, np.nan)) for row in self.net_.history]
         return None if all(np.isnan(values)) else values
+
+    def _column_curves(self, key):
+        """``{column name: [loss per epoch]}`` of a table with categorical
+        columns from the history's ``key`` (NaN for the epochs without it),
+        or None (no such table, or no epoch has it)."""
+        layout = self._column_layout()
+        if layout is None:
+            return None
+        rows = [row.get(key) for row in self.net_.history]
+        if all(values is None for values in rows):
+            return None
+        missing = [np.nan] * layout.n_columns
+        return {name: [float((values or missing)[j]) for values in rows]
+                for j, name in enumerate(layout.names)}
 
     def _warn_if_not_converged(self, spec, X, condition):
         """ConvergenceWarning, as in MLPRegressor, after all ``max_iter`` epochs

@@ -333,3 +333,21 @@ def test_the_imputer_fills_categorical_and_numeric_gaps_of_a_table():
     np.testing.assert_array_equal(out.iloc[:, 5:].to_numpy(), hide)
     with pytest.raises(ValueError, match="missing_values=-1.0 applies to numeric X"):
         AutoencoderImputer(missing_values=-1.0).fit(gapped)
+
+
+def test_the_history_holds_each_columns_loss(frame):
+    whole = frame.dropna()
+    ae = Autoencoder(n_components=3, max_iter=4, early_stopping=True, random_state=0).fit(whole)
+    curves = ae.column_loss_curve_
+    assert list(curves) == list("abcde") and all(len(c) == 4 for c in curves.values())
+    np.testing.assert_allclose(np.mean(list(curves.values()), axis=0),
+                               ae.loss_terms_curve_["reconstruction"], rtol=1e-4)
+    assert list(ae.validation_column_loss_curve_) == list("abcde")
+    np.testing.assert_allclose(np.mean(list(ae.validation_column_loss_curve_.values()), axis=0),
+                               ae.validation_loss_terms_curve_["reconstruction"], rtol=1e-4)
+    vae = VariationalAutoencoder(n_components=2, max_iter=2, random_state=0).fit(whole)
+    np.testing.assert_allclose(np.sum(list(vae.column_loss_curve_.values()), axis=0),
+                               vae.loss_terms_curve_["reconstruction"], rtol=1e-4)
+    assert vae.validation_column_loss_curve_ is None
+    plain = Autoencoder(n_components=1, max_iter=2).fit(whole[["a", "b"]])
+    assert plain.column_loss_curve_ is None and plain.validation_column_loss_curve_ is None
