@@ -15,6 +15,17 @@ def is_frame(X):
     return hasattr(X, "columns") and hasattr(X, "dtypes") and hasattr(X, "iloc")
 
 
+def is_polars(X):
+    """Whether X is a polars DataFrame."""
+    return type(X).__module__.split(".")[0] == "polars" and hasattr(X, "to_pandas")
+
+
+def as_pandas(X):
+    """A polars DataFrame as a pandas one (its columns, dtypes and gaps:
+    ``to_pandas``, which needs pyarrow); any other X as it is."""
+    return X.to_pandas() if is_polars(X) else X
+
+
 def _categorical_dtype(dtype):
     """Whether pandas reads a column of ``dtype`` as categories under
     ``categorical_features="from_dtype"``: category, string, object and bool."""
@@ -115,11 +126,12 @@ class ColumnLayout:
     one-hot code; a pandas category column keeps its declared categories).
     A missing entry stays missing (NaN), over all of a categorical column's
     levels. All attributes are plain values (lists, strings, floats), so a
-    fitted layout saves and loads without running code.
+    fitted layout saves and loads without running code. Fitted on a polars
+    DataFrame (read through pandas), it decodes to polars.
     """
 
     def __init__(self, names, categorical, dtypes, means, scales, categories, ordered,
-                 handle_unknown, frame):
+                 handle_unknown, frame, polars=False):
         self.names = names
         self.categorical = categorical
         self.dtypes = dtypes
@@ -129,11 +141,13 @@ class ColumnLayout:
         self.ordered = ordered
         self.handle_unknown = handle_unknown
         self.frame = frame
+        self.polars = polars
 
     @classmethod
-    def fit(cls, X, mask, handle_unknown):
-        """The layout of the table X (a DataFrame, or an array whose
-        categorical columns hold numbers) with categorical columns ``mask``."""
+    def fit(cls, X, mask, handle_unknown, polars=False):
+        """The layout of the table X (a pandas DataFrame, or an array whose
+        categorical columns hold numbers) with categorical columns ``mask``;
+        ``polars``: X was read from a polars DataFrame, and decodes to one."""
         frame = is_frame(X)
         names = [str(name) for name in X.columns] if frame else [
             f"x{j}" for j in range(X.shape[1])]
@@ -173,7 +187,7 @@ class ColumnLayout:
             scales.append(None)
             categories.append(levels)
         return cls(names, [bool(m) for m in mask], dtypes, means, scales, categories,
-                   ordered, handle_unknown, frame)
+                   ordered, handle_unknown, frame, polars)
 
     # ---------------------------------------------------------------- shape
 
@@ -286,7 +300,12 @@ class ColumnLayout:
                 data[name] = pd.Series(np.rint(values)).astype(dtype)
             else:
                 data[name] = pd.Series(values).astype(dtype)
-        return pd.DataFrame(data, columns=self.names)
+        frame = pd.DataFrame(data, columns=self.names)
+        if self.polars:
+            import polars
+
+            return polars.from_pandas(frame)
+        return frame
 
     def column_sums(self, A):
         """(n_rows, n_columns): A's network columns summed per table column."""

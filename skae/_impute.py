@@ -14,7 +14,7 @@ from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names_in, check_is_fitted
 
 from ._autoencoder import Autoencoder
-from ._columns import is_frame
+from ._columns import as_pandas, is_frame
 from ._outlier import check_unconditional
 from ._tables import table_X
 from ._training import fit_context
@@ -258,7 +258,7 @@ class AutoencoderImputer(TablesFromAutoencoderMixin, TransformerMixin, BaseEstim
             return table
         table = table.copy()
         if len(rows):
-            restored = reconstructions_of(self.autoencoder_, encoded[rows])
+            restored = as_pandas(reconstructions_of(self.autoencoder_, encoded[rows]))
             for j in np.flatnonzero(missing.any(axis=0)):
                 hit = missing[rows, j]
                 table.iloc[rows[hit], j] = restored.iloc[np.flatnonzero(hit), j].to_numpy()
@@ -305,9 +305,12 @@ class AutoencoderImputer(TablesFromAutoencoderMixin, TransformerMixin, BaseEstim
             names = self.get_feature_names_out()[self.n_features_in_:]
             imputed = pd.concat([imputed, pd.DataFrame(indicator, columns=names,
                                                        index=imputed.index)], axis=1)
-        if _get_output_config("transform", self)["dense"] == "pandas":
-            return imputed
-        return imputed.to_numpy(dtype=object)
+        output = _get_output_config("transform", self)["dense"]
+        if output == "polars":
+            import polars
+
+            return polars.from_pandas(imputed)
+        return imputed if output == "pandas" else imputed.to_numpy(dtype=object)
 
     def score(self, X, y=None):
         """Return minus the mean error of imputations of entries hidden here.

@@ -8,13 +8,15 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._columns import ColumnLayout, categorical_mask, is_frame
+from ._columns import ColumnLayout, as_pandas, categorical_mask, is_frame, is_polars
 from ._losses import TableLoss, get_loss
 
 
 def table_X(estimator, X):
-    """X as a 2-D table with at least one row, for ``estimator``: a DataFrame
-    as it is, an array as float64 (its categorical columns then hold numbers)."""
+    """X as a 2-D table with at least one row, for ``estimator``: a pandas
+    DataFrame as it is (a polars one read into pandas), an array as float64
+    (its categorical columns then hold numbers)."""
+    X = as_pandas(X)
     if not is_frame(X):
         return check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
                            input_name="X", estimator=estimator)
@@ -55,12 +57,14 @@ class TableMixin:
     def _fitted_layout(self, X):
         """The column layout that ``fit`` takes for X, or None (plain X: no
         categorical column). Changes nothing on the estimator."""
+        polars = is_polars(X)
+        X = as_pandas(X)
         if self.categorical_features is None or (
                 isinstance(self.categorical_features, str) and not is_frame(X)):
             return None
         X = table_X(self, X)
         mask = categorical_mask(X, self.categorical_features)
-        return ColumnLayout.fit(X, mask, self.handle_unknown) if mask.any() else None
+        return ColumnLayout.fit(X, mask, self.handle_unknown, polars) if mask.any() else None
 
     def _encode_table(self, X, reset):
         """The network rows of the table X (float32), or None when X takes

@@ -351,3 +351,23 @@ def test_the_history_holds_each_columns_loss(frame):
     assert vae.validation_column_loss_curve_ is None
     plain = Autoencoder(n_components=1, max_iter=2).fit(whole[["a", "b"]])
     assert plain.column_loss_curve_ is None and plain.validation_column_loss_curve_ is None
+
+
+def test_a_polars_frame_is_read_through_pandas_and_comes_back_as_polars():
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pyarrow")  # polars' to_pandas
+    from skae import AutoencoderImputer
+
+    table = pl.from_pandas(mixed_frame(100))
+    ae = Autoencoder(n_components=2, max_iter=3, random_state=0).fit(table)
+    same = Autoencoder(n_components=2, max_iter=3, random_state=0).fit(table.to_pandas())
+    np.testing.assert_array_equal(ae.transform(table), same.transform(table.to_pandas()))
+    assert list(ae.feature_names_in_) == list("abcde")
+    restored = ae.inverse_transform(ae.transform(table))
+    assert isinstance(restored, pl.DataFrame) and restored.schema == table.schema
+    assert isinstance(ae.sample(3, random_state=0), pl.DataFrame)
+    imputer = AutoencoderImputer(Autoencoder(n_components=2, max_iter=2), random_state=0)
+    filled = imputer.set_output(transform="polars").fit(table).transform(table)
+    assert filled.schema == table.schema and filled.null_count().sum_horizontal().item() == 0
+    numeric = Autoencoder(n_components=1, max_iter=2).fit(table.select("a", "b").drop_nulls())
+    assert numeric.column_layout_ is None and list(numeric.feature_names_in_) == ["a", "b"]
