@@ -65,6 +65,22 @@ def diabetes_mixed():
     return frame
 
 
+def hand_encoding(frame):
+    """What a user had to do by hand before skae took mixed tables: the
+    category columns of ``frame`` one-hot (unknown levels ignored), the
+    others standardised."""
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    numeric = [c for c in frame.columns if c not in categorical]
+    return ColumnTransformer([
+        ("numeric", StandardScaler(), numeric),
+        ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+         categorical)], verbose_feature_names_out=False)
+
+
 def load_reconstruction_data(name, data_home=None, image_rows=10000):
     """``(X, is_table)`` for the reconstruction benchmarks: digits scaled to
     [0, 1]; the first ``image_rows`` MNIST or Fashion-MNIST images; a

@@ -35,30 +35,19 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from _data import diabetes_mixed, generated_mixed
+from _data import diabetes_mixed, generated_mixed, hand_encoding
 from _harness import describe, metadata, table_rows, write_results
 from sklearn.base import BaseEstimator
-from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.impute import SimpleImputer
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skae import Autoencoder, AutoencoderOutlierDetector
 
 TABLES = {"generated-mixed": (generated_mixed, 4), "diabetes": (diabetes_mixed, 4)}
-
-
-def hand_encoding(frame):
-    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    numeric = [c for c in frame.columns if c not in categorical]
-    return ColumnTransformer([
-        ("numeric", StandardScaler(), numeric),
-        ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-         categorical)], verbose_feature_names_out=False)
 
 
 def source_columns(encoder, frame):
