@@ -273,7 +273,8 @@ class Corruption(nn.Module):
             return corrupted
         if self.level == 0:
             return x
-        columns = None if self.columns is None else (self.columns, self.n_columns)
+        index = getattr(self, "columns", None)  # None in a module saved before tables
+        columns = None if index is None else (index, self.n_columns)
         return corrupt(x, self.noise, self.level, self.low, self.high, columns=columns)
 
 
