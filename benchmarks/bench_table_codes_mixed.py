@@ -5,9 +5,10 @@ PCA's of the same width and the raw columns, for ``LogisticRegression`` and
 
 Tables (benchmarks/_data.py): the generated mixed one (2,000 rows, 5% of the
 entries missing), the label its categorical column ``c0`` (3 levels; the rows
-without one dropped), the other 13 columns the features; and diabetes with ``sex`` as a category column, the
-label the target's quartile. Per table, each pipeline is scored by 5-fold
-stratified cross-validation (accuracy; folds shuffled with seed 0):
+without one dropped), the other 13 columns the features; and diabetes with
+``sex`` as a category column, the label the target's quartile. Per table,
+each pipeline is scored by 5-fold stratified cross-validation (accuracy;
+folds shuffled with seed 0):
 
 - raw: for ``LogisticRegression(max_iter=1000)`` the hand encoding (numeric
   columns standardised, categorical ones one-hot) then ``SimpleImputer``; for

@@ -161,7 +161,7 @@ class AutoencoderImputer(TablesFromAutoencoderMixin, TransformerMixin, BaseEstim
         rows, ``missing`` is per table column, and ``table`` is X as given
         (None otherwise)."""
         nan_missing = is_nan(self.missing_values)
-        given = X
+        given = X = as_pandas(X)  # a polars frame read once
         X = validate_rows(self, X, dtype=FLOAT_DTYPES, reset=reset, copy=not nan_missing,
                           ensure_all_finite="allow-nan" if nan_missing else True)
         layout = self.column_layout_
@@ -293,15 +293,15 @@ class AutoencoderImputer(TablesFromAutoencoderMixin, TransformerMixin, BaseEstim
         """The imputed table with the indicator's columns: a DataFrame under
         ``set_output(transform="pandas")``, else an array (of objects, for a
         DataFrame)."""
+        indicator = (None if self.indicator_ is None
+                     else self.indicator_.transform(np.where(missing, np.nan, 0.0)))
         if not is_frame(imputed):
-            if self.indicator_ is None:
+            if indicator is None:
                 return imputed
-            indicator = self.indicator_.transform(np.where(missing, np.nan, 0.0))
             return np.hstack([imputed, indicator.astype(imputed.dtype)])
-        if self.indicator_ is not None:
+        if indicator is not None:
             import pandas as pd
 
-            indicator = self.indicator_.transform(np.where(missing, np.nan, 0.0))
             names = self.get_feature_names_out()[self.n_features_in_:]
             imputed = pd.concat([imputed, pd.DataFrame(indicator, columns=names,
                                                        index=imputed.index)], axis=1)

@@ -2,6 +2,7 @@
 
 import math
 from abc import ABC, abstractmethod
+from functools import partial
 
 import numpy as np
 import torch
@@ -65,6 +66,12 @@ class ReconstructionLoss(ABC):
         return f"{type(self).__name__}()"
 
 
+def gaussian_nll(output, target, log_scale):
+    """Element-wise -log N(target; output, exp(log_scale)^2), in nats."""
+    standardised = (target - output) * torch.exp(-log_scale)
+    return 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
+
+
 def _summed(per_feature, observed):
     """The sum over features of each row, of the ``observed`` ones if given."""
     if observed is not None:
@@ -87,9 +94,7 @@ class SquaredError(ReconstructionLoss):
         return F.mse_loss(output, target, reduction="mean")
 
     def negative_log_likelihood(self, output, target, log_scale=None, observed=None):
-        standardised = (target - output) * torch.exp(-log_scale)
-        per_feature = 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
-        return _summed(per_feature, observed)
+        return _summed(gaussian_nll(output, target, log_scale), observed)
 
     def of_reconstructions(self, X_true, X_pred):
         return (X_true - X_pred) ** 2
@@ -180,28 +185,19 @@ class TableLoss(ReconstructionLoss):
             else:
                 yield from ((c, c + 1, False) for c in range(a, b))
 
-    def column_totals(self, output, target, log_scale=None):
-        """``(sums, counts)`` of shape (n_columns,): each table column's
-        error summed over the rows where it is observed, and their number.
-        A column's error is its squared error (standardised numeric) or
-        cross-entropy (categorical); with ``log_scale``, its negative
-        log-likelihood in nats (as a VAE's). ``output`` may stack several
-        draws per row of ``target``, draw by draw."""
-        target = target.repeat(len(output) // len(target), 1)
+    def nll_terms(self, output, target, log_scale):
+        """``(terms, observed)``: the element-wise -log p(x | z) of
+        :meth:`negative_log_likelihood` (before its sum over a row), 0 where
+        ``target`` is missing (NaN), and the mask of observed entries."""
         observed = ~torch.isnan(target)
-        if log_scale is None:
-            numeric = lambda o, t: F.mse_loss(o, t, reduction="none")  # noqa: E731
-        else:
-            def numeric(o, t):
-                standardised = (t - o) * torch.exp(-log_scale)
-                return 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
-        terms = torch.where(observed, self._terms(
-            output, torch.where(observed, target, 0.0), numeric), 0.0)
-        return self.column_sums(terms, observed)
+        terms = self._terms(output, torch.where(observed, target, 0.0),
+                            partial(gaussian_nll, log_scale=log_scale))
+        return torch.where(observed, terms, 0.0), observed
 
     def column_sums(self, terms, observed):
-        """:meth:`column_totals` of the element-wise ``terms`` (unweighted,
-        0 where missing) and the mask of ``observed`` entries."""
+        """``(sums, counts)`` of shape (n_columns,): the element-wise
+        ``terms`` (0 where missing) summed per table column over the rows
+        where it is observed (by the mask ``observed``), and their number."""
         if terms.device not in self._indices:
             # A column is observed in a row where its first network column is.
             firsts = [a for a, _, _ in self._segments_by_column()]
@@ -229,11 +225,8 @@ class TableLoss(ReconstructionLoss):
         return self.weight * (observed * sizes).sum(dim=1)
 
     def negative_log_likelihood(self, output, target, log_scale=None, observed=None):
-        def gaussian(o, t):
-            standardised = (t - o) * torch.exp(-log_scale)
-            return 0.5 * standardised**2 + log_scale + 0.5 * math.log(2 * math.pi)
-
-        return _summed(self._terms(output, target, gaussian), observed)
+        return _summed(self._terms(output, target, partial(gaussian_nll, log_scale=log_scale)),
+                       observed)
 
     def of_reconstructions(self, X_true, X_pred):
         terms = np.concatenate([
@@ -399,28 +392,22 @@ SPARSITY_PENALTIES = {
 
 class ColumnLosses:
     """Each table column's loss over an epoch's batches, training and
-    validation apart: a criterion with a :class:`TableLoss` adds each
-    batch's :meth:`TableLoss.column_totals` (kept on the batch's device, so
-    no batch waits for a copy), and the net reads the epoch's means once at
-    its end (:meth:`pop`)."""
+    validation apart: a criterion with a :class:`TableLoss` adds the
+    element-wise terms of each batch's objective, summed per column (kept on
+    the batch's device, so no batch waits for a copy), and the net reads the
+    epoch's means once at its end (:meth:`pop`)."""
 
     def __init__(self, loss):
         self.loss = loss
         self._totals = {}
 
-    def add(self, training, output, target, log_scale=None):
-        """Add the batch of ``output`` against ``target``."""
+    def add(self, training, terms, observed, weight=1.0):
+        """Add a batch's element-wise loss ``terms`` (0 where missing, each
+        ``weight`` times a column's own loss) and its mask of ``observed``
+        entries."""
         with torch.no_grad():
-            self._add(training, *self.loss.column_totals(output.detach(), target, log_scale))
-
-    def add_terms(self, training, terms, observed):
-        """Add the batch's element-wise loss ``terms`` (the loss's, weighted;
-        0 where missing) and mask of ``observed`` entries."""
-        with torch.no_grad():
-            self._add(training, *self.loss.column_sums(terms.detach() / self.loss.weight,
-                                                       observed))
-
-    def _add(self, training, sums, counts):
+            sums, counts = self.loss.column_sums(terms.detach(), observed)
+            sums = sums / weight
         if training in self._totals:
             kept = self._totals[training]
             sums, counts = kept[0] + sums, kept[1] + counts
@@ -469,7 +456,7 @@ class AutoencoderCriterion(nn.Module):
             elementwise, observed = observed_elementwise(output, target, self.loss)
             reconstruction = elementwise.sum() / self.loss.observed_count(
                 observed).sum().clamp_min(1)
-            self.column_losses.add_terms(self.training, elementwise, observed)
+            self.column_losses.add(self.training, elementwise, observed, self.loss.weight)
         terms = {"reconstruction": reconstruction}
         for name, (weight, penalty) in self.penalties.items():
             terms[name] = weight * penalty(target if x is None else x, codes, module)
@@ -569,10 +556,15 @@ class ELBOCriterion(nn.Module):
 
     def forward(self, y_pred, target, x=None, module=None):
         output, mean, log_var, log_scale = y_pred
-        nll, kl = negative_elbo_terms(output, target, mean, log_var, self.loss, log_scale)
+        if self.column_losses is None:
+            nll, kl = negative_elbo_terms(output, target, mean, log_var, self.loss, log_scale)
+        else:  # the element-wise terms once, for the objective and each column's loss
+            draws = len(output) // len(target)
+            terms, observed = self.loss.nll_terms(output, target.repeat(draws, 1), log_scale)
+            self.column_losses.add(self.training, terms, observed)
+            nll = terms.sum(dim=1).view(draws, -1).mean(0)
+            kl = gaussian_kl(mean, log_var)
         reconstruction, kl = nll.mean(), kl.mean()
-        if self.column_losses is not None:
-            self.column_losses.add(self.training, output, target, log_scale)
         weight = self.beta * (self.kl_weight if self.training else 1.0)
         return reconstruction + weight * kl, {"reconstruction": reconstruction, "kl": kl}
 
