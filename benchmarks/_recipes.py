@@ -20,8 +20,11 @@ def conv_autoencoder(image_shape, seed, **params):
 
 
 def dense(**params):
+    """The dense ``Autoencoder(n_components=10)``, its pixels taken as given
+    (``scale=False``: the recipes' figures were measured so; the digits here
+    are 0..16, which ``scale="auto"`` would standardise)."""
     def codes(X, seed, image_shape):
-        ae = Autoencoder(n_components=10, random_state=seed, **params)
+        ae = Autoencoder(n_components=10, random_state=seed, scale=False, **params)
         return ae.fit_transform(X)
     return codes
 

@@ -85,7 +85,7 @@ def dense_glorot(hidden_layer_sizes, **params):
     (passed as ``encoder=``/``decoder=``, so skae trains them as they are)."""
     def codes(X, seed, image_shape):
         widths = (X.shape[1], *hidden_layer_sizes, 10)
-        ae = Autoencoder(n_components=10, random_state=seed,
+        ae = Autoencoder(n_components=10, random_state=seed, scale=False,
                          encoder=glorot_mlp(widths, seed),
                          decoder=glorot_mlp(widths[::-1], seed + 1000), **params)
         return ae.fit_transform(X)

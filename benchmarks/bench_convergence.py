@@ -135,8 +135,10 @@ def write_table(records):
 
 
 def autoencoder(estimator, image_shape, **params):
-    """``ConvAutoencoder`` (``"conv"``) or the dense ``Autoencoder``, with a code of 10."""
-    ae = ConvAutoencoder(image_shape=image_shape) if estimator == "conv" else Autoencoder()
+    """``ConvAutoencoder`` (``"conv"``) or the dense ``Autoencoder`` (pixels as
+    given: ``scale=False``), with a code of 10."""
+    ae = (ConvAutoencoder(image_shape=image_shape) if estimator == "conv"
+          else Autoencoder(scale=False))
     return ae.set_params(n_components=10, **params)
 
 

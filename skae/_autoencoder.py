@@ -102,6 +102,7 @@ class BaseDeterministicAutoencoder(BaseAutoencoder):
             loss_takes_logits=self._reconstruction_loss().takes_logits,
             fill=(data.column_means if data.column_means is not None
                   else np.zeros(data.n_features, dtype=np.float32)),
+            standardise=self._standardise(data),
         )
 
     def _build_criterion(self):
@@ -275,6 +276,7 @@ class Autoencoder(TableMixin, MLPArchitecture, BaseDeterministicAutoencoder):
         n_mixture_components=10,
         categorical_features="from_dtype",
         handle_unknown="error",
+        scale="auto",
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -314,6 +316,7 @@ class Autoencoder(TableMixin, MLPArchitecture, BaseDeterministicAutoencoder):
         self.n_mixture_components = n_mixture_components
         self.categorical_features = categorical_features
         self.handle_unknown = handle_unknown
+        self.scale = scale
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.random_state = random_state
@@ -413,6 +416,7 @@ class DenoisingAutoencoder(Autoencoder):
         n_mixture_components=10,
         categorical_features="from_dtype",
         handle_unknown="error",
+        scale="auto",
     ):
         super().__init__(
             n_components=n_components,
@@ -458,6 +462,7 @@ class DenoisingAutoencoder(Autoencoder):
             n_mixture_components=n_mixture_components,
             categorical_features=categorical_features,
             handle_unknown=handle_unknown,
+            scale=scale,
         )
 
 
@@ -553,6 +558,7 @@ class SparseAutoencoder(Autoencoder):
         n_mixture_components=10,
         categorical_features="from_dtype",
         handle_unknown="error",
+        scale="auto",
     ):
         super().__init__(
             n_components=n_components,
@@ -598,4 +604,5 @@ class SparseAutoencoder(Autoencoder):
             n_mixture_components=n_mixture_components,
             categorical_features=categorical_features,
             handle_unknown=handle_unknown,
+            scale=scale,
         )

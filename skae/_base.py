@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._collapse import CollapseCheckMixin
 from ._data import row_chunks
 from ._losses import RECONSTRUCTION_LOSSES, get_loss
-from ._modules import ACTIVATIONS, WEIGHT_INITS, initialise_weights
+from ._modules import ACTIVATIONS, WEIGHT_INITS, Standardise, initialise_weights
 from ._streaming import DataSummary, StreamedArray, is_streamed, summarize_rows
 from ._training import STOPPING_CONSTRAINTS, TRAINING_CONSTRAINTS, NetTrainingMixin, fit_context
 from ._validation import (
@@ -158,6 +158,12 @@ class BaseAutoencoder(
     def _build_module(self, data):
         """The torch module for training rows summarised by ``data`` (a
         :class:`~skae._streaming.DataSummary`)."""
+
+    def _standardise(self, data):
+        """The :class:`~skae._modules.Standardise` layer of the module for the
+        training rows summarised by ``data``: the identity (X as it is) unless
+        a family standardises (:class:`~skae._tables.TableMixin`)."""
+        return Standardise()
 
     def _new_module(self, data):
         """:meth:`_build_module`'s module, its built-in layers initialised as

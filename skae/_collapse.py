@@ -9,6 +9,7 @@ import torch
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 
+from ._modules import in_units
 from ._streaming import StreamedArray
 
 
@@ -71,7 +72,8 @@ class CollapseCheckMixin:
     def _set_explained_variance_ratio(self, X, condition):
         """``explained_variance_ratio_``: one minus the reconstructions'
         squared error over the summed squared deviations of X's columns from
-        their means, as PCA's ``explained_variance_ratio_.sum()``."""
+        their means, as PCA's ``explained_variance_ratio_.sum()``, in the
+        units of X (whether or not the network standardised its columns)."""
         residual = self._reconstructed(X, condition, lambda r, x: ((r - x) ** 2).nansum(1)
                                        if torch.isnan(x).any() else ((r - x) ** 2).sum(1))
         self.explained_variance_ratio_ = explained_share(float(residual.sum()),
@@ -103,7 +105,8 @@ class CollapseCheckMixin:
         reconstructions keep less than ``_COLLAPSE_RATIO`` of the variance."""
         rows, condition = self._spread_rows(X, condition)
         if np.isnan(rows).any():  # missing entries as the module fills them: column means
-            rows = np.where(np.isnan(rows), self.module_.fill.cpu().numpy(), rows)
+            fill = in_units(self.module_, self.module_.fill)
+            rows = np.where(np.isnan(rows), fill.detach().cpu().numpy(), rows)
         spread = float(np.var(rows, axis=0, dtype=np.float64).sum())
         if spread == 0:
             return None

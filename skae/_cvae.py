@@ -119,6 +119,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         device="cpu",
         categorical_features="from_dtype",
         handle_unknown="error",
+        scale="auto",
     ):
         super().__init__(
             n_components=n_components,
@@ -157,6 +158,7 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
             device=device,
             categorical_features=categorical_features,
             handle_unknown=handle_unknown,
+            scale=scale,
         )
 
     def fit(self, X, y, *, X_val=None, y_val=None):

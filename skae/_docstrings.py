@@ -290,19 +290,39 @@ default="from_dtype"
         levels, each column counting once; :meth:`inverse_transform` and
         :meth:`sample` give a DataFrame with the training columns, dtypes
         and categories (the most likely level of each categorical column).
-        X without categorical columns is used as it is.
+        X without categorical columns is standardised or not as ``scale``
+        says.
     handle_unknown : {"error", "ignore"}, default="error"
         A level not seen in training, after ``fit``: ``"error"`` raises a
         ValueError naming it; ``"ignore"`` encodes it as no level at all
         (all its one-hot columns 0, as
         :class:`~sklearn.preprocessing.OneHotEncoder` does), which the
         encoder reads as it is and the reconstruction error counts as a
-        column with nothing to match.""",
+        column with nothing to match.
+    scale : "auto" or bool, default="auto"
+        Whether the network standardises the columns of X (numbers only;
+        a table with categorical columns is always standardised by its
+        layout), so that no ``StandardScaler`` is needed first: by the
+        means and standard deviations of the training rows (``mean_``,
+        ``scale_``; those of the first block for :meth:`partial_fit`), the
+        loss and :meth:`score` then counting each column's squared error in
+        its own standard deviations, and :meth:`inverse_transform` and
+        :meth:`sample` giving X's units back. ``"auto"`` standardises when
+        the loss is ``"squared_error"`` with no ``output_activation`` and
+        some training value lies outside [0, 1]: a table, not pixels in
+        [0, 1]. True always standardises, False takes X as it is.
+        ``noise`` applies to the standardised columns.""",
     "table_attributes": """\
 column_layout_ : ColumnLayout or None
         How the table X's columns became the network's: its ``names``,
         ``categorical`` flags, ``categories``, ``means`` and ``scales`` (of
         the numeric columns); None when X had no categorical column.
+    mean_ : ndarray of shape (`n_features_in_`,) or None
+        The training rows' column means the network standardised X by
+        (``scale``); None when it took X as it is.
+    scale_ : ndarray of shape (`n_features_in_`,) or None
+        The columns' standard deviations it divided by (1 for a constant
+        column); None when it took X as it is.
     column_loss_curve_ : dict of str to list of float or None
         For a table with categorical columns, each column's loss at each
         epoch on the training rows, by column name: the mean over the rows

@@ -100,6 +100,47 @@ class SquaredError(ReconstructionLoss):
         return (X_true - X_pred) ** 2
 
 
+class StandardisedSquaredError(SquaredError):
+    """Squared error of each column in its own standard deviations ``scale``
+    (the training rows'): the squared error of standardised columns, for a
+    network that standardises X (the dense autoencoders' ``scale``). As a
+    likelihood, a Gaussian on the standardised columns."""
+
+    def __init__(self, scale):
+        self.scale = np.asarray(scale, dtype=np.float32)
+        self._on_device = {}
+
+    def __getstate__(self):
+        return {"scale": self.scale}
+
+    def __setstate__(self, state):
+        self.__init__(state["scale"])
+
+    def _scale(self, like):
+        """``scale`` as a tensor of ``like``'s dtype and device (made once)."""
+        key = (like.device, like.dtype)
+        if key not in self._on_device:
+            self._on_device[key] = torch.as_tensor(self.scale, dtype=like.dtype,
+                                                   device=like.device)
+        return self._on_device[key]
+
+    def elementwise(self, output, target):
+        return ((output - target) / self._scale(output)) ** 2
+
+    def mean(self, output, target):
+        return self.elementwise(output, target).mean()
+
+    def negative_log_likelihood(self, output, target, log_scale=None, observed=None):
+        scale = self._scale(output)
+        return _summed(gaussian_nll(output / scale, target / scale, log_scale), observed)
+
+    def of_reconstructions(self, X_true, X_pred):
+        return ((X_true - X_pred) / self.scale) ** 2
+
+    def __repr__(self):
+        return f"{type(self).__name__}(n_features={len(self.scale)})"
+
+
 class BinaryCrossEntropy(ReconstructionLoss):
     """Binary cross-entropy of data in [0, 1]; as a likelihood, a Bernoulli of
     the logits ``output``. Grey targets (neither 0 nor 1) keep it above their

@@ -353,6 +353,47 @@ def output_layer(activation):
     return activation if isinstance(activation, nn.Module) else ACTIVATIONS[activation]()
 
 
+class Standardise(nn.Module):
+    """Columns standardised by ``mean`` and ``scale`` (the training rows'
+    means and standard deviations), and back with :meth:`inverse`; the
+    identity when they are not given."""
+
+    def __init__(self, mean=None, scale=None):
+        super().__init__()
+        self.register_buffer("mean", None if mean is None else torch.as_tensor(
+            mean, dtype=torch.float32).clone())
+        self.register_buffer("scale", None if scale is None else torch.as_tensor(
+            scale, dtype=torch.float32).clone())
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # A module rebuilt without the training rows' figures (a skeleton that
+        # saved weights are loaded into) takes the saved ones.
+        for name in ("mean", "scale"):
+            if getattr(self, name) is None and prefix + name in state_dict:
+                setattr(self, name, torch.empty_like(state_dict[prefix + name]))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def forward(self, x):
+        return x if self.mean is None else (x - self.mean) / self.scale
+
+    def inverse(self, x):
+        return x if self.mean is None else x * self.scale + self.mean
+
+
+def standardised(module, x):
+    """x as ``module``'s network takes it: its columns standardised by the
+    module's :class:`Standardise` (a module saved before skae standardised
+    has none, and takes x as it is)."""
+    standardise = getattr(module, "standardise", None)
+    return x if standardise is None else standardise(x)
+
+
+def in_units(module, out):
+    """The network's output ``out`` of ``module`` in the units of X."""
+    standardise = getattr(module, "standardise", None)
+    return out if standardise is None else standardise.inverse(out)
+
+
 class AutoencoderModule(nn.Module):
     """Encoder, decoder and the pieces around them.
 
@@ -363,10 +404,14 @@ class AutoencoderModule(nn.Module):
     and ``decode`` applies the output activation. ``encode`` takes rows with
     missing entries (NaN): each is filled with its column's value of
     ``fill`` (the training rows' column means; zeros when not given).
+    With ``standardise`` (a :class:`Standardise`), the network works on
+    standardised columns: inputs are standardised before the corruption and
+    the encoder, outputs put back in the units of X.
     """
 
     def __init__(self, encoder, decoder, corruption=None, code_activation="identity",
-                 output_activation="identity", loss_takes_logits=False, fill=None):
+                 output_activation="identity", loss_takes_logits=False, fill=None,
+                 standardise=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
@@ -374,24 +419,28 @@ class AutoencoderModule(nn.Module):
         self.code_activation = ACTIVATIONS[code_activation]()
         self.output_activation = output_layer(output_activation)
         self.loss_takes_logits = loss_takes_logits
-        self.register_buffer("fill", None if fill is None else torch.as_tensor(
-            fill, dtype=torch.float32).clone())
+        self.standardise = standardise if standardise is not None else Standardise()
+        self.register_buffer("fill", None if fill is None else self.standardise(
+            torch.as_tensor(fill, dtype=torch.float32)).clone())
 
     def encode(self, x):
+        return self._encode_standardised(standardised(self, x))
+
+    def _encode_standardised(self, x):
         if self.fill is not None:
             x = torch.where(torch.isnan(x), self.fill, x)
         return self.code_activation(self.encoder(x))
 
     def decode(self, z):
-        return self.output_activation(self.decoder(z))
+        return in_units(self, self.output_activation(self.decoder(z)))
 
     def decode_for_loss(self, z):
         """The decoder output as the reconstruction loss takes it."""
         out = self.decoder(z)
-        return out if self.loss_takes_logits else self.output_activation(out)
+        return in_units(self, out if self.loss_takes_logits else self.output_activation(out))
 
     def forward(self, x):
-        z = self.encode(self.corruption(x))
+        z = self._encode_standardised(self.corruption(standardised(self, x)))
         return self.decode_for_loss(z), z
 
 
@@ -441,16 +490,19 @@ class VariationalModule(nn.Module):
     entries of x (NaN) are filled with ``fill`` (the training rows' column
     means) on the way into the encoder. ``encode``
     gives the posterior mean; ``decode`` applies the output activation (the
-    likelihood's mean).
+    likelihood's mean). With ``standardise`` (a :class:`Standardise`), the
+    network works on standardised columns, as :class:`AutoencoderModule`'s.
     """
 
     def __init__(self, encoder, decoder, output_activation="identity",
-                 initial_scale=None, learn_scale=True, loss_takes_logits=False, fill=None):
+                 initial_scale=None, learn_scale=True, loss_takes_logits=False, fill=None,
+                 standardise=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
-        self.register_buffer("fill", None if fill is None else torch.as_tensor(
-            fill, dtype=torch.float32).clone())
+        self.standardise = standardise if standardise is not None else Standardise()
+        self.register_buffer("fill", None if fill is None else self.standardise(
+            torch.as_tensor(fill, dtype=torch.float32)).clone())
         self.output_activation = output_layer(output_activation)
         self.loss_takes_logits = loss_takes_logits
         log_scale = None if initial_scale is None else torch.tensor(
@@ -467,6 +519,7 @@ class VariationalModule(nn.Module):
     def posterior(self, x, condition=None):
         """Mean and log-variance of q(z | x[, condition]); a missing entry of x
         (NaN) is filled with its column's value of ``fill``."""
+        x = standardised(self, x)
         if self.fill is not None:
             x = torch.where(torch.isnan(x), self.fill, x)
         return self.encoder(self._with(x, condition))
@@ -478,13 +531,13 @@ class VariationalModule(nn.Module):
         return self.decoder(self._with(z, condition))
 
     def decode(self, z, condition=None):
-        return self.output_activation(self.decode_raw(z, condition))
+        return in_units(self, self.output_activation(self.decode_raw(z, condition)))
 
     def decode_for_loss(self, z, condition=None):
         """The decoder output as the likelihood takes it: the Bernoulli's
         logits, or the Gaussian's mean (the output activation applied)."""
         out = self.decode_raw(z, condition)
-        return out if self.loss_takes_logits else self.output_activation(out)
+        return in_units(self, out if self.loss_takes_logits else self.output_activation(out))
 
     def forward(self, x, condition=None, noise=None):
         mean, log_var = self.posterior(x, condition)

@@ -22,7 +22,8 @@ SUMMARY_VALUES = 1 << 20
 class DataSummary:
     """What a module builder needs to know of the training rows: the range
     and spread of their observed values, the mean of each column (what a
-    missing entry is filled with) and the number of missing entries (NaN)."""
+    missing entry is filled with), the standard deviation of each column
+    (what ``scale`` standardises by) and the number of missing entries (NaN)."""
 
     n_features: int
     n_samples: int
@@ -31,6 +32,7 @@ class DataSummary:
     std: float
     column_means: np.ndarray | None = field(default=None, compare=False)
     n_missing: int = 0
+    column_stds: np.ndarray | None = field(default=None, compare=False)
 
 
 def summarize_rows(X, rows, elements=None, check_finite=False, allow_nan=False):
@@ -55,22 +57,29 @@ def summarize_rows(X, rows, elements=None, check_finite=False, allow_nan=False):
             return X[positions[start:stop]]
     chunk = max(1, (elements or SUMMARY_VALUES) // max(1, X.shape[1]))
     low, high, count, mean, m2 = np.inf, -np.inf, 0, 0.0, 0.0
-    column_sums = np.zeros(X.shape[1])
+    # Per column: observed count, mean and summed squared deviation (the same
+    # pairwise update as the overall figures below, column by column).
     column_counts = np.zeros(X.shape[1], dtype=np.int64)
+    column_means, column_m2 = np.zeros(X.shape[1]), np.zeros(X.shape[1])
     for start in range(0, n_rows, chunk):
         stop = min(start + chunk, n_rows)
         part = np.array(take(start, stop), dtype=np.float64)
         if check_finite:
             check_finite_rows(part, positions[start:stop], allow_nan)
         observed = ~np.isnan(part)
-        if observed.all():
-            column_sums += part.sum(axis=0)
-            column_counts += len(part)
-            part = part.ravel()
-        else:
-            column_sums += np.where(observed, part, 0.0).sum(axis=0)
-            column_counts += observed.sum(axis=0)
-            part = part[observed]
+        complete = observed.all()
+        counts = np.full(X.shape[1], len(part)) if complete else observed.sum(axis=0)
+        filled = part if complete else np.where(observed, part, 0.0)
+        means = np.divide(filled.sum(axis=0), counts, out=np.zeros(X.shape[1]),
+                          where=counts > 0)
+        deviations = filled - means if complete else np.where(observed, part - means, 0.0)
+        total = np.maximum(column_counts + counts, 1)
+        delta = means - column_means
+        column_m2 += (np.einsum("ij,ij->j", deviations, deviations)
+                      + delta ** 2 * column_counts * counts / total)
+        column_means += delta * counts / total
+        column_counts += counts
+        part = part.ravel() if complete else part[observed]
         if not part.size:
             continue
         low, high = min(low, part.min()), max(high, part.max())
@@ -83,11 +92,13 @@ def summarize_rows(X, rows, elements=None, check_finite=False, allow_nan=False):
         count += n
     if not count:  # nothing observed
         low = high = 0.0
-    column_means = np.divide(column_sums, column_counts, out=np.zeros(X.shape[1]),
-                             where=column_counts > 0).astype(np.float32)
+    column_stds = np.sqrt(np.divide(column_m2, column_counts, out=np.zeros(X.shape[1]),
+                                    where=column_counts > 0))
     return DataSummary(X.shape[1], n_rows, float(low), float(high),
-                       float(np.sqrt(m2 / count)) if count else 0.0, column_means,
-                       int(n_rows * X.shape[1] - column_counts.sum()))
+                       float(np.sqrt(m2 / count)) if count else 0.0,
+                       column_means.astype(np.float32),
+                       int(n_rows * X.shape[1] - column_counts.sum()),
+                       column_stds=column_stds.astype(np.float32))
 
 
 def check_finite_rows(block, rows, allow_nan=False):

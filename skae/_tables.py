@@ -9,7 +9,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
 from ._columns import ColumnLayout, as_pandas, categorical_mask, is_frame, is_polars
-from ._losses import TableLoss, get_loss
+from ._losses import StandardisedSquaredError, TableLoss, get_loss
+from ._modules import Standardise
 
 
 def table_X(estimator, X):
@@ -46,13 +47,46 @@ class TableMixin:
     columns and one-hot categorical ones, is trained with a
     :class:`~skae._losses.TableLoss`, and ``inverse_transform`` and
     ``sample`` give tables back. X without categorical columns takes the
-    plain path (``column_layout_`` is None), exactly as before.
+    plain path (``column_layout_`` is None); its columns are standardised by
+    the network (``scale``, fitted ``mean_`` and ``scale_``) when ``scale``
+    says so.
     """
 
     _parameter_constraints = {
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "handle_unknown": [StrOptions({"error", "ignore"})],
+        "scale": [StrOptions({"auto"}), "boolean"],
     }
+
+    def _scaling(self, data):
+        """``(mean, scale)``: the columns' means and standard deviations (1
+        for a column constant up to float32's rounding) that the network standardises X by, for the
+        training rows summarised by ``data``; ``(None, None)`` when X is
+        taken as it is. ``scale="auto"`` standardises when the loss is the
+        squared error on an unbounded output and some value lies outside
+        [0, 1] (a table, not pixels). A table with categorical columns is
+        standardised by its layout instead."""
+        if self._column_layout() is not None or data.column_stds is None:
+            return None, None
+        if isinstance(self.scale, str):  # "auto"
+            if (get_loss(self.loss).name != "squared_error"
+                    or self.output_activation not in (None, "identity")
+                    or self.get_params().get("noise") == "salt_and_pepper"
+                    or 0.0 <= data.min <= data.max <= 1.0):
+                return None, None
+        elif not self.scale:
+            return None, None
+        mean = np.array(data.column_means, dtype=np.float32)
+        # A column constant up to float32's rounding keeps its units (scale 1).
+        varies = data.column_stds > 10 * np.finfo(np.float32).eps * np.abs(mean)
+        return mean, np.where(varies, data.column_stds, 1.0).astype(np.float32)
+
+    def _new_module(self, data):
+        self.mean_, self.scale_ = self._scaling(data)
+        return super()._new_module(data)
+
+    def _standardise(self, data):
+        return Standardise(*self._scaling(data))
 
     def _fitted_layout(self, X):
         """The column layout that ``fit`` takes for X, or None (plain X: no
@@ -95,11 +129,15 @@ class TableMixin:
 
     def _reconstruction_loss(self):
         layout = self._column_layout()
-        if layout is None:
-            return super()._reconstruction_loss()
-        return TableLoss(layout.groups, layout.n_encoded)
+        if layout is not None:
+            return TableLoss(layout.groups, layout.n_encoded)
+        scale = getattr(self, "scale_", None)
+        return super()._reconstruction_loss() if scale is None else (
+            StandardisedSquaredError(scale))
 
     def _check_input(self, X, name="X"):
+        if self._column_layout() is None and not isinstance(self.scale, str) and self.scale:
+            self._check_scale()
         if self._column_layout() is not None:
             if get_loss(self.loss).name != "squared_error":
                 raise ValueError(
@@ -119,3 +157,21 @@ class TableMixin:
                     "columns (it would set single levels of a column on or off); use "
                     "'missing' or 'masking', which hide whole columns, or 'gaussian'.")
         super()._check_input(X, name)
+
+    def _check_scale(self):
+        """``scale=True`` needs a loss and an output that standardised columns fit."""
+        if get_loss(self.loss).name != "squared_error":
+            raise ValueError(
+                f"scale=True standardises the columns of X, but loss={self.loss!r} takes "
+                "targets in [0, 1] as they are. Use loss='squared_error', or "
+                "scale=False.")
+        if self.output_activation not in (None, "identity"):
+            raise ValueError(
+                "scale=True: the network's output is in standard deviations and put back "
+                f"in the units of X, which output_activation={self.output_activation!r} "
+                "would bound first. Leave it None, or set scale=False.")
+        if self.get_params().get("noise") == "salt_and_pepper":
+            raise ValueError(
+                "noise='salt_and_pepper' sets entries to the data's lowest and highest "
+                "values, which standardised columns do not share; use scale=False (for "
+                "images), or noise='gaussian', 'masking' or 'missing'.")

@@ -67,18 +67,20 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         else:
             encoder, decoder = self._encoder_decoder(data.n_features)
             encoder = with_gaussian_head(encoder)
+        standardise = self._standardise(data)
+        # A learned scale starts at the data's spread (that of a decoder
+        # predicting the mean), whatever the units of X: 1 on standardised columns.
+        spread = 1.0 if standardise.mean is not None else (data.std or 1.0)
         return VariationalModule(
             encoder, decoder,
             output_activation=self._output_activation(),
             loss_takes_logits=self._reconstruction_loss().takes_logits,
-            # A learned scale starts at the data's spread (that of a decoder
-            # predicting the mean), whatever the units of X.
             initial_scale=None if not self._reconstruction_loss().has_scale else (
-                (data.std or 1.0) if self.likelihood_scale == "learned"
-                else self.likelihood_scale),
+                spread if self.likelihood_scale == "learned" else self.likelihood_scale),
             learn_scale=self.likelihood_scale == "learned",
             fill=(data.column_means if data.column_means is not None
                   else np.zeros(data.n_features, dtype=np.float32)),
+            standardise=standardise,
         )
 
     _sums_over_features = True  # -log p(x | z) in nats per sample
@@ -324,6 +326,7 @@ class VariationalAutoencoder(TableMixin, MLPArchitecture, BaseVariationalAutoenc
         device="cpu",
         categorical_features="from_dtype",
         handle_unknown="error",
+        scale="auto",
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -361,6 +364,7 @@ class VariationalAutoencoder(TableMixin, MLPArchitecture, BaseVariationalAutoenc
         self.device = device
         self.categorical_features = categorical_features
         self.handle_unknown = handle_unknown
+        self.scale = scale
 
 
 @fill_doc()

@@ -51,23 +51,29 @@ def test_an_autoencoder_trains_and_scores_on_rows_with_gaps(gapped):
     X, X_gapped, missing = gapped
     assert Autoencoder().__sklearn_tags__().input_tags.allow_nan
     ae = Autoencoder(**FAST).fit(X_gapped)
-    assert np.isfinite(ae.module_.fill.numpy()).all()
-    np.testing.assert_allclose(ae.module_.fill.numpy(), np.nanmean(X_gapped, 0), atol=1e-5)
+    # Standardised by the observed entries' means and deviations, a gap filled
+    # with its column's mean: 0 once standardised.
+    np.testing.assert_allclose(ae.mean_, np.nanmean(X_gapped, 0), atol=1e-5)
+    std = np.nanstd(X_gapped, 0)
+    np.testing.assert_allclose(ae.scale_, np.where(std > 1e-6, std, 1), rtol=1e-4)
+    np.testing.assert_allclose(ae.module_.fill.numpy(), 0, atol=1e-5)
     codes = ae.transform(X_gapped)
     assert np.isfinite(codes).all() and np.isfinite(ae.loss_curve_).all()
-    # A row's score is minus its error over its observed entries.
+    # A row's score is minus its error over its observed entries, each in its
+    # column's standard deviations.
     restored = ae.inverse_transform(codes)
-    expected = -np.nanmean((restored - X_gapped) ** 2, axis=1)
+    expected = -np.nanmean(((restored - X_gapped) / ae.scale_) ** 2, axis=1)
     np.testing.assert_allclose(ae.score_samples(X_gapped), expected, rtol=1e-4)
     assert 0 < ae.explained_variance_ratio_ < 1
     # The metrics leave gaps out as the estimator does.
-    np.testing.assert_allclose(-reconstruction_error_of(X_gapped, restored, per_sample=True),
-                               ae.score_samples(X_gapped), rtol=1e-4)
+    np.testing.assert_allclose(
+        -reconstruction_error_of(X_gapped / ae.scale_, restored / ae.scale_, per_sample=True),
+        ae.score_samples(X_gapped), rtol=1e-4)
     np.testing.assert_allclose(explained_variance_scorer(ae, X_gapped),
                                ae.explained_variance_ratio_, rtol=1e-4)
     # Missing entries are filled with the column means on the way in.
     row = np.full((1, X.shape[1]), np.nan)
-    np.testing.assert_allclose(ae.transform(row), ae.transform(ae.module_.fill.numpy()[None]))
+    np.testing.assert_allclose(ae.transform(row), ae.transform(ae.mean_[None]), atol=1e-6)
     assert np.isnan(ae.score_samples(row)[0])
 
 
