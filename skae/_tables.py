@@ -60,12 +60,13 @@ class TableMixin:
 
     def _scaling(self, data):
         """``(mean, scale)``: the columns' means and standard deviations (1
-        for a column constant up to float32's rounding) that the network standardises X by, for the
-        training rows summarised by ``data``; ``(None, None)`` when X is
-        taken as it is. ``scale="auto"`` standardises when the loss is the
-        squared error on an unbounded output and some value lies outside
-        [0, 1] (a table, not pixels). A table with categorical columns is
-        standardised by its layout instead."""
+        for a column constant up to float32's rounding) that the network
+        standardises X by, for the training rows summarised by ``data``;
+        ``(None, None)`` when X is taken as it is. ``scale="auto"``
+        standardises when the loss is the squared error on an unbounded
+        output and some value lies outside [0, 1] (a table, not pixels). A
+        table with categorical columns is standardised by its layout
+        instead."""
         if self._column_layout() is not None or data.column_stds is None:
             return None, None
         if isinstance(self.scale, str):  # "auto"
