@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._modules import GroupSoftmax, reparameterise
+from ._modules import GroupSoftmax, reparameterise, standardised
 from ._priors import StandardNormal, diagonal_normal_log_prob
 
 
@@ -401,10 +401,12 @@ class KLSparsity(Penalty):
 
 
 class Contractive(Penalty):
-    """The squared Frobenius norm of the encoder's Jacobian at ``x``."""
+    """The squared Frobenius norm of the encoder's Jacobian at ``x``, with
+    respect to the columns the network sees (standardised, where it
+    standardises X: as with a ``StandardScaler`` first)."""
 
     def __call__(self, x, codes, module):
-        return jacobian_frobenius(module.encode, x)
+        return jacobian_frobenius(module._encode_standardised, standardised(module, x))
 
 
 class UserPenalty(Penalty):

@@ -106,13 +106,14 @@ def test_contractive_penalty_is_the_jacobian_norm_of_rifai_et_al():
     # One sigmoid layer h = s(Wx + b): J = diag(h (1 - h)) W, and the squared
     # Frobenius norm is sum_j (h_j (1 - h_j))^2 sum_i W_ji^2 (Rifai et al., eq. 3).
     from skae._losses import Contractive
+    from skae._modules import AutoencoderModule
 
     torch.manual_seed(0)
     layer = torch.nn.Sequential(torch.nn.Linear(7, 3), torch.nn.Sigmoid())
     x = torch.rand(5, 7)
     h = layer(x)
     expected = ((h * (1 - h)) ** 2 @ (layer[0].weight ** 2).sum(1)).mean()
-    module = type("Module", (), {"encode": staticmethod(layer)})()
+    module = AutoencoderModule(layer, torch.nn.Identity())
     penalty = Contractive()(x, h, module)
     torch.testing.assert_close(penalty, expected)
     assert penalty.requires_grad  # trains the encoder

@@ -42,10 +42,13 @@ def test_auto_standardises_a_table_by_its_training_rows():
                                                    - 5000) < 500
 
 
-def test_auto_equals_a_standard_scaler_first():
+@pytest.mark.parametrize("params", [{}, {"contractive_weight": 0.1}, {"noise": "gaussian"}],
+                         ids=["plain", "contractive", "gaussian noise"])
+def test_auto_equals_a_standard_scaler_first(params):
     X = spread_table()
-    ae = Autoencoder(**FAST).fit(X)
-    pipeline = make_pipeline(StandardScaler(), Autoencoder(scale=False, **FAST)).fit(X)
+    ae = Autoencoder(**params, **FAST).fit(X)
+    pipeline = make_pipeline(StandardScaler(),
+                             Autoencoder(scale=False, **params, **FAST)).fit(X)
     np.testing.assert_allclose(ae.transform(X), pipeline.transform(X), atol=1e-4)
     np.testing.assert_allclose(ae.loss_curve_, pipeline[-1].loss_curve_, rtol=1e-4)
 
