@@ -70,10 +70,7 @@ class TableMixin:
         if self._column_layout() is not None or data.column_stds is None:
             return None, None
         if isinstance(self.scale, str):  # "auto"
-            if (get_loss(self.loss).name != "squared_error"
-                    or self.output_activation not in (None, "identity")
-                    or self.get_params().get("noise") == "salt_and_pepper"
-                    or 0.0 <= data.min <= data.max <= 1.0):
+            if self._scale_conflict() is not None or 0.0 <= data.min <= data.max <= 1.0:
                 return None, None
         elif not self.scale:
             return None, None
@@ -87,7 +84,9 @@ class TableMixin:
         return super()._new_module(data)
 
     def _standardise(self, data):
-        return Standardise(*self._scaling(data))
+        # The figures _new_module fitted (a skeleton built for loading: the
+        # fitted ones; a bare clone's: none, and loading supplies them).
+        return Standardise(getattr(self, "mean_", None), getattr(self, "scale_", None))
 
     def _fitted_layout(self, X):
         """The column layout that ``fit`` takes for X, or None (plain X: no
@@ -137,9 +136,12 @@ class TableMixin:
             StandardisedSquaredError(scale))
 
     def _check_input(self, X, name="X"):
-        if self._column_layout() is None and not isinstance(self.scale, str) and self.scale:
-            self._check_scale()
-        if self._column_layout() is not None:
+        layout = self._column_layout()
+        if layout is None and not isinstance(self.scale, str) and self.scale:
+            conflict = self._scale_conflict()
+            if conflict is not None:
+                raise ValueError(f"scale=True standardises the columns of X, but {conflict}")
+        if layout is not None:
             if get_loss(self.loss).name != "squared_error":
                 raise ValueError(
                     f"loss={self.loss!r} does not apply to a table with categorical "
@@ -159,20 +161,19 @@ class TableMixin:
                     "'missing' or 'masking', which hide whole columns, or 'gaussian'.")
         super()._check_input(X, name)
 
-    def _check_scale(self):
-        """``scale=True`` needs a loss and an output that standardised columns fit."""
+    def _scale_conflict(self):
+        """Why the network cannot standardise X under these parameters (the
+        end of a sentence), or None: what ``scale="auto"`` leaves alone and
+        ``scale=True`` rejects."""
         if get_loss(self.loss).name != "squared_error":
-            raise ValueError(
-                f"scale=True standardises the columns of X, but loss={self.loss!r} takes "
-                "targets in [0, 1] as they are. Use loss='squared_error', or "
-                "scale=False.")
+            return (f"loss={self.loss!r} takes targets in [0, 1] as they are. Use "
+                    "loss='squared_error', or scale=False.")
         if self.output_activation not in (None, "identity"):
-            raise ValueError(
-                "scale=True: the network's output is in standard deviations and put back "
-                f"in the units of X, which output_activation={self.output_activation!r} "
-                "would bound first. Leave it None, or set scale=False.")
+            return (f"output_activation={self.output_activation!r} would bound the "
+                    "network's output, in standard deviations, before it is put back in "
+                    "the units of X. Leave it None, or set scale=False.")
         if self.get_params().get("noise") == "salt_and_pepper":
-            raise ValueError(
-                "noise='salt_and_pepper' sets entries to the data's lowest and highest "
-                "values, which standardised columns do not share; use scale=False (for "
-                "images), or noise='gaussian', 'masking' or 'missing'.")
+            return ("noise='salt_and_pepper' sets entries to the data's lowest and highest "
+                    "values, which standardised columns do not share; use scale=False (for "
+                    "images), or noise='gaussian', 'masking' or 'missing'.")
+        return None
