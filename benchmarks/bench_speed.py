@@ -163,7 +163,8 @@ def pyod(template, X, model, batch_size, epochs):
 
 def skae_fit(template, X, model, batch_size, epochs):
     return lambda: MODELS[model](batch_size=batch_size, max_iter=epochs,
-                                 n_iter_no_change=epochs + 1, random_state=0).fit(X)
+                                 n_iter_no_change=epochs + 1, early_stopping=False,
+                                 random_state=0).fit(X)
 
 
 CONTENDERS = {

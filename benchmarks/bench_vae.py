@@ -118,7 +118,8 @@ def dynamic_part(args, mnist, X_test):
     rng = np.random.RandomState(1)
     model = VariationalAutoencoder(
         hidden_layer_sizes=(512, 256), n_components=32, loss="binary_crossentropy",
-        batch_size=128, kl_warmup=10, max_iter=1, warm_start=True, random_state=0)
+        batch_size=128, kl_warmup=10, max_iter=1, warm_start=True, early_stopping=False,
+        random_state=0)
     start = time.perf_counter()
     for _ in range(args.epochs_dynamic):
         model.fit(binarise(grey, rng))

@@ -25,6 +25,7 @@ from _data import code_width, held_out_split, load_reconstruction_data
 from _harness import describe, metadata, write_results
 from sklearn.exceptions import ConvergenceWarning
 
+import skae
 from skae import VariationalAutoencoder
 
 CANDIDATES = {
@@ -42,11 +43,16 @@ CANDIDATES = {
         early_stopping=True, batch_size=128, max_iter=500),
     "early stopping, batch 128, patience 20 (1e-3 constant, up to 500 epochs)": dict(
         early_stopping=True, batch_size=128, max_iter=500, n_iter_no_change=20),
+    "early stopping, batch 128, 2e-3, patience 20 (constant, up to 500 epochs)": dict(
+        early_stopping=True, batch_size=128, learning_rate_init=2e-3, max_iter=500,
+        n_iter_no_change=20),
+    "early stopping, batch 64, patience 20 (1e-3 constant, up to 500 epochs)": dict(
+        early_stopping=True, max_iter=500, n_iter_no_change=20),
 }
 
 
-def one_fit(X_train, X_test, k, seed, params):
-    model = VariationalAutoencoder(n_components=k, random_state=seed, **params)
+def one_fit(X_train, X_test, k, seed, params, estimator=VariationalAutoencoder):
+    model = estimator(n_components=k, random_state=seed, **params)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
@@ -65,14 +71,17 @@ def main():
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES),
                         choices=list(CANDIDATES))
     parser.add_argument("--tag", default=None, help="a suffix of the result files")
+    parser.add_argument("--estimator", default="VariationalAutoencoder",
+                        choices=["VariationalAutoencoder", "ConvVariationalAutoencoder"])
     args = parser.parse_args()
+    estimator = getattr(skae, args.estimator)
     rows = []
     for name in args.datasets:
         X, is_table = load_reconstruction_data(name, args.data_home, args.image_rows)
         k = code_width(name)
         for label in args.candidates:
             params = CANDIDATES[label]
-            fits = [one_fit(*held_out_split(X, is_table, seed), k, seed, params)
+            fits = [one_fit(*held_out_split(X, is_table, seed), k, seed, params, estimator)
                     for seed in range(args.seeds)]
             row = {"dataset": name, "n_rows": len(X), "candidate": label, "params": params,
                    "fits": fits, "warnings": sum(f["warned"] for f in fits)}
@@ -83,8 +92,8 @@ def main():
             rows.append(row)
             print({key: value for key, value in row.items() if key != "fits"}, flush=True)
 
-    meta = metadata(seeds=args.seeds, image_rows=args.image_rows)
-    lines = [f"Candidate defaults of VariationalAutoencoder ({describe(meta)}); held-out ELBO "
+    meta = metadata(seeds=args.seeds, image_rows=args.image_rows, estimator=args.estimator)
+    lines = [f"Candidate defaults of {args.estimator} ({describe(meta)}); held-out ELBO "
              f"in nats per sample (higher is better), mean [min, max] over {args.seeds} "
              "seeds; fit seconds and epochs, means; ConvergenceWarnings over all seeds. "
              "Written by benchmarks/bench_vae_defaults.py.", "",
@@ -96,6 +105,7 @@ def main():
                      f"| {r['epochs']:.0f} | {r['warnings']} |")
     name = "vae_defaults" + ("" if args.datasets == ["digits"]
                              else "_" + "_".join(args.datasets))
+    name += "" if args.estimator == "VariationalAutoencoder" else f"_{args.estimator}"
     name += f"_{args.tag}" if args.tag else ""
     write_results(name, meta, rows, lines)
 

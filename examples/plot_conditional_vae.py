@@ -24,7 +24,7 @@ from skae import ConditionalVariationalAutoencoder
 from skae.datasets import load_images
 from skae.plotting import SampleGridDisplay
 
-MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 100))
+MAX_ITER = int(os.environ.get("SKAE_EXAMPLE_MAX_ITER", 500))
 data = load_images(os.environ.get("SKAE_EXAMPLE_DATASET", "digits"),
                    data_home=os.environ.get("SKAE_DATA_HOME"),
                    n_samples=int(os.environ.get("SKAE_EXAMPLE_N_SAMPLES", 10000)))

@@ -8,13 +8,13 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._docstrings import fill_doc
+from ._docstrings import VAE_TRAINING, fill_doc
 from ._training import fit_context
 from ._vae import VariationalAutoencoder
 from ._validation import check_argument, class_indices, validate_rows
 
 
-@fill_doc()
+@fill_doc(**VAE_TRAINING)
 class ConditionalVariationalAutoencoder(VariationalAutoencoder):
     """Conditional VAE: generates samples of a requested class.
 
@@ -106,11 +106,11 @@ class ConditionalVariationalAutoencoder(VariationalAutoencoder):
         weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
-        max_iter=200,
+        max_iter=500,
         shuffle=True,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         warm_start=False,
         callbacks=None,

@@ -12,7 +12,7 @@ from torch import nn
 from ._architectures import ConvArchitecture, MLPArchitecture
 from ._base import BaseAutoencoder
 from ._callbacks import KLWarmup
-from ._docstrings import fill_doc
+from ._docstrings import VAE_TRAINING, fill_doc
 from ._inference import inference_batch
 from ._losses import ELBOCriterion, elbo, importance_log_likelihood
 from ._modules import GaussianHead, VariationalModule, reparameterise, with_gaussian_head
@@ -228,7 +228,7 @@ class BaseVariationalAutoencoder(BaseAutoencoder):
         return np.zeros(self.n_components), np.ones(self.n_components)
 
 
-@fill_doc()
+@fill_doc(**VAE_TRAINING)
 class VariationalAutoencoder(TableMixin, MLPArchitecture, BaseVariationalAutoencoder):
     """Variational autoencoder (VAE) with MLP encoder and decoder.
 
@@ -313,11 +313,11 @@ class VariationalAutoencoder(TableMixin, MLPArchitecture, BaseVariationalAutoenc
         weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
-        max_iter=200,
+        max_iter=500,
         shuffle=True,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         warm_start=False,
         callbacks=None,
@@ -367,7 +367,7 @@ class VariationalAutoencoder(TableMixin, MLPArchitecture, BaseVariationalAutoenc
         self.scale = scale
 
 
-@fill_doc()
+@fill_doc(**VAE_TRAINING)
 class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
     """Convolutional variational autoencoder for images stored as flat rows.
 
@@ -465,11 +465,11 @@ class ConvVariationalAutoencoder(ConvArchitecture, BaseVariationalAutoencoder):
         weight_l1=0.0,
         optimizer_params=None,
         batch_size=64,
-        max_iter=200,
+        max_iter=500,
         shuffle=True,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         warm_start=False,
         callbacks=None,

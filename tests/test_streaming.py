@@ -100,7 +100,8 @@ def test_memmap_with_early_stopping_and_a_vae(tmp_path, pixels):
     assert len(ae.validation_loss_curve_) == ae.n_iter_
     assert np.isfinite(ae.validation_loss_curve_).all()
     vae = VariationalAutoencoder(hidden_layer_sizes=(16,), n_components=2, max_iter=2,
-                                 loss="binary_crossentropy", random_state=0).fit(X)
+                                 early_stopping=False, loss="binary_crossentropy",
+                                 random_state=0).fit(X)
     lazy = LazyArray(np.asarray(X))
     # The stopping rule's floor (binary cross-entropy's least value) is read
     # a block at a time, from the rows it watches: those of an in-memory fit.

@@ -348,7 +348,11 @@ def test_the_history_holds_each_columns_loss(frame):
     vae = VariationalAutoencoder(n_components=2, max_iter=2, random_state=0).fit(whole)
     np.testing.assert_allclose(np.sum(list(vae.column_loss_curve_.values()), axis=0),
                                vae.loss_terms_curve_["reconstruction"], rtol=1e-4)
-    assert vae.validation_column_loss_curve_ is None
+    # A VAE holds out a tenth of the rows by default (early stopping).
+    np.testing.assert_allclose(np.sum(list(vae.validation_column_loss_curve_.values()), axis=0),
+                               vae.validation_loss_terms_curve_["reconstruction"], rtol=1e-4)
+    plain = Autoencoder(n_components=2, max_iter=2, random_state=0).fit(whole)
+    assert plain.validation_column_loss_curve_ is None
     plain = Autoencoder(n_components=1, max_iter=2).fit(whole[["a", "b"]])
     assert plain.column_loss_curve_ is None and plain.validation_column_loss_curve_ is None
 

@@ -1,8 +1,11 @@
 """What is unique to the variational family: ELBO, likelihoods, IWAE, generation."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -390,3 +393,18 @@ def test_output_activation_gives_the_gaussian_mean(digits):
     with pytest.raises(ValueError, match="loss='binary_crossentropy' needs a sigmoid on the "
                                          "output; got output_activation='tanh'"):
         VariationalAutoencoder(loss="binary_crossentropy", output_activation="tanh").fit(X)
+
+
+def test_a_default_fit_stops_by_its_held_out_elbo(digits):
+    X, _ = digits
+    params = dict(n_components=2, hidden_layer_sizes=(16,), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = VariationalAutoencoder(**params).fit(X[:300])
+    # A tenth of the rows held out, stopped well before max_iter, after
+    # epochs that did not improve on the best.
+    assert len(est.validation_loss_curve_) == est.n_iter_ < est.max_iter
+    assert int(np.argmin(est.validation_loss_curve_)) < est.n_iter_ - 1
+    # early_stopping=False trains on every row with the training-loss rule.
+    plain = VariationalAutoencoder(early_stopping=False, max_iter=3, **params).fit(X[:300])
+    assert plain.validation_loss_curve_ is None
