@@ -22,6 +22,22 @@ def load_clustering_data(dataset, n_samples=None, data_home=None):
     return X[:n_samples], y[:n_samples], (1, 28, 28)
 
 
+def add_image_data_arguments(parser, seeds=3):
+    """The options that pick the images of a clustering benchmark:
+    ``--dataset``, ``--n-samples``, ``--data-home``, ``--seeds``."""
+    parser.add_argument("--dataset", choices=DATASETS, default="digits")
+    parser.add_argument("--n-samples", type=int, default=None)
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--seeds", type=int, default=seeds)
+
+
+def images_in_unit_range(args):
+    """``(X, y)`` of the images ``args`` picks (add_image_data_arguments),
+    float32 in [0, 1]: digits divided by 16."""
+    X, y, _ = load_clustering_data(args.dataset, args.n_samples, args.data_home)
+    return (X / 16 if args.dataset == "digits" else X).astype(np.float32), y
+
+
 def generated_table(n_rows, n_features=32, n_factors=4, seed=0):
     """Rows on a noisy nonlinear image of ``n_factors`` standard-normal factors."""
     rng = np.random.default_rng(seed)

@@ -49,11 +49,10 @@ for width in (2, 4, 10, 32):
 # %%
 # Deep embedded clustering (IDEC) starts from KMeans on pretrained codes and
 # trains the encoder to sharpen the clusters, keeping the reconstruction term.
-# It ends when fewer than ``tol`` of the samples change cluster between two
-# target updates: the default 0.1% is at most one of these 1,797 digits, which
-# it does not reach in 200 epochs; 1% ends it once the clusters have settled.
+# It ends when fewer than ``tol`` (1%) of the samples change cluster between
+# two target updates, once an epoch here.
 dec = DeepEmbeddedClustering(
-    n_clusters=10, max_iter=min(MAX_ITER, 100), tol=0.01,
+    n_clusters=10, max_iter=min(MAX_ITER, 100),
     autoencoder=Autoencoder(n_components=10, hidden_layer_sizes=(256, 64),
                             max_iter=MAX_ITER), random_state=0)
 dec_labels = dec.fit_predict(X)

@@ -1,6 +1,7 @@
 """Deep embedded clustering (DEC / IDEC) on a pretrained autoencoder."""
 
 import copy
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -33,6 +34,10 @@ from ._wrappers import (
     unfrozen,
 )
 
+# Training batches between two target updates in the DEC papers (half an
+# epoch of MNIST's 70,000 images at batches of 256).
+_PAPERS_UPDATE_INTERVAL = 140
+
 
 class DeepEmbeddedClustering(
     TablesFromAutoencoderMixin, MissingValuesFromAutoencoderMixin, ClassNamePrefixFeaturesOutMixin,
@@ -46,7 +51,8 @@ class DeepEmbeddedClustering(
     (Xie et al., 2016; Guo et al., 2017): the soft assignment ``q`` of each
     code to each centre (a Student's t kernel) is pulled towards a sharpened
     target ``p`` (``q**2`` over cluster frequency, renormalised), recomputed
-    on the whole training data every ``update_interval`` batches, by
+    on the whole training data every ``update_interval`` batches (by
+    default once an epoch, at most 140 batches apart), by
     minimising KL(P || Q). With ``method="idec"`` (the default) the
     reconstruction loss is kept, ``reconstruction + gamma * KL``, which
     preserves the structure of the codes; ``method="dec"`` minimises the KL
@@ -74,9 +80,11 @@ class DeepEmbeddedClustering(
     degrees_of_freedom : float, default=1.0
         Degrees of freedom of the Student's t kernel (the DEC paper's alpha;
         ``alpha`` is scikit-learn's name for a penalty).
-    update_interval : int, default=140
+    update_interval : int or "auto", default="auto"
         Training batches between two updates of the target distribution.
-    tol : float, default=1e-3
+        ``"auto"`` updates it once an epoch, and every 140 batches (the DEC
+        papers' interval) when an epoch has more.
+    tol : float, default=1e-2
         Stop when fewer than this fraction of samples changed cluster
         between two updates.
     n_init : int, default=20
@@ -162,7 +170,7 @@ class DeepEmbeddedClustering(
         "method": [StrOptions({"idec", "dec"})],
         "gamma": [Interval(Real, 0, None, closed="left")],
         "degrees_of_freedom": [Interval(Real, 0, None, closed="neither")],
-        "update_interval": [Interval(Integral, 1, None, closed="left")],
+        "update_interval": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, 1, closed="both")],
         **TRAINING_CONSTRAINTS,
@@ -176,8 +184,8 @@ class DeepEmbeddedClustering(
         method="idec",
         gamma=0.1,
         degrees_of_freedom=1.0,
-        update_interval=140,
-        tol=1e-3,
+        update_interval="auto",
+        tol=1e-2,
         n_init=20,
         optimizer="adam",
         learning_rate_init=1e-3,
@@ -292,7 +300,9 @@ class DeepEmbeddedClustering(
             return module, ClusteringCriterion(loss, self.gamma,
                                                reconstruction=self.method == "idec")
 
-        update = TargetDistributionUpdate(self.update_interval, self.tol, self._targets,
+        interval = (min(_PAPERS_UPDATE_INTERVAL, math.ceil(len(X) / self.batch_size))
+                    if self.update_interval == "auto" else self.update_interval)
+        update = TargetDistributionUpdate(interval, self.tol, self._targets,
                                           sink=self._training_spec().message_sink())
         self._train(X, build, warm=False, target=target,
                     callbacks=[("target_update", update)])
