@@ -10,9 +10,8 @@ Fashion-MNIST images), then four heads cluster with that one network:
   pretrained network, which they do not pretrain again; skae:
   ``DeepEmbeddedClustering(method="dec")`` with the user guide's DEC settings,
   and ``method="idec"`` with its defaults, on the autoencoder frozen with
-  ``sklearn.frozen.FrozenEstimator``; both with the DEC papers' target update
-  every 140 batches and ``tol=1e-3``, skae's defaults when the recorded
-  figures were measured);
+  ``sklearn.frozen.FrozenEstimator``; both with the DEC papers' ``tol=1e-3``,
+  skae's default when the recorded figures were measured);
 - N2D: UMAP (10 dimensions, ``n_neighbors=20``, ``min_dist=0``) and a
   full-covariance Gaussian mixture on the codes (ClustPy: ``N2D`` with UMAP as
   its manifold; its default, t-SNE in 10 dimensions, runs the exact method).
@@ -42,6 +41,7 @@ Writes results/clustpy_<dataset>.json and .md.
 
 import argparse
 import copy
+import json
 import statistics
 import sys
 import time
@@ -99,18 +99,21 @@ def skae_autoencoder(pretraining, epochs, seed):
     return Autoencoder(**params)
 
 
-def skae_heads(X, autoencoder, seed, heads):
-    """Labels of the ``heads`` on a fitted skae autoencoder."""
+def skae_heads(X, autoencoder, seed, heads, idec_params):
+    """Labels of the ``heads`` on a fitted skae autoencoder; ``idec_params``
+    replace IDEC's defaults (the papers' target update and tol)."""
     codes = autoencoder.transform(X)
     frozen = FrozenEstimator(autoencoder)
     make = {
         "KMeans": lambda: KMeans(10, n_init=10, random_state=seed).fit_predict(codes),
         "DEC": lambda: DeepEmbeddedClustering(
             10, frozen, method="dec", optimizer="sgd", learning_rate_init=0.01, momentum=0.9,
-            nesterovs_momentum=False, update_interval=140, tol=1e-3, max_iter=75,
+            nesterovs_momentum=False, tol=1e-3, max_iter=75,
             random_state=seed).fit_predict(X),
-        "IDEC": lambda: DeepEmbeddedClustering(10, frozen, update_interval=140, tol=1e-3,
-                                               random_state=seed).fit_predict(X),
+        "IDEC": lambda: DeepEmbeddedClustering(
+            10, frozen, random_state=seed,
+            **(dict(tol=1e-3) if idec_params is None
+               else idec_params)).fit_predict(X),
         "N2D": lambda: umap_gmm(seed).fit_predict(codes),
     }
     return {head: make[head]() for head in heads}
@@ -144,6 +147,9 @@ def main():
     parser.add_argument("--pretrainings", nargs="+", choices=PRETRAININGS,
                         default=PRETRAININGS)
     parser.add_argument("--heads", nargs="+", choices=HEADS, default=HEADS)
+    parser.add_argument("--idec-params", type=json.loads, default=None,
+                        help="skae's IDEC parameters as JSON, e.g. '{\"gamma\": 0.0016}'")
+    parser.add_argument("--tag", default=None, help="a suffix of the result files")
     args = parser.parse_args()
     X, y = images_in_unit_range(args)
     deep = import_clustpy() if "clustpy" in args.pretrainings else None
@@ -158,18 +164,19 @@ def main():
                 start = time.perf_counter()
                 autoencoder.fit(X)
                 seconds = time.perf_counter() - start
-                labels = skae_heads(X, autoencoder, seed, args.heads)
+                labels = skae_heads(X, autoencoder, seed, args.heads, args.idec_params)
             row = {"pretraining": pretraining, "seed": seed, "pretrain_seconds": seconds,
                    **{head: cluster_accuracy(y, labels[head]) for head in args.heads}}
             rows.append(row)
             print(row, flush=True)
 
     meta = metadata(dataset=args.dataset, n_samples=len(X), seeds=args.seeds,
-                    pretrain_epochs=args.pretrain_epochs)
+                    pretrain_epochs=args.pretrain_epochs, idec_params=args.idec_params)
+    idec = f"; skae's IDEC with {args.idec_params}" if args.idec_params else ""
     lines = [f"Cluster accuracy at an equal pretraining budget ({args.pretrain_epochs} epochs "
              f"of the dense {len(X):,} x {X.shape[1]}-500-500-2000-10 net on {args.dataset} in "
              f"[0, 1]): mean [min, max] over {args.seeds} seeds; pretraining seconds, mean "
-             f"({describe(meta)}). Written by benchmarks/bench_clustpy.py.", "",
+             f"({describe(meta)}){idec}. Written by benchmarks/bench_clustpy.py.", "",
              "| pretraining | pretrain s | " + " | ".join(args.heads) + " |",
              "| --- | --- |" + " --- |" * len(args.heads)]
     for pretraining in args.pretrainings:
@@ -181,6 +188,7 @@ def main():
                      f"{statistics.fmean(r['pretrain_seconds'] for r in mine):.1f} | "
                      + " | ".join(cells) + " |")
     name = f"clustpy_{args.dataset}" + (f"_{len(X)}" if args.dataset != "digits" else "")
+    name += f"_{args.tag}" if args.tag else ""
     write_results(name, meta, rows, lines)
 
 

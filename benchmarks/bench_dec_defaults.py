@@ -5,7 +5,8 @@ images in [0, 1] (scikit-learn's digits divided by 16, or the first
 ``--n-samples`` MNIST / Fashion-MNIST images); each candidate then runs
 ``DeepEmbeddedClustering`` (IDEC, its default method, or ``--method dec``) on
 that autoencoder, frozen with ``sklearn.frozen.FrozenEstimator``, with skae's
-defaults but for the parameters it names. Recorded: ``cluster_accuracy`` on all
+defaults but for the parameters it names ("once an epoch": a target update every
+ceil(n_samples / 256) batches). Recorded: ``cluster_accuracy`` on all
 the images, the epochs of the clustering phase, its seconds, and whether it
 ended with a ConvergenceWarning (``max_iter`` reached before fewer than ``tol``
 of the samples changed cluster between two target updates).
@@ -18,6 +19,7 @@ Writes results/dec_defaults_<dataset>.json and .md.
 """
 
 import argparse
+import math
 import statistics
 import time
 import warnings
@@ -30,14 +32,15 @@ from sklearn.frozen import FrozenEstimator
 from skae import Autoencoder, DeepEmbeddedClustering
 from skae.metrics import cluster_accuracy
 
+# "epoch": the number of batches in an epoch, filled in per data set.
 CANDIDATES = {
-    "old default (tol 1e-3, target every 140 batches)": dict(tol=1e-3, update_interval=140),
-    "tol 1e-2, target every 140 batches": dict(update_interval=140),
-    "target every 20 batches (tol 1e-3)": dict(tol=1e-3, update_interval=20),
+    "old default (tol 1e-3, target every 140 batches)": dict(tol=1e-3),
+    "new default (tol 1e-2, target every 140 batches)": {},
+    "tol 1e-3, target once an epoch": dict(tol=1e-3, update_interval="epoch"),
+    "tol 1e-2, target once an epoch": dict(update_interval="epoch"),
     "tol 1e-2, target every 20 batches": dict(update_interval=20),
-    "new default (tol 1e-2, target once an epoch, at most 140 batches apart)": {},
-    "step 1e-4 (ClustPy's), new default otherwise, 150 epochs": dict(
-        learning_rate_init=1e-4, max_iter=150),
+    "step 1e-4 (ClustPy's), tol 1e-2, target once an epoch, 150 epochs": dict(
+        learning_rate_init=1e-4, update_interval="epoch", max_iter=150),
 }
 
 
@@ -55,8 +58,11 @@ def main():
         autoencoder = FrozenEstimator(
             Autoencoder(n_components=10, random_state=seed).fit(X))
         for label in args.candidates:
+            params = dict(CANDIDATES[label])
+            if params.get("update_interval") == "epoch":
+                params["update_interval"] = math.ceil(len(X) / 256)  # DEC's batch_size
             dec = DeepEmbeddedClustering(10, autoencoder, method=args.method,
-                                         random_state=seed, **CANDIDATES[label])
+                                         random_state=seed, **params)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 start = time.perf_counter()

@@ -147,10 +147,10 @@ def dec_part(data, args):
         autoencoder.set_params(noise="masking", noise_level=args.pretrain_noise_level)
     if args.pretrain_learning_rate:
         autoencoder.set_params(learning_rate_init=args.pretrain_learning_rate)
-    # The DEC papers' target update and stopping rule (the defaults when the
-    # recorded figures were measured).
-    dec = DeepEmbeddedClustering(10, autoencoder, batch_size=256, update_interval=140,
-                                 tol=1e-3, max_iter=args.dec_epochs, random_state=args.seed)
+    # The DEC papers' stopping rule (the default when the recorded figures
+    # were measured).
+    dec = DeepEmbeddedClustering(10, autoencoder, batch_size=256, tol=1e-3,
+                                 max_iter=args.dec_epochs, random_state=args.seed)
     if args.architecture == "dec-keras" and args.dec_method == "dec":
         dec.set_params(**DEC_KERAS_CLUSTERING)
     labels, fit_s = timed(lambda: dec.fit_predict(X))

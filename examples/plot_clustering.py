@@ -50,7 +50,7 @@ for width in (2, 4, 10, 32):
 # Deep embedded clustering (IDEC) starts from KMeans on pretrained codes and
 # trains the encoder to sharpen the clusters, keeping the reconstruction term.
 # It ends when fewer than ``tol`` (1%) of the samples change cluster between
-# two target updates, once an epoch here.
+# two target updates.
 dec = DeepEmbeddedClustering(
     n_clusters=10, max_iter=min(MAX_ITER, 100),
     autoencoder=Autoencoder(n_components=10, hidden_layer_sizes=(256, 64),

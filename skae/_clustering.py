@@ -1,7 +1,6 @@
 """Deep embedded clustering (DEC / IDEC) on a pretrained autoencoder."""
 
 import copy
-import math
 import warnings
 from numbers import Integral, Real
 
@@ -34,10 +33,6 @@ from ._wrappers import (
     unfrozen,
 )
 
-# Training batches between two target updates in the DEC papers (half an
-# epoch of MNIST's 70,000 images at batches of 256).
-_PAPERS_UPDATE_INTERVAL = 140
-
 
 class DeepEmbeddedClustering(
     TablesFromAutoencoderMixin, MissingValuesFromAutoencoderMixin, ClassNamePrefixFeaturesOutMixin,
@@ -51,8 +46,7 @@ class DeepEmbeddedClustering(
     (Xie et al., 2016; Guo et al., 2017): the soft assignment ``q`` of each
     code to each centre (a Student's t kernel) is pulled towards a sharpened
     target ``p`` (``q**2`` over cluster frequency, renormalised), recomputed
-    on the whole training data every ``update_interval`` batches (by
-    default once an epoch, at most 140 batches apart), by
+    on the whole training data every ``update_interval`` batches, by
     minimising KL(P || Q). With ``method="idec"`` (the default) the
     reconstruction loss is kept, ``reconstruction + gamma * KL``, which
     preserves the structure of the codes; ``method="dec"`` minimises the KL
@@ -80,13 +74,12 @@ class DeepEmbeddedClustering(
     degrees_of_freedom : float, default=1.0
         Degrees of freedom of the Student's t kernel (the DEC paper's alpha;
         ``alpha`` is scikit-learn's name for a penalty).
-    update_interval : int or "auto", default="auto"
+    update_interval : int, default=140
         Training batches between two updates of the target distribution.
-        ``"auto"`` updates it once an epoch, and every 140 batches (the DEC
-        papers' interval) when an epoch has more.
     tol : float, default=1e-2
         Stop when fewer than this fraction of samples changed cluster
-        between two updates.
+        between two updates (the DEC papers' 1e-3 is one or two samples of a
+        few thousand, which the clusters rarely settle to).
     n_init : int, default=20
         Number of KMeans initialisations of the centres.
     optimizer : str or torch.optim.Optimizer subclass, default="adam"
@@ -170,7 +163,7 @@ class DeepEmbeddedClustering(
         "method": [StrOptions({"idec", "dec"})],
         "gamma": [Interval(Real, 0, None, closed="left")],
         "degrees_of_freedom": [Interval(Real, 0, None, closed="neither")],
-        "update_interval": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "update_interval": [Interval(Integral, 1, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, 1, closed="both")],
         **TRAINING_CONSTRAINTS,
@@ -184,7 +177,7 @@ class DeepEmbeddedClustering(
         method="idec",
         gamma=0.1,
         degrees_of_freedom=1.0,
-        update_interval="auto",
+        update_interval=140,
         tol=1e-2,
         n_init=20,
         optimizer="adam",
@@ -300,9 +293,7 @@ class DeepEmbeddedClustering(
             return module, ClusteringCriterion(loss, self.gamma,
                                                reconstruction=self.method == "idec")
 
-        interval = (min(_PAPERS_UPDATE_INTERVAL, math.ceil(len(X) / self.batch_size))
-                    if self.update_interval == "auto" else self.update_interval)
-        update = TargetDistributionUpdate(interval, self.tol, self._targets,
+        update = TargetDistributionUpdate(self.update_interval, self.tol, self._targets,
                                           sink=self._training_spec().message_sink())
         self._train(X, build, warm=False, target=target,
                     callbacks=[("target_update", update)])

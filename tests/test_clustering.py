@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 from sklearn.cluster import KMeans
-from sklearn.frozen import FrozenEstimator
 
 from skae import Autoencoder, ConvAutoencoder, DeepEmbeddedClustering, VariationalAutoencoder
 from skae._losses import sharpened_target
@@ -58,22 +57,6 @@ def test_stops_when_few_labels_change(digits):
     dec = DeepEmbeddedClustering(5, Autoencoder(n_components=4, max_iter=3), tol=1.0,
                                  update_interval=1, max_iter=20, random_state=0).fit(X)
     assert dec.n_iter_ == 1
-
-
-@pytest.mark.parametrize("n_rows, batch_size, interval", [
-    (300, 256, 2),      # an epoch of 2 batches: a target every epoch
-    (300, 64, 5),
-    (300, 2, 140),      # 150 batches an epoch: every 140 batches, as the DEC papers
-])
-def test_auto_update_interval_is_an_epoch_at_most_140_batches(digits, n_rows, batch_size,
-                                                              interval):
-    autoencoder = FrozenEstimator(Autoencoder(n_components=4, max_iter=1, random_state=0)
-                                  .fit(digits[0][:n_rows]))
-    dec = DeepEmbeddedClustering(5, autoencoder, batch_size=batch_size, max_iter=1,
-                                 random_state=0).fit(digits[0][:n_rows])
-    assert dict(dec.net_.callbacks_)["target_update"].interval == interval
-    given = dec.set_params(update_interval=7).fit(digits[0][:n_rows])
-    assert dict(given.net_.callbacks_)["target_update"].interval == 7
 
 
 def test_errors(digits):
