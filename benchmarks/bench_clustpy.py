@@ -23,7 +23,11 @@ The pretrainings compared:
 - ``skae sgd``: the user guide's DEC recipe (SGD with a step of 1 and momentum
   0.9, batches of 256, as DEC-keras);
 - ``skae adam``: skae's default training on the same layers (Adam, batches of
-  128, a step of 3e-3 annealed to 0 by a cosine over the epochs).
+  128, a step of 3e-3 annealed to 0 by a cosine over the epochs);
+- ``skae n2d``: the user guide's N2D training (Adam at a constant 1e-3,
+  batches of 256: ClustPy's optimizer settings, with ReLU and torch's
+  initialisation); ``skae n2d leaky``: the same with LeakyReLU, as ClustPy's
+  network.
 
 Scores are ``cluster_accuracy`` on all the images. Needs ClustPy (``pip install
 clustpy``; it is in the ``[bench]`` extra) and umap-learn. ClustPy's deep module
@@ -61,7 +65,7 @@ from skae.metrics import cluster_accuracy
 
 LAYERS = (500, 500, 2000)
 HEADS = ["KMeans", "DEC", "IDEC", "N2D"]
-PRETRAININGS = ["clustpy", "skae sgd", "skae adam"]
+PRETRAININGS = ["clustpy", "skae sgd", "skae adam", "skae n2d", "skae n2d leaky"]
 
 
 def import_clustpy():
@@ -96,6 +100,10 @@ def skae_autoencoder(pretraining, epochs, seed):
                   random_state=seed)
     if pretraining == "skae sgd":
         params.update(batch_size=256, learning_rate="constant", **SGD_STEP_1)
+    elif pretraining.startswith("skae n2d"):
+        params.update(batch_size=256, learning_rate_init=1e-3, learning_rate="constant")
+    if pretraining == "skae n2d leaky":
+        params.update(activation="leaky_relu")
     return Autoencoder(**params)
 
 
