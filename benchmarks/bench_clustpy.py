@@ -109,7 +109,7 @@ def skae_autoencoder(pretraining, epochs, seed):
 
 def skae_heads(X, autoencoder, seed, heads, idec_params):
     """Labels of the ``heads`` on a fitted skae autoencoder; ``idec_params``
-    replace IDEC's defaults (the papers' target update and tol)."""
+    replace IDEC's (skae's defaults but for the papers' ``tol=1e-3``)."""
     codes = autoencoder.transform(X)
     frozen = FrozenEstimator(autoencoder)
     make = {
