@@ -397,14 +397,14 @@ def test_output_activation_gives_the_gaussian_mean(digits):
 
 def test_a_default_fit_stops_by_its_held_out_elbo(digits):
     X, _ = digits
-    params = dict(n_components=2, hidden_layer_sizes=(16,), random_state=0)
+    params = dict(n_components=2, hidden_layer_sizes=(64,), random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        est = VariationalAutoencoder(**params).fit(X[:300])
+        est = VariationalAutoencoder(**params).fit(X[:120])
     # A tenth of the rows held out, stopped well before max_iter, after
     # epochs that did not improve on the best.
     assert len(est.validation_loss_curve_) == est.n_iter_ < est.max_iter
     assert int(np.argmin(est.validation_loss_curve_)) < est.n_iter_ - 1
     # early_stopping=False trains on every row with the training-loss rule.
-    plain = VariationalAutoencoder(early_stopping=False, max_iter=3, **params).fit(X[:300])
+    plain = VariationalAutoencoder(early_stopping=False, max_iter=3, **params).fit(X[:120])
     assert plain.validation_loss_curve_ is None
