@@ -89,10 +89,18 @@ def import_clustpy():
     return clustpy.deep
 
 
+def umap_params(seed):
+    """N2D's UMAP, the same for both sides."""
+    return dict(n_components=10, n_neighbors=20, min_dist=0.0, random_state=seed, n_jobs=1)
+
+
 def umap_gmm(seed):
-    return make_pipeline(
-        UMAP(n_components=10, n_neighbors=20, min_dist=0.0, random_state=seed, n_jobs=1),
-        GaussianMixture(10, covariance_type="full", random_state=seed))
+    return make_pipeline(UMAP(**umap_params(seed)),
+                         GaussianMixture(10, covariance_type="full", random_state=seed))
+
+
+def kmeans_labels(codes, seed):
+    return KMeans(10, n_init=10, random_state=seed).fit_predict(codes)
 
 
 def skae_autoencoder(pretraining, epochs, seed):
@@ -113,7 +121,7 @@ def skae_heads(X, autoencoder, seed, heads, idec_params):
     codes = autoencoder.transform(X)
     frozen = FrozenEstimator(autoencoder)
     make = {
-        "KMeans": lambda: KMeans(10, n_init=10, random_state=seed).fit_predict(codes),
+        "KMeans": lambda: kmeans_labels(codes, seed),
         "DEC": lambda: DeepEmbeddedClustering(
             10, frozen, method="dec", optimizer="sgd", learning_rate_init=0.01, momentum=0.9,
             nesterovs_momentum=False, tol=1e-3, max_iter=75,
@@ -134,15 +142,14 @@ def clustpy_heads(deep, X, epochs, seed, heads):
                                        embedding_size=10, random_state=seed)
     seconds = time.perf_counter() - start
     codes = deep.encode_batchwise(deep.get_dataloader(X, 256, shuffle=False), network)
-    umap = dict(n_components=10, n_neighbors=20, min_dist=0.0, random_state=seed, n_jobs=1)
     make = {
-        "KMeans": lambda: KMeans(10, n_init=10, random_state=seed).fit_predict(codes),
+        "KMeans": lambda: kmeans_labels(codes, seed),
         "DEC": lambda: deep.DEC(10, neural_network=copy.deepcopy(network),
                                 random_state=seed).fit(X).labels_,
         "IDEC": lambda: deep.IDEC(10, neural_network=copy.deepcopy(network),
                                   random_state=seed).fit(X).labels_,
         "N2D": lambda: deep.N2D(10, neural_network=copy.deepcopy(network),
-                                manifold_class=UMAP, manifold_params=umap,
+                                manifold_class=UMAP, manifold_params=umap_params(seed),
                                 random_state=seed).fit(X).labels_,
     }
     return seconds, {head: make[head]() for head in heads}

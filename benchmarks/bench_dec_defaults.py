@@ -6,7 +6,7 @@ images in [0, 1] (scikit-learn's digits divided by 16, or the first
 ``DeepEmbeddedClustering`` (IDEC, its default method, or ``--method dec``) on
 that autoencoder, frozen with ``sklearn.frozen.FrozenEstimator``, with skae's
 defaults but for the parameters it names ("once an epoch": a target update every
-ceil(n_samples / 256) batches). Recorded: ``cluster_accuracy`` on all
+ceil(n_samples / batch_size) batches). Recorded: ``cluster_accuracy`` on all
 the images, the epochs of the clustering phase, its seconds, and whether it
 ended with a ConvergenceWarning (``max_iter`` reached before fewer than ``tol``
 of the samples changed cluster between two target updates).
@@ -60,7 +60,8 @@ def main():
         for label in args.candidates:
             params = dict(CANDIDATES[label])
             if params.get("update_interval") == "epoch":
-                params["update_interval"] = math.ceil(len(X) / 256)  # DEC's batch_size
+                batch_size = params.get("batch_size", DeepEmbeddedClustering().batch_size)
+                params["update_interval"] = math.ceil(len(X) / batch_size)
             dec = DeepEmbeddedClustering(10, autoencoder, method=args.method,
                                          random_state=seed, **params)
             with warnings.catch_warnings(record=True) as caught:
