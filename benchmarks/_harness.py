@@ -134,3 +134,21 @@ def call_times(fn, repeats, warmup=1):
         fn()
         times.append(time.perf_counter() - start)
     return times
+
+
+def interleaved_call_times(fns, repeats, block=20, warmup=20):
+    """Seconds of each of ``repeats`` calls of each ``fns[name]()``, taken in
+    rounds of ``block`` calls of each function in turn, after ``warmup``
+    calls of each: a host whose speed drifts during the run (shared or
+    throttled CPUs) slows every contender alike, so their ratios hold."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times = {name: [] for name in fns}
+    for _ in range(-(-repeats // block)):
+        for name, fn in fns.items():
+            for _ in range(block):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    return {name: t[:repeats] for name, t in times.items()}

@@ -3,8 +3,9 @@ module, and the memory of a variational autoencoder's score.
 
 1. **One row.** Each estimator is fitted briefly on scikit-learn's digits
    (pixels / 16; the weights do not change the cost of a forward pass); then
-   one method is called on one row, ``--repeats`` times after a warm-up. The
-   median and mean of the calls are reported, with the median's ratio to
+   one method is called on one row, ``--repeats`` times after a warm-up, in
+   rounds of 20 calls of each contender in turn (a host whose speed drifts
+   slows them alike). The median and mean of the calls are reported, with the median's ratio to
    ``PCA(n_components=10).transform`` of the same row in the same run (the
    target: at most 2x). The bare module's own forward (float32, no
    validation) is shown for scale.
@@ -33,6 +34,7 @@ Writes benchmarks/results/inference.json and inference.md.
 
 import argparse
 import copy
+import functools
 import json
 import os
 import statistics
@@ -42,7 +44,14 @@ import warnings
 
 import numpy as np
 import torch
-from _harness import call_times, describe, metadata, run_with_memory, write_results
+from _harness import (
+    call_times,
+    describe,
+    interleaved_call_times,
+    metadata,
+    run_with_memory,
+    write_results,
+)
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 
@@ -144,8 +153,8 @@ def one_row(repeats):
     X = (X / 16).astype(np.float32)
     row = X[:1]
     rows = []
-    for name, fn in one_row_contenders(X, y):
-        times = call_times(lambda: fn(row), repeats, warmup=20)
+    contenders = {name: functools.partial(fn, row) for name, fn in one_row_contenders(X, y)}
+    for name, times in interleaved_call_times(contenders, repeats).items():
         rows.append({"part": "one row", "contender": name,
                      "median_ms": 1e3 * statistics.median(times),
                      "mean_ms": 1e3 * statistics.fmean(times),

@@ -25,6 +25,7 @@ from ._validation import (
     check_training_magnitude,
     check_unit_interval,
     output_width,
+    plain_rows,
     reject_booleans,
     validate_rows,
     validate_validation_data,
@@ -396,7 +397,9 @@ class BaseAutoencoder(
     def _inverse_transform(self, X, y):
         """:meth:`inverse_transform` of the codes X under the labels y."""
         check_is_fitted(self)
-        Z = check_array(X, dtype=np.float32, input_name="X")
+        Z = plain_rows(X, self._n_features_out)
+        if Z is None:
+            Z = check_array(X, dtype=np.float32, input_name="X")
         if Z.shape[1] != self._n_features_out:
             raise ValueError(
                 f"inverse_transform expects codes with {self._n_features_out} columns "

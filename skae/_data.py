@@ -45,8 +45,13 @@ def row_chunks(X, size, rows=None):
         if isinstance(X, StreamedArray):
             yield read_rows(X, rows, start, stop)
         else:
-            chunk = X[start:stop] if rows is None else X[rows[start:stop]]
-            yield chunk.float() if torch.is_tensor(chunk) else as_tensor(chunk)
+            yield as_chunk(X[start:stop] if rows is None else X[rows[start:stop]])
+
+
+def as_chunk(X):
+    """In-memory rows (an array or a tensor) as a float32 tensor, sharing
+    memory with a float32 X."""
+    return X.float() if torch.is_tensor(X) else as_tensor(X)
 
 
 def split_rows(validation_fraction, n_samples, rng):

@@ -6,7 +6,8 @@ import functools
 import numpy as np
 import torch
 
-from ._data import row_chunks
+from ._data import as_chunk, row_chunks
+from ._streaming import StreamedArray
 from ._threads import cpu_threads
 from ._validation import check_device
 
@@ -68,7 +69,10 @@ class InferenceMixin:
         compute = compute or inference_dtype(device)
         module = self.net_.inference_module(compute, device)
         batch_size = batch_size or inference_batch(device)
-        chunks = zip(*(row_chunks(a, batch_size) for a in arrays))
+        if len(arrays[0]) <= batch_size and not any(isinstance(a, StreamedArray) for a in arrays):
+            chunks = [[as_chunk(a) for a in arrays]]  # a few rows served: no generators
+        else:
+            chunks = zip(*(row_chunks(a, batch_size) for a in arrays))
         # Fresh tensors (copy=True: float32 chunks are views of X), so that a
         # module writing to its input cannot change the caller's data.
         with torch.inference_mode(), cpu_threads(len(arrays[0])):
@@ -76,9 +80,11 @@ class InferenceMixin:
                                 for c in chunk)).cpu()
                    for chunk in chunks]
         out = (out[0] if len(out) == 1 else torch.cat(out)).numpy()
+        if out.dtype == dtype:
+            return out
         with np.errstate(over="ignore"):  # _check_cast names the rows instead
-            result = out.astype(dtype, copy=False)
-        if result is not out and not np.isfinite(result).all():
+            result = out.astype(dtype)
+        if not np.isfinite(result).all():
             self._check_cast(out, result)
         return result
 

@@ -230,7 +230,8 @@ class AutoencoderOutlierDetector(TablesFromAutoencoderMixin, MissingValuesFromAu
         # A skae autoencoder scores the rows validated here without validating
         # them again; any other estimator through its score_samples.
         inner = unfrozen(self.autoencoder_)
-        return getattr(inner, "_score_rows", inner.score_samples)(X).astype(np.float64)
+        return getattr(inner, "_score_rows", inner.score_samples)(X).astype(np.float64,
+                                                                           copy=False)
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.

@@ -542,3 +542,72 @@ def test_layers_beyond_memory_are_a_memory_error_naming_them(estimator, X_small)
     with pytest.raises(MemoryError, match=rf"{type(estimator).__name__} does not fit in memory "
                                           rf".*{name}={value}\). Use smaller layers"):
         estimator.fit(X_small)
+
+
+def _rows_or_error(check, X):
+    """What ``check(X)`` returns, or the type and message of what it raises."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = check(X)
+        except Exception as exc:  # noqa: BLE001 (compared as a whole below)
+            result = (type(exc), str(exc))
+    return result, [str(w.message) for w in caught]
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and np.array_equal(a, b, equal_nan=True))
+    return a == b
+
+
+# Inputs to an inference call: the fast check of plain float arrays must take
+# each exactly as scikit-learn's validate_data does (result, error, warnings).
+INFERENCE_INPUTS = {
+    "float32": lambda X: X,
+    "float64": lambda X: X.astype(np.float64),
+    "fortran order": lambda X: np.asfortranarray(X),
+    "read-only": lambda X: np.frombuffer(X.tobytes(), np.float32).reshape(X.shape),
+    "strided columns": lambda X: np.repeat(X, 2, axis=1)[:, ::2],
+    "float64 beyond float32": lambda X: np.where(np.arange(X.shape[1]) == 3, 1e300,
+                                                X.astype(np.float64)),
+    "NaN": lambda X: np.where(np.arange(X.shape[1]) == 3, np.nan, X).astype(np.float32),
+    "infinity": lambda X: np.where(np.arange(X.shape[1]) == 3, np.inf, X).astype(np.float32),
+    "a column short": lambda X: X[:, :-1],
+    "no rows": lambda X: X[:0],
+    "float16": lambda X: X.astype(np.float16),
+    "integers": lambda X: (X * 4).astype(np.int64),
+    "one row, 1-D": lambda X: X[0],
+    "a list": lambda X: X.tolist(),
+}
+
+
+@pytest.mark.parametrize("case", INFERENCE_INPUTS)
+@pytest.mark.parametrize("fitted_on", ["array", "DataFrame"])
+def test_inference_checks_rows_as_scikit_learn_does(X_small, case, fitted_on):
+    from sklearn.utils.validation import validate_data
+
+    from skae._validation import validate_rows
+
+    pd = pytest.importorskip("pandas") if fitted_on == "DataFrame" else None
+    model = Autoencoder(n_components=2, max_iter=1, random_state=0).fit(
+        X_small if pd is None else pd.DataFrame(X_small).add_prefix("x"))
+    X = INFERENCE_INPUTS[case](X_small[:5])
+    ours = _rows_or_error(lambda X: validate_rows(model, X, dtype=np.float32, reset=False), X)
+    theirs = _rows_or_error(lambda X: validate_data(
+        model, X, dtype=np.float32, reset=False, ensure_all_finite="allow-nan"), X)
+    assert _same(ours[0], theirs[0]) and ours[1] == theirs[1]
+
+
+@pytest.mark.parametrize("case", INFERENCE_INPUTS)
+def test_codes_are_checked_as_scikit_learn_does(X_small, case):
+    from sklearn.utils import check_array
+
+    model = Autoencoder(n_components=2, max_iter=1, random_state=0).fit(X_small)
+    Z = INFERENCE_INPUTS[case](model.transform(X_small[:5]) if "column" not in case
+                              else np.ones((5, 3), np.float32))
+    ours = _rows_or_error(model.inverse_transform, Z)
+    theirs = _rows_or_error(lambda Z: model.inverse_transform(
+        check_array(Z, dtype=np.float32, input_name="X")), Z)
+    assert _same(ours[0], theirs[0]) and ours[1] == theirs[1]
