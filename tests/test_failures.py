@@ -583,17 +583,24 @@ INFERENCE_INPUTS = {
 }
 
 
+@pytest.fixture(scope="module", params=["array", "DataFrame"])
+def fitted_for_inference(request):
+    """An Autoencoder fitted on 40 x 16 rows given as an array or a DataFrame,
+    those rows as an array, and as it was given."""
+    X = np.random.default_rng(0).random((40, 16)).astype(np.float32)
+    given = X if request.param == "array" else (
+        pytest.importorskip("pandas").DataFrame(X).add_prefix("x"))
+    return Autoencoder(n_components=2, max_iter=1, random_state=0).fit(given), X, given
+
+
 @pytest.mark.parametrize("case", INFERENCE_INPUTS)
-@pytest.mark.parametrize("fitted_on", ["array", "DataFrame"])
-def test_inference_checks_rows_as_scikit_learn_does(X_small, case, fitted_on):
+def test_inference_checks_rows_as_scikit_learn_does(fitted_for_inference, case):
     from sklearn.utils.validation import validate_data
 
     from skae._validation import validate_rows
 
-    pd = pytest.importorskip("pandas") if fitted_on == "DataFrame" else None
-    model = Autoencoder(n_components=2, max_iter=1, random_state=0).fit(
-        X_small if pd is None else pd.DataFrame(X_small).add_prefix("x"))
-    X = INFERENCE_INPUTS[case](X_small[:5])
+    model, X, _ = fitted_for_inference
+    X = INFERENCE_INPUTS[case](X[:5])
     ours = _rows_or_error(lambda X: validate_rows(model, X, dtype=np.float32, reset=False), X)
     theirs = _rows_or_error(lambda X: validate_data(
         model, X, dtype=np.float32, reset=False, ensure_all_finite="allow-nan"), X)
@@ -601,12 +608,11 @@ def test_inference_checks_rows_as_scikit_learn_does(X_small, case, fitted_on):
 
 
 @pytest.mark.parametrize("case", INFERENCE_INPUTS)
-def test_codes_are_checked_as_scikit_learn_does(X_small, case):
+def test_codes_are_checked_as_scikit_learn_does(fitted_for_inference, case):
     from sklearn.utils import check_array
 
-    model = Autoencoder(n_components=2, max_iter=1, random_state=0).fit(X_small)
-    Z = INFERENCE_INPUTS[case](model.transform(X_small[:5]) if "column" not in case
-                              else np.ones((5, 3), np.float32))
+    model, _, given = fitted_for_inference
+    Z = INFERENCE_INPUTS[case](model.transform(given[:5]))
     ours = _rows_or_error(model.inverse_transform, Z)
     theirs = _rows_or_error(lambda Z: model.inverse_transform(
         check_array(Z, dtype=np.float32, input_name="X")), Z)
