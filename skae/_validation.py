@@ -228,7 +228,9 @@ def validate_rows(estimator, X, *args, **kwargs):
     array get a hint instead of "Found array with dim 3". Missing entries
     (NaN) pass for an estimator whose ``_allow_nan`` says it takes them. A
     table with categorical columns, for an estimator that takes them
-    (``_encode_table``), comes back as the network's float32 rows."""
+    (``_encode_table``), comes back as the network's float32 rows. Rows for
+    inference (``dtype=np.float32, reset=False``) that :func:`plain_rows`
+    takes skip scikit-learn's checks, which would return them unchanged."""
     encode_table = getattr(estimator, "_encode_table", None)
     if encode_table is not None and "skip_check_array" not in kwargs:
         encoded = encode_table(X, reset=kwargs.get("reset", True))
