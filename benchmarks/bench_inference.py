@@ -5,9 +5,9 @@ module, and the memory of a variational autoencoder's score.
    (pixels / 16; the weights do not change the cost of a forward pass); then
    one method is called on one row, ``--repeats`` times after a warm-up, in
    rounds of 20 calls of each contender in turn (a host whose speed drifts
-   slows them alike). The median and mean of the calls are reported, with the median's ratio to
-   ``PCA(n_components=10).transform`` of the same row in the same run (the
-   target: at most 2x). The bare module's own forward (float32, no
+   slows them alike). The median and mean of the calls are reported, with
+   the median's ratio to ``PCA(n_components=10).transform`` of the same row
+   in the same run (the target: at most 2x). The bare module's own forward (float32, no
    validation) is shown for scale.
 2. **Batch.** ``transform`` of ``--batch-rows`` uniform-noise rows of
    28 x 28 = 784 features against the module's own ``encode`` in the dtype

@@ -48,6 +48,15 @@ def row_chunks(X, size, rows=None):
             yield as_chunk(X[start:stop] if rows is None else X[rows[start:stop]])
 
 
+def aligned_chunks(arrays, size):
+    """Tuples of the same ``size`` rows of each of ``arrays`` (see
+    :func:`row_chunks`), one after the other; rows that fit in one chunk
+    come as one tuple without generators (a few rows served)."""
+    if len(arrays[0]) <= size and not any(isinstance(a, StreamedArray) for a in arrays):
+        return [tuple(as_chunk(a) for a in arrays)]
+    return zip(*(row_chunks(a, size) for a in arrays))
+
+
 def as_chunk(X):
     """In-memory rows (an array or a tensor) as a float32 tensor, sharing
     memory with a float32 X."""

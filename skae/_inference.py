@@ -6,8 +6,7 @@ import functools
 import numpy as np
 import torch
 
-from ._data import as_chunk, row_chunks
-from ._streaming import StreamedArray
+from ._data import aligned_chunks
 from ._threads import cpu_threads
 from ._validation import check_device
 
@@ -69,10 +68,7 @@ class InferenceMixin:
         compute = compute or inference_dtype(device)
         module = self.net_.inference_module(compute, device)
         batch_size = batch_size or inference_batch(device)
-        if len(arrays[0]) <= batch_size and not any(isinstance(a, StreamedArray) for a in arrays):
-            chunks = [[as_chunk(a) for a in arrays]]  # a few rows served: no generators
-        else:
-            chunks = zip(*(row_chunks(a, batch_size) for a in arrays))
+        chunks = aligned_chunks(arrays, batch_size)
         # Fresh tensors (copy=True: float32 chunks are views of X), so that a
         # module writing to its input cannot change the caller's data.
         with torch.inference_mode(), cpu_threads(len(arrays[0])):
