@@ -182,7 +182,12 @@ optimizer : {"sgd", "adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", \
         ``{"betas": (0.9, 0.99), "eps": 1e-7}`` for Adam or ``{"rho": 0.95}``
         for Adadelta. The step size, ``weight_decay`` and SGD's momentum have
         their own parameters; a name the optimizer does not take is a
-        ValueError.
+        ValueError. skae asks for torch's fused implementation (one kernel
+        for all the parameters; Adam, AdamW, SGD and Adagrad, on the CPU
+        from torch 2.4) where the optimizer and device have one, unless
+        these name an implementation (``fused``, ``foreach``,
+        ``differentiable``, ``capturable``): ``{"fused": False}`` gives
+        torch's default.
     batch_size : int, default=%(batch_size)s
         Mini-batch size (the whole data when it has fewer samples). Smaller
         batches take more steps per epoch, larger ones train faster per

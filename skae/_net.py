@@ -8,6 +8,7 @@ indexing the whole tensor with a shuffled index.
 
 import contextlib
 import copy
+import inspect
 import threading
 import warnings
 from contextlib import contextmanager
@@ -46,6 +47,40 @@ OPTIMIZERS = {
     "adagrad": torch.optim.Adagrad,
     "adadelta": torch.optim.Adadelta,
 }
+
+# Options of an optimizer's implementation: a user who sets any of them in
+# optimizer_params chooses the implementation.
+_IMPLEMENTATION_OPTIONS = {"fused", "foreach", "differentiable", "capturable"}
+
+_FUSED_STEPS = {}
+
+
+def prefer_fused(optimizer, params, device):
+    """``params`` with ``fused=True`` where ``optimizer`` takes it, ``params``
+    choose no implementation and the fused optimizer steps a float32
+    parameter on ``device`` without an error or a warning (probed once per
+    optimizer, arguments and device type). torch's fused kernels (Adam,
+    AdamW, SGD, Adagrad; on the CPU from torch 2.4) update every parameter in
+    one call, where the default implementation runs about ten operations per
+    parameter tensor: dense autoencoders train 1.1 to 1.3 times as long
+    without it (benchmarks/bench_step.py)."""
+    if ("fused" not in inspect.signature(optimizer).parameters
+            or _IMPLEMENTATION_OPTIONS & set(params)):
+        return params
+    key = (optimizer, repr(sorted(params.items())), device.type)
+    if key not in _FUSED_STEPS:
+        probe = torch.zeros(2, device=device, requires_grad=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                trial = optimizer([probe], lr=1e-3, **params, fused=True)
+                probe.grad = torch.ones_like(probe)
+                trial.step()
+        except Exception:
+            _FUSED_STEPS[key] = False
+        else:
+            _FUSED_STEPS[key] = True
+    return {**params, "fused": True} if _FUSED_STEPS[key] else params
 
 
 @dataclass(frozen=True)

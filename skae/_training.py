@@ -20,7 +20,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._callbacks import epoch_tasks, improves
 from ._data import fit_data
 from ._inference import InferenceMixin
-from ._net import OPTIMIZERS, StoppingRule, TrainingSpec, build_net, train_net
+from ._net import (
+    OPTIMIZERS,
+    StoppingRule,
+    TrainingSpec,
+    build_net,
+    prefer_fused,
+    train_net,
+)
 from ._persistence import VersionedStateMixin, net_record, restore_net
 from ._tables import TableMixin
 from ._validation import CallbackList, SubclassOf, check_device, reject_booleans
@@ -219,7 +226,8 @@ class NetTrainingMixin(VersionedStateMixin, InferenceMixin, CallbackSupportMixin
         :class:`~skae._net.TrainingSpec`; ``callbacks`` are ``(name, callback)``
         pairs made for this fit, after the family's and before the user's
         copies."""
-        optimizer, optimizer_params = self._optimizer()
+        device = check_device(self.device)
+        optimizer, optimizer_params = self._optimizer(device)
         stopping, validation_fraction = self._stopping()
         return TrainingSpec(
             optimizer=optimizer,
@@ -232,16 +240,18 @@ class NetTrainingMixin(VersionedStateMixin, InferenceMixin, CallbackSupportMixin
             stopping=stopping,
             validation_fraction=validation_fraction,
             random_state=self.random_state,
-            device=check_device(self.device),
+            device=device,
             weight_l1=self.weight_l1,
             verbose=self.verbose,
             callbacks=(*self._training_callbacks(), *callbacks),
             user_callbacks=tuple(copy.deepcopy(self.callbacks or [])),
         )
 
-    def _optimizer(self):
-        """The optimizer class and its keyword arguments besides the step size;
-        a ValueError names any that it does not take."""
+    def _optimizer(self, device):
+        """The optimizer class and its keyword arguments besides the step size
+        (torch's fused implementation on ``device`` where it has one and
+        ``optimizer_params`` chooses none); a ValueError names any argument
+        that it does not take."""
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         accepted = set(inspect.signature(optimizer).parameters) - {"self", "params", "lr"}
         params = {}
@@ -281,7 +291,7 @@ class NetTrainingMixin(VersionedStateMixin, InferenceMixin, CallbackSupportMixin
             raise ValueError(
                 f"optimizer={optimizer.__name__}{given} cannot train: a step on a dense "
                 f"parameter fails with {type(exc).__name__}: {exc}") from exc
-        return optimizer, params
+        return optimizer, prefer_fused(optimizer, params, device)
 
     def _train(self, X, build, warm, condition=None, target=None, validation=None,
                incremental=False, callbacks=()):
