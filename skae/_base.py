@@ -408,6 +408,19 @@ class BaseAutoencoder(
         return self._as_input(
             self._decode(Z, self._conditions(y, len(Z), "inverse_transform")))
 
+    def _reconstructions(self, X):
+        """``inverse_transform(transform(X))`` of rows X already validated
+        against this estimator (a table's encoded by its column layout), in
+        one pass over the module: the codes are rounded to float32 between
+        encoder and decoder, as ``transform`` returns them, so the result is
+        the two calls' to the bit at the cost of one."""
+        R = self._forward_batches(
+            lambda m, x: m.decode(m.encode(x).to(torch.float32).to(x.dtype)), X)
+        if not np.isfinite(R).all():
+            # Codes beyond float32's range? transform's pass names their rows.
+            self._forward_batches(lambda m, x: m.encode(x), X)
+        return self._as_input(R)
+
     def _column_layout(self):
         """The column layout of a table with categorical columns that ``fit``
         took (``column_layout_``, see :class:`~skae._tables.TableMixin`), or

@@ -110,8 +110,9 @@ def codes_of(autoencoder, X):
 
 def reconstructions_of(autoencoder, X):
     """``inverse_transform(transform(X))`` of rows X as a wrapper validated
-    them: a table's come back as a table."""
+    them: a table's come back as a table. A skae autoencoder computes them in
+    one pass; any other estimator, by its two calls."""
     inner = unfrozen(autoencoder)
-    if getattr(inner, "column_layout_", None) is None:
-        return autoencoder.inverse_transform(autoencoder.transform(X))
-    return inner._as_input(inner._forward_batches(lambda m, x: m.decode(m.encode(x)), X))
+    if hasattr(inner, "_reconstructions"):
+        return inner._reconstructions(X)
+    return autoencoder.inverse_transform(autoencoder.transform(X))

@@ -15,6 +15,7 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import cross_validate
 from skorch.callbacks import Callback
 from test_common import ESTIMATORS, WRAPPERS, fit, ids, wrapper_ids
@@ -181,7 +182,8 @@ def test_results_beyond_float32_are_refused_naming_the_rows(X_small):
                 parameter.fill_(1.0)
     huge = X_small[:4].copy()
     huge[2] = np.finfo(np.float32).max
-    for transform in (ae.transform, dec.transform):
+    step = Reconstructor(FrozenEstimator(ae)).fit(X_small)
+    for transform in (ae.transform, dec.transform, step.transform):
         with pytest.raises(ValueError, match=r"beyond float32's range .* for rows \[2\] of its "
                                              "input: their values lie far outside"):
             transform(huge)

@@ -4,6 +4,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -84,9 +85,17 @@ def test_default_and_variational_autoencoders(digits):
         AutoencoderOutlierDetector(contamination=0.7).fit(X)
 
 
-def test_reconstructor_passes_reconstructions_on(digits):
+@pytest.mark.parametrize("autoencoder", [
+    small(max_iter=3),
+    VariationalAutoencoder(n_components=4, max_iter=3, random_state=0),
+    ConvAutoencoder(n_components=4, image_shape=(1, 8, 8), max_iter=2, random_state=0),
+    PCA(n_components=5),
+], ids=["Autoencoder", "VariationalAutoencoder", "ConvAutoencoder", "PCA"])
+def test_reconstructor_passes_reconstructions_on(digits, autoencoder):
+    # A skae autoencoder reconstructs in one pass, with the codes rounded to
+    # float32 as transform returns them: to the bit the two calls' result.
     X = digits[0][:300]
-    step = Reconstructor(small(max_iter=3)).fit(X)
+    step = Reconstructor(autoencoder).fit(X)
     ae = step.autoencoder_
     np.testing.assert_array_equal(step.transform(X), ae.inverse_transform(ae.transform(X)))
     names = np.array([f"px{i}" for i in range(64)], dtype=object)

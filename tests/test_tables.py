@@ -259,8 +259,11 @@ def test_the_wrappers_take_tables(frame):
     dec = DeepEmbeddedClustering(3, Autoencoder(**FAST), max_iter=2,
                                  random_state=0).fit(frame)
     assert dec.predict(frame).shape == (len(frame),)
-    restored = Reconstructor(Autoencoder(**FAST)).fit(frame).transform(frame.iloc[:5])
+    step = Reconstructor(Autoencoder(**FAST)).fit(frame)
+    restored = step.transform(frame.iloc[:5])
     assert restored.dtypes.to_dict() == frame.dtypes.to_dict()
+    ae = step.autoencoder_
+    pd.testing.assert_frame_equal(restored, ae.inverse_transform(ae.transform(frame.iloc[:5])))
 
 
 def test_onnx_export_of_a_table_model_says_why_not(fitted):
