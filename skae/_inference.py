@@ -68,30 +68,50 @@ class InferenceMixin:
         compute = compute or inference_dtype(device)
         module = self.net_.inference_module(compute, device)
         batch_size = batch_size or inference_batch(device)
-        chunks = aligned_chunks(arrays, batch_size)
+        n_rows = len(arrays[0])
+        result, overflow, start = None, [], 0
         # Fresh tensors (copy=True: float32 chunks are views of X), so that a
         # module writing to its input cannot change the caller's data.
-        with torch.inference_mode(), cpu_threads(len(arrays[0])):
-            out = [fn(module, *(c.to(device=device, dtype=compute, copy=True)
-                                for c in chunk)).cpu()
-                   for chunk in chunks]
-        out = (out[0] if len(out) == 1 else torch.cat(out)).numpy()
-        if out.dtype == dtype:
-            return out
-        with np.errstate(over="ignore"):  # _check_cast names the rows instead
-            result = out.astype(dtype)
-        if not np.isfinite(result).all():
-            self._check_cast(out, result)
+        with torch.inference_mode(), cpu_threads(n_rows):
+            for chunk in aligned_chunks(arrays, batch_size):
+                out = fn(module, *(c.to(device=device, dtype=compute, copy=True)
+                                   for c in chunk)).cpu().numpy()
+                if len(out) == n_rows:  # one chunk: its array, cast if need be
+                    result = out if out.dtype == dtype else self._cast(out, dtype, overflow)
+                    break
+                # One array for all the rows, filled chunk by chunk: chunk results
+                # kept alive until a final concatenation would sit in the heap
+                # between each pass's freed blocks, and glibc, unable to give
+                # them back, would hold memory in proportion to the rows.
+                if result is None:
+                    result = np.empty((n_rows, *out.shape[1:]), dtype=dtype)
+                result[start:start + len(out)] = (
+                    out if out.dtype == dtype else self._cast(out, dtype, overflow, start))
+                start += len(out)
+        if overflow:
+            self._refuse_overflow(overflow, result.dtype)
         return result
 
-    def _check_cast(self, out, result):
-        """ValueError when rounding ``out`` to ``result``'s dtype made finite
-        values infinite: rows far outside the training data's range."""
-        overflow = np.isinf(result) & np.isfinite(out)
-        if overflow.any():
-            rows = np.flatnonzero(overflow.reshape(len(out), -1).any(axis=1))
-            raise ValueError(
-                f"{type(self).__name__} computed results beyond {result.dtype}'s range (up "
-                f"to {np.abs(out[overflow]).max():.4g}) for rows {rows[:10].tolist()}"
-                f"{' and more' if len(rows) > 10 else ''} of its input: their values lie "
-                "far outside the data it was fitted on. Scale them as that data was.")
+    @staticmethod
+    def _cast(out, dtype, overflow, offset=0):
+        """``out`` cast to ``dtype``; appends ``(rows, largest value)`` to
+        ``overflow`` where finite values became infinite (rows far outside the
+        training data's range), counting rows from ``offset``."""
+        with np.errstate(over="ignore"):  # _refuse_overflow names the rows instead
+            result = out.astype(dtype)
+        if not np.isfinite(result).all():
+            beyond = np.isinf(result) & np.isfinite(out)
+            if beyond.any():
+                rows = np.flatnonzero(beyond.reshape(len(out), -1).any(axis=1))
+                overflow.append((offset + rows, np.abs(out[beyond]).max()))
+        return result
+
+    def _refuse_overflow(self, overflow, dtype):
+        """ValueError naming the rows whose results overflowed ``dtype``."""
+        rows = np.concatenate([r for r, _ in overflow])
+        largest = max(v for _, v in overflow)
+        raise ValueError(
+            f"{type(self).__name__} computed results beyond {dtype}'s range (up "
+            f"to {largest:.4g}) for rows {rows[:10].tolist()}"
+            f"{' and more' if len(rows) > 10 else ''} of its input: their values lie "
+            "far outside the data it was fitted on. Scale them as that data was.")

@@ -170,7 +170,7 @@ def test_data_whose_squared_errors_overflow_float32_is_refused(X_small, where):
         ae.fit(huge) if where == "X" else ae.fit(X_small, X_val=huge[:10])
 
 
-def test_results_beyond_float32_are_refused_naming_the_rows(X_small):
+def test_results_beyond_float32_are_refused_naming_the_rows(X_small, monkeypatch):
     # Inference computes in float64 (scores stay finite), but codes and
     # reconstructions are float32: rows far outside the training data's range
     # are named instead of returned as infinite codes.
@@ -188,6 +188,15 @@ def test_results_beyond_float32_are_refused_naming_the_rows(X_small):
                                              "input: their values lie far outside"):
             transform(huge)
     assert np.isfinite(ae.score_samples(huge)).all()  # scores are float64
+    # Computed two rows at a time, each row is named by its place in the input,
+    # and the other rows' results are those of one pass.
+    codes = ae.transform(X_small)
+    monkeypatch.setattr("skae._inference.inference_batch", lambda device: 2)
+    np.testing.assert_array_equal(ae.transform(X_small), codes)
+    huge = X_small[:7].copy()
+    huge[[2, 5]] = np.finfo(np.float32).max
+    with pytest.raises(ValueError, match=r"for rows \[2, 5\] of its input"):
+        ae.transform(huge)
 
 
 def test_a_dataframe_fit_that_stops_early_does_not_warn_of_feature_names(digits):
