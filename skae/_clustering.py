@@ -239,9 +239,14 @@ class DeepEmbeddedClustering(
         """Sharpened target and hard labels of the whole training data (fresh
         chunks: the module never sees a view of the caller's X)."""
         device = next(module.parameters()).device
-        q = torch.cat([
-            module.soft_assign(module.autoencoder.encode(chunk.to(device, copy=True))).cpu()
-            for chunk in torch.split(X, inference_batch(device))])
+        size = inference_batch(device)
+        q = torch.empty((len(X), len(module.centers)), dtype=module.centers.dtype)
+        # Filled in place: chunk results kept for a concatenation would pin
+        # glibc's heap under each chunk's freed activations.
+        for start in range(0, len(X), size):
+            chunk = X[start:start + size].to(device, copy=True)
+            q[start:start + len(chunk)] = module.soft_assign(
+                module.autoencoder.encode(chunk)).cpu()
         return sharpened_target(q), q.argmax(dim=1)
 
     def _stopping(self):
