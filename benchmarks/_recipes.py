@@ -29,10 +29,10 @@ def dense(**params):
     return codes
 
 
-# DEC-keras's MNIST pretraining optimizer (its DEC.py): SGD with step 1 and
-# plain momentum 0.9.
-SGD_STEP_1 = dict(optimizer="sgd", learning_rate_init=1.0, momentum=0.9,
-                  nesterovs_momentum=False)
+# DEC-keras's MNIST pretraining optimizer (its DEC.py): SGD with a constant step
+# of 1 and plain momentum 0.9 (spelled out: skae's default schedule is a cosine).
+SGD_STEP_1 = dict(optimizer="sgd", learning_rate_init=1.0, learning_rate="constant",
+                  momentum=0.9, nesterovs_momentum=False)
 
 
 def dec_keras(**params):

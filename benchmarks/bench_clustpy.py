@@ -107,7 +107,7 @@ def skae_autoencoder(pretraining, epochs, seed):
     params = dict(n_components=10, hidden_layer_sizes=LAYERS, max_iter=epochs, tol=None,
                   random_state=seed)
     if pretraining == "skae sgd":
-        params.update(batch_size=256, learning_rate="constant", **SGD_STEP_1)
+        params.update(batch_size=256, **SGD_STEP_1)
     elif pretraining.startswith("skae n2d"):
         params.update(batch_size=256, learning_rate_init=1e-3, learning_rate="constant")
     if pretraining == "skae n2d leaky":

@@ -60,9 +60,10 @@ def umap_gmm(n_clusters, seed):
 
 def n2d_autoencoder(max_iter, seed):
     """N2D's own autoencoder (its reference code, rymc/n2d): the dense
-    d-500-500-2000-10 net trained by Adam at its defaults with batch 256 for all
-    ``max_iter`` epochs (N2D runs 1,000; no stopping rule)."""
+    d-500-500-2000-10 net trained by Adam at its defaults (a constant step of 1e-3)
+    with batch 256 for all ``max_iter`` epochs (N2D runs 1,000; no stopping rule)."""
     return Autoencoder(n_components=10, hidden_layer_sizes=(500, 500, 2000), batch_size=256,
+                       learning_rate_init=1e-3, learning_rate="constant",
                        max_iter=max_iter, n_iter_no_change=max_iter, random_state=seed)
 
 
