@@ -64,7 +64,7 @@ def n2d_autoencoder(max_iter, seed):
     with batch 256 for all ``max_iter`` epochs (N2D runs 1,000; no stopping rule)."""
     return Autoencoder(n_components=10, hidden_layer_sizes=(500, 500, 2000), batch_size=256,
                        learning_rate_init=1e-3, learning_rate="constant",
-                       max_iter=max_iter, n_iter_no_change=max_iter, random_state=seed)
+                       max_iter=max_iter, tol=None, random_state=seed)
 
 
 def write_table(records):
