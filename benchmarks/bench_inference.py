@@ -8,7 +8,9 @@ module, and the memory of a variational autoencoder's score.
    slows them alike). The median and mean of the calls are reported, with
    the median's ratio to ``PCA(n_components=10).transform`` of the same row
    in the same run (the target: at most 2x). The bare module's own forward (float32, no
-   validation) is shown for scale.
+   validation) is shown for scale, and so are the torch operations of a VAE's
+   ``score_samples`` written out (posterior, 10 draws decoded, Gaussian
+   log-likelihood, KL), to show how much of its time is torch's own.
 2. **Batch.** ``transform`` of ``--batch-rows`` uniform-noise rows of
    28 x 28 = 784 features against the module's own ``encode`` in the dtype
    skae infers in on the CPU (float64), on a copy prepared once, over the
@@ -36,6 +38,7 @@ import argparse
 import copy
 import functools
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -92,6 +95,22 @@ def one_row_contenders(X, y):
         with torch.inference_mode():
             return module.encode(torch.from_numpy(row))
 
+    vae_module = vae.module_
+    draws = torch.randn(10, 1, 10, generator=torch.Generator().manual_seed(0))
+
+    def bare_elbo(row):
+        # The torch work of a VAE's score_samples written out, with none of
+        # skae's code around it: the posterior, 10 draws decoded, a Gaussian
+        # log-likelihood (the default loss) and the KL term.
+        with torch.inference_mode():
+            x = torch.from_numpy(row)
+            mean, log_var = vae_module.posterior(x)
+            out = vae_module.decode_draws(mean + torch.exp(0.5 * log_var) * draws)
+            log_scale = vae_module.log_scale
+            nll = (0.5 * ((x - out.view(10, 1, -1)) * torch.exp(-log_scale)) ** 2
+                   + log_scale + 0.5 * math.log(2 * math.pi)).sum(-1).mean(0)
+            return -nll - 0.5 * (mean**2 + torch.exp(log_var) - 1 - log_var).sum(-1)
+
     codes = ae.transform(X[:1])
     served = onnx_contenders(X[:1], [("Autoencoder.transform", ae),
                                      ("ConvAutoencoder.transform", conv),
@@ -108,6 +127,7 @@ def one_row_contenders(X, y):
         ("ConvAutoencoder.transform", conv.transform),
         ("VariationalAutoencoder.transform", vae.transform),
         ("VariationalAutoencoder.score_samples", vae.score_samples),
+        ("bare module ELBO, float32 (its torch operations only)", bare_elbo),
         ("AutoencoderClassifier.predict", clf.predict),
         ("AutoencoderClassifier.predict_proba", clf.predict_proba),
         ("AutoencoderOutlierDetector.decision_function", detector.decision_function),
