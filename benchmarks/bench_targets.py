@@ -25,7 +25,8 @@ targets, checked per seed:
 ``--params '{"batch_size": 256}'`` fits a candidate in place of the default
 (the default's parameters overridden by these). Results go to
 ``targets[_<estimator>][_<tag>].json`` / ``.md`` (``--tag``, by default
-``candidate`` with ``--params``).
+``candidate`` with ``--params``), with a plot of each seed's time and error
+(``.png``; ``--replot`` redraws it from the ``.json`` of the same options).
 
     python benchmarks/bench_targets.py --seeds 3
     python benchmarks/bench_targets.py --datasets mnist fashion-mnist --data-home ../shared/data
@@ -39,7 +40,7 @@ import warnings
 
 import numpy as np
 from _data import code_width, held_out_split, load_reconstruction_data
-from _harness import describe, metadata, write_results
+from _harness import RESULTS, describe, metadata, write_results
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
@@ -96,6 +97,64 @@ def one_seed(X, is_table, k, seed, params, estimator=Autoencoder):
     return fits
 
 
+CONTENDERS = {"default": ("default", "C0", "o"), "old default": ("old default", "C1", "s"),
+              "mlp": ("MLPRegressor", "C2", "^")}
+
+
+def plot(rows, path, title):
+    """One panel per data set: each seed's fit time against its held-out error
+    over PCA's, for the default, the old default and MLPRegressor (means
+    large, seeds small), both axes logarithmic; PCA is the line at 1, and the
+    shaded corner is where target (c) lies (a third of the old default's mean
+    time, at most 2% above its mean error)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    n_cols = min(3, len(rows))
+    n_rows = -(-len(rows) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.0 * n_cols, 3.3 * n_rows),
+                             squeeze=False)
+    for ax, r in zip(axes.flat, rows):
+        pca = r["pca_error"]
+        seconds = [s[k]["seconds"] for s in r["seeds"] for k in CONTENDERS]
+        errors = [s[k]["error"] / pca for s in r["seeds"] for k in CONTENDERS]
+        low, high = min(errors) / 1.5, max(1.3, max(errors) * 1.3)
+        ax.fill_between([min(seconds) / 3, r["old default_seconds"] / 3], low,
+                        1.02 * r["old default_error"] / pca, color="C0", alpha=0.08, lw=0)
+        for key, (label, colour, marker) in CONTENDERS.items():
+            ax.scatter([s[key]["seconds"] for s in r["seeds"]],
+                       [s[key]["error"] / pca for s in r["seeds"]], s=14, color=colour,
+                       marker=marker, alpha=0.5, lw=0)
+            ax.scatter(r[f"{key}_seconds"], r[f"{key}_error"] / pca, s=70, color=colour,
+                       marker=marker, label=label, edgecolor="k", lw=0.6)
+        ax.axhline(1.0, color="k", lw=0.8, ls="--", label="PCA")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(min(seconds) / 2, max(seconds) * 1.5)
+        ax.set_ylim(low, high)
+        narrow = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)  # more ticks where a span is short
+        for axis, span in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, (low, high))):
+            subs = narrow if span[1] / span[0] < 4 else (1.0, 2.0, 5.0)
+            axis.set_major_locator(LogLocator(subs=subs))
+            axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(NullFormatter())
+        ax.set_title(f"{r['dataset']} ({r['n_rows']} x {r['n_features']}, "
+                     f"k={r['n_components']})", fontsize=10)
+        ax.set_xlabel("fit time (s)")
+        ax.set_ylabel("held-out error / PCA's")
+    for ax in axes.flat[len(rows):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=DATASETS)
@@ -110,8 +169,20 @@ def main():
     parser.add_argument("--estimator", default="Autoencoder",
                         help="the family: Autoencoder, DenoisingAutoencoder, "
                              "SparseAutoencoder, VariationalAutoencoder, ConvAutoencoder, ...")
+    parser.add_argument("--replot", action="store_true",
+                        help="redraw the plot from the result file of these options, "
+                             "fitting nothing")
     args = parser.parse_args()
     estimator = getattr(skae, args.estimator)
+    name = "targets" + ("" if args.estimator == "Autoencoder" else f"_{args.estimator}")
+    tag = args.tag or ("candidate" if args.params else None)
+    name = f"{name}_{tag}" if tag else name
+    title = (f"{args.estimator} {json.dumps(args.params) if args.params else 'default'} "
+             "against the old default, MLPRegressor and PCA (bench_targets.py)")
+    if args.replot:
+        plot(json.loads((RESULTS / f"{name}.json").read_text())["rows"],
+             RESULTS / f"{name}.png", title)
+        return
 
     # one small fit first, so that no timed fit pays torch's first-call costs
     with warnings.catch_warnings():
@@ -177,9 +248,8 @@ def main():
             f"| {r['pca_error']:.4g} | {r['mlp_seconds']:.2f}, {r['mlp_error']:.4g} "
             f"| {r['a_converged']}/{n} | {r['b_pca']}/{n} | {r['c_third']}/{n} "
             f"| {r['d_mlp']}/{n} |")
-    name = "targets" + ("" if args.estimator == "Autoencoder" else f"_{args.estimator}")
-    tag = args.tag or ("candidate" if args.params else None)
-    write_results(f"{name}_{tag}" if tag else name, meta, rows, lines)
+    write_results(name, meta, rows, lines)
+    plot(rows, RESULTS / f"{name}.png", title)
 
 
 if __name__ == "__main__":
