@@ -174,14 +174,14 @@ def main():
                              "fitting nothing")
     args = parser.parse_args()
     estimator = getattr(skae, args.estimator)
-    name = "targets" + ("" if args.estimator == "Autoencoder" else f"_{args.estimator}")
+    result = "targets" + ("" if args.estimator == "Autoencoder" else f"_{args.estimator}")
     tag = args.tag or ("candidate" if args.params else None)
-    name = f"{name}_{tag}" if tag else name
+    result = f"{result}_{tag}" if tag else result
     title = (f"{args.estimator} {json.dumps(args.params) if args.params else 'default'} "
              "against the old default, MLPRegressor and PCA (bench_targets.py)")
     if args.replot:
-        plot(json.loads((RESULTS / f"{name}.json").read_text())["rows"],
-             RESULTS / f"{name}.png", title)
+        plot(json.loads((RESULTS / f"{result}.json").read_text())["rows"],
+             RESULTS / f"{result}.png", title)
         return
 
     # one small fit first, so that no timed fit pays torch's first-call costs
@@ -248,8 +248,8 @@ def main():
             f"| {r['pca_error']:.4g} | {r['mlp_seconds']:.2f}, {r['mlp_error']:.4g} "
             f"| {r['a_converged']}/{n} | {r['b_pca']}/{n} | {r['c_third']}/{n} "
             f"| {r['d_mlp']}/{n} |")
-    write_results(name, meta, rows, lines)
-    plot(rows, RESULTS / f"{name}.png", title)
+    write_results(result, meta, rows, lines)
+    plot(rows, RESULTS / f"{result}.png", title)
 
 
 if __name__ == "__main__":
