@@ -107,6 +107,9 @@ def main():
     parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--n-samples", type=int, default=None)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds first-seed .. first-seed + seeds - 1, so that a long run "
+                             "can add seeds to those already in n2d.json")
     parser.add_argument("--max-iter", type=int, default=200)
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--architecture", choices=["conv", "dec-keras", "n2d"],
@@ -121,7 +124,7 @@ def main():
     X, y, image_shape = load_clustering_data(args.dataset, args.n_samples, args.data_home)
     base = {**metadata(), "dataset": args.dataset, "n_samples": len(X),
             "max_iter": args.max_iter}
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         start = time.perf_counter()
         if args.architecture == "conv":
             ae = ConvAutoencoder(image_shape=image_shape, n_components=10,
