@@ -61,7 +61,7 @@ for name, reducer in reducers.items():
 # all 1,797 digits (values 0..16) scored 0.817 on average over five seeds,
 # against 0.792 for the pixels and 0.782 for PCA; the faster defaults since
 # (about 10 s) score 0.787 and 0.785 on two seeds. On 28x28 MNIST the codes pay off:
-# 0.54 on the pixels, 0.78 to 0.90 on autoencoder codes depending on the
+# 0.54 on the pixels, 0.77 to 0.90 on autoencoder codes depending on the
 # recipe and the seed (the benchmarks page has the tables, and the clustering
 # guide the recipes).
 

@@ -202,7 +202,7 @@ def main(argv=None):
     print(f"\nKMeans on {k}-number codes rarely beats the 64 raw pixels on 8x8 digits: an "
           "autoencoder\ntrained to reconstruct keeps the pixels' geometry "
           "(docs/user_guide/clustering.md). Codes pay\noff on larger images: on all 70,000 "
-          "MNIST images KMeans scores 0.54 on the pixels and\n0.78 to 0.90 on autoencoder "
+          "MNIST images KMeans scores 0.54 on the pixels and\n0.77 to 0.90 on autoencoder "
           "codes (docs/benchmarks.md, 'Downstream workflows').")
 
     try:
